@@ -1,0 +1,430 @@
+//! The document index: the only module that imports tantivy.
+//!
+//! One [`DocIndex`] per opened folder. Each document is keyed by its folder-relative path (`id`);
+//! updating a document deletes the old version by that key and adds the new one. Everything the
+//! document list needs (title, size, entity count) lives in fast fields, so listing 100k
+//! documents never decompresses a body. Entities are stored twice: as a JSON list of spans for
+//! highlighting, and as one raw term per distinct entity for filtering and counting.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::Path;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, TermQuery};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TextOptions, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::model::{
+    DocSummary, DocView, Entity, EntityCount, EntityKey, IndexStats, LoadedDoc, Query, SearchHit, SearchResults,
+};
+
+/// Errors from the index, with tantivy's own message.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("the index is in use by another Dossier process (its writer lock is taken)")]
+    Locked,
+    #[error("index data is damaged: {0}")]
+    Corrupt(String),
+    #[error("cannot create the index folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T> = std::result::Result<T, IndexError>;
+
+#[derive(Clone, Copy, Debug)]
+struct Fields {
+    id: Field,
+    title: Field,
+    title_sort: Field,
+    body: Field,
+    size: Field,
+    mtime: Field,
+    entity: Field,
+    entity_count: Field,
+    entities_json: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED | FAST),
+        title: b.add_text_field("title", TEXT | STORED),
+        title_sort: b.add_text_field("title_sort", TextOptions::default().set_fast("raw")),
+        body: b.add_text_field("body", TEXT | STORED),
+        size: b.add_u64_field("size", FAST | STORED),
+        mtime: b.add_i64_field("mtime", FAST | STORED),
+        entity: b.add_text_field("entity", STRING | FAST),
+        entity_count: b.add_u64_field("entity_count", FAST | STORED | INDEXED),
+        entities_json: b.add_text_field("entities_json", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// How many matching documents a search ranks before the tie-break by path; hits beyond
+/// [`DocIndex::search`]'s limit are counted but not shown.
+const RANK_WINDOW: usize = 1000;
+/// Snippet length in characters.
+const SNIPPET_CHARS: usize = 180;
+
+/// An open index and its reader. Cheap to clone; clones share the same files and caches.
+#[derive(Clone)]
+pub struct DocIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// What a folder's index knew about one file when it was last indexed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size_bytes: u64,
+    pub mtime_ns: i64,
+}
+
+impl DocIndex {
+    /// Opens the index in `dir`, creating it (and the folder) if there is none yet.
+    pub fn open_or_create(dir: &Path) -> Result<DocIndex> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        let index = Index::open_or_create(directory, schema)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(DocIndex { index, reader, fields })
+    }
+
+    /// Takes the index's single writer. Fails with [`IndexError::Locked`] while another process
+    /// (or a not yet finished earlier session) holds it.
+    pub fn writer(&self) -> Result<DocWriter> {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+        match self.index.writer_with_num_threads(threads, threads * 48_000_000) {
+            Ok(writer) => Ok(DocWriter { writer, fields: self.fields }),
+            Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Picks up the latest commit. Cheap when nothing changed.
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Size and mtime of every indexed document, by id.
+    pub fn manifest(&self) -> Result<HashMap<String, FileStamp>> {
+        let mut out = HashMap::new();
+        for_each_alive(&self.searcher(), |seg, doc| {
+            let ff = seg.fast_fields();
+            let ids = ff.str("id")?;
+            let sizes = ff.u64("size")?;
+            let mtimes = ff.i64("mtime")?;
+            if let Some(id) = first_str(ids.as_ref(), doc)? {
+                let stamp =
+                    FileStamp { size_bytes: sizes.first(doc).unwrap_or(0), mtime_ns: mtimes.first(doc).unwrap_or(0) };
+                out.insert(id, stamp);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every indexed document, sorted by id.
+    pub fn list_docs(&self) -> Result<Vec<DocSummary>> {
+        let mut out = Vec::new();
+        for_each_alive(&self.searcher(), |seg, doc| {
+            let ff = seg.fast_fields();
+            let (ids, titles) = (ff.str("id")?, ff.str("title_sort")?);
+            if let Some(id) = first_str(ids.as_ref(), doc)? {
+                out.push(DocSummary {
+                    title: first_str(titles.as_ref(), doc)?.unwrap_or_else(|| id.clone()),
+                    id,
+                    size_bytes: ff.u64("size")?.first(doc).unwrap_or(0),
+                    entity_count: ff.u64("entity_count")?.first(doc).unwrap_or(0),
+                });
+            }
+            Ok(())
+        })?;
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Number of live documents.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    fn parse(&self, query: &Query) -> (Box<dyn TantivyQuery>, Vec<String>, bool) {
+        let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+        let mut warnings = Vec::new();
+        let has_text = !query.text.trim().is_empty();
+        if has_text {
+            let mut parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(self.fields.title, 2.0);
+            let (parsed, errors) = parser.parse_query_lenient(&query.text);
+            warnings.extend(errors.iter().map(|e| e.to_string()));
+            clauses.push((Occur::Must, parsed));
+        }
+        for key in &query.entities {
+            let term = Term::from_field_text(self.fields.entity, &key.encode());
+            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+        if clauses.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        (Box::new(BooleanQuery::new(clauses)), warnings, has_text)
+    }
+
+    /// Ranked hits for `query`, at most `limit`, with snippets. Equal scores are ordered by path
+    /// so results are stable across runs.
+    pub fn search(&self, query: &Query, limit: usize) -> Result<SearchResults> {
+        let searcher = self.searcher();
+        let (parsed, warnings, has_text) = self.parse(query);
+        let (top, total) = searcher.search(&parsed, &(TopDocs::with_limit(RANK_WINDOW).order_by_score(), Count))?;
+        let mut ranked: Vec<(f32, String, DocAddress)> = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let id = first_str(seg.fast_fields().str("id")?.as_ref(), addr.doc_id)?.unwrap_or_default();
+            ranked.push((score, id, addr));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        ranked.truncate(limit);
+
+        let terms = self.body_terms(parsed.as_ref());
+        let mut snippets = SnippetGenerator::create(&searcher, parsed.as_ref(), self.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (score, id, addr) in ranked {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let body = text_of(&doc, self.fields.body);
+            let (snippet, snippet_ranges) = if has_text {
+                let s = snippets.snippet(body);
+                let (fragment, ranges) = (s.fragment().to_owned(), s.highlighted().to_vec());
+                if fragment.is_empty() { (lead(body), Vec::new()) } else { (fragment, ranges) }
+            } else {
+                (lead(body), Vec::new())
+            };
+            hits.push(SearchHit {
+                title: text_of(&doc, self.fields.title).to_owned(),
+                match_count: self.term_ranges(&terms, body).len(),
+                id,
+                score,
+                snippet,
+                snippet_ranges,
+            });
+        }
+        Ok(SearchResults { total, hits, warnings })
+    }
+
+    /// The lower-cased body terms a query looks for.
+    fn body_terms(&self, query: &dyn TantivyQuery) -> HashSet<String> {
+        let mut terms = HashSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == self.fields.body
+                && let Some(s) = term.value().as_str()
+            {
+                terms.insert(s.to_owned());
+            }
+        });
+        terms
+    }
+
+    /// Byte ranges of `text`'s words that the body field's analyser turns into one of `terms`.
+    fn term_ranges(&self, terms: &HashSet<String>, text: &str) -> Vec<Range<usize>> {
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let Ok(mut analyzer) = self.index.tokenizer_for_field(self.fields.body) else { return Vec::new() };
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            if terms.contains(&token.text) {
+                out.push(token.offset_from..token.offset_to);
+            }
+        }
+        out
+    }
+
+    /// The stored document `id`, with the ranges that `query`'s words match in it.
+    pub fn doc_view(&self, id: &str, query: &Query) -> Result<Option<DocView>> {
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.fields.id, id);
+        let found = searcher
+            .search(&TermQuery::new(term, IndexRecordOption::Basic), &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, addr)) = found.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(*addr)?;
+        let text = text_of(&doc, self.fields.body).to_owned();
+        let entities: Vec<Entity> = serde_json::from_str(text_of(&doc, self.fields.entities_json))
+            .map_err(|e| IndexError::Corrupt(format!("entities of {id}: {e}")))?;
+        let mut keys: Vec<EntityKey> = entities.iter().map(|e| EntityKey::of(e, &text)).collect();
+        keys.sort();
+        keys.dedup();
+        let mut entity_doc_counts = Vec::with_capacity(keys.len());
+        for key in keys {
+            let term = Term::from_field_text(self.fields.entity, &key.encode());
+            let n = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?;
+            entity_doc_counts.push((key, n as u64));
+        }
+        let query_ranges = if query.text.trim().is_empty() {
+            Vec::new()
+        } else {
+            let (parsed, _, _) = self.parse(query);
+            self.term_ranges(&self.body_terms(parsed.as_ref()), &text)
+        };
+        Ok(Some(DocView {
+            id: id.to_owned(),
+            title: text_of(&doc, self.fields.title).to_owned(),
+            text,
+            entities,
+            entity_doc_counts,
+            query_ranges,
+        }))
+    }
+
+    /// How many live documents mention each entity, most mentioned first.
+    pub fn entity_counts(&self) -> Result<Vec<EntityCount>> {
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        let searcher = self.searcher();
+        for seg in searcher.segment_readers() {
+            let Some(col) = seg.fast_fields().str("entity")? else { continue };
+            let mut per_ord: HashMap<u64, u64> = HashMap::new();
+            for doc in 0..seg.max_doc() {
+                if seg.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                for ord in col.term_ords(doc) {
+                    *per_ord.entry(ord).or_default() += 1;
+                }
+            }
+            let mut s = String::new();
+            for (ord, n) in per_ord {
+                s.clear();
+                if col.ord_to_str(ord, &mut s).map_err(|e| IndexError::Corrupt(e.to_string()))? {
+                    *counts.entry(s.clone()).or_default() += n;
+                }
+            }
+        }
+        let mut out: Vec<EntityCount> = counts
+            .into_iter()
+            .filter_map(|(k, documents)| Some(EntityCount { key: EntityKey::decode(&k)?, documents }))
+            .collect();
+        out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
+        Ok(out)
+    }
+
+    /// Document and entity counts and the size of the index on disk (`dir` is where it lives).
+    pub fn stats(&self, dir: &Path) -> Result<IndexStats> {
+        Ok(IndexStats {
+            documents: self.num_docs(),
+            distinct_entities: self.entity_counts()?.len() as u64,
+            index_bytes: dir_size(dir),
+        })
+    }
+}
+
+/// Calls `f` for every live document of every segment.
+fn for_each_alive(
+    searcher: &Searcher,
+    mut f: impl FnMut(&tantivy::SegmentReader, u32) -> tantivy::Result<()>,
+) -> Result<()> {
+    for seg in searcher.segment_readers() {
+        for doc in 0..seg.max_doc() {
+            if seg.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
+                continue;
+            }
+            f(seg, doc)?;
+        }
+    }
+    Ok(())
+}
+
+fn first_str(col: Option<&tantivy::columnar::StrColumn>, doc: u32) -> tantivy::Result<Option<String>> {
+    let Some(col) = col else { return Ok(None) };
+    let Some(ord) = col.term_ords(doc).next() else { return Ok(None) };
+    let mut s = String::new();
+    col.ord_to_str(ord, &mut s)?;
+    Ok(Some(s))
+}
+
+fn text_of(doc: &TantivyDocument, field: Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// The start of a text, as a snippet when there is nothing to highlight.
+fn lead(text: &str) -> String {
+    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(SNIPPET_CHARS).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The index's single writer. Changes become visible to searches after [`DocWriter::commit`].
+pub struct DocWriter {
+    writer: IndexWriter,
+    fields: Fields,
+}
+
+impl DocWriter {
+    /// Adds `doc`, replacing any earlier version with the same id.
+    pub fn upsert(&mut self, doc: &LoadedDoc, entities: &[Entity]) -> Result<()> {
+        let f = self.fields;
+        self.delete(&doc.id);
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.title_sort, &doc.title);
+        d.add_text(f.body, &doc.text);
+        d.add_u64(f.size, doc.size_bytes);
+        d.add_i64(f.mtime, doc.mtime_ns);
+        let mut keys: Vec<String> = entities.iter().map(|e| EntityKey::of(e, &doc.text).encode()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in &keys {
+            d.add_text(f.entity, key);
+        }
+        d.add_u64(f.entity_count, entities.len() as u64);
+        let json = serde_json::to_string(entities).map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        d.add_text(f.entities_json, &json);
+        self.writer.add_document(d)?;
+        Ok(())
+    }
+
+    /// Removes the document `id`, if indexed.
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+    }
+
+    /// Makes every change so far durable and visible to newly reloaded readers.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        Ok(())
+    }
+
+    /// Drops uncommitted changes.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.writer.rollback()?;
+        Ok(())
+    }
+
+    /// Waits for merges to finish and releases the lock.
+    pub fn close(self) -> Result<()> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

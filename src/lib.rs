@@ -1,0 +1,30 @@
+//! Dossier: explore a folder of documents.
+//!
+//! The crate is split in two layers. The *core* (everything but [`app`] and [`ui`]) walks a folder,
+//! loads documents, extracts named entities, indexes them with tantivy and answers searches; it
+//! never imports egui and is shared by the GUI and the CLI. The *front end* ([`app`], [`ui`]) is an
+//! eframe application that talks to the core's background threads over bounded channels.
+//!
+//! Modules in reading order:
+//! - [`model`]: the plain data types every layer shares.
+//! - [`load`]: turning a file into text (one loader per format).
+//! - [`entities`]: finding entity mentions in text.
+//! - [`index`]: the only module that imports tantivy.
+//! - [`store`]: where indexes live on disk.
+//! - [`pipeline`]: walk, load, extract and index on named background threads.
+//! - [`searcher`]: the thread that answers queries.
+//! - [`session`]: an opened folder (index + searcher + indexing run).
+//! - [`cli`]: the command-line front end.
+//! - [`app`], [`ui`]: the desktop front end.
+
+pub mod app;
+pub mod cli;
+pub mod entities;
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod pipeline;
+pub mod searcher;
+pub mod session;
+pub mod store;
+pub mod ui;

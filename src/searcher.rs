@@ -1,0 +1,168 @@
+//! The searcher thread: answers queries against an open index without ever blocking the caller.
+//!
+//! Every request gets a generation number. When requests pile up, only the newest of each kind
+//! is answered; replies carry their generation so a front end can drop stale ones.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+
+use crate::index::DocIndex;
+use crate::model::{DocSummary, DocView, EntityCount, IndexStats, Query, SearchResults};
+use crate::pipeline::Notify;
+
+/// How many hits a search returns at most.
+pub const MAX_HITS: usize = 200;
+
+/// What the searcher can be asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    Search(Query),
+    /// Every document, for the list shown when there is no query.
+    Docs,
+    /// One document, with `query`'s matches located in it.
+    Doc {
+        id: String,
+        query: Query,
+    },
+    /// Corpus-wide entity counts.
+    Entities,
+    Stats,
+}
+
+impl Request {
+    fn kind(&self) -> u8 {
+        match self {
+            Request::Search(_) => 0,
+            Request::Docs => 1,
+            Request::Doc { .. } => 2,
+            Request::Entities => 3,
+            Request::Stats => 4,
+        }
+    }
+}
+
+/// An answer; errors are the index's message, for display.
+#[derive(Clone, Debug)]
+pub enum Answer {
+    Search(Query, Result<SearchResults, String>),
+    Docs(Result<Vec<DocSummary>, String>),
+    Doc(Result<Option<DocView>, String>),
+    Entities(Result<Vec<EntityCount>, String>),
+    Stats(Result<IndexStats, String>),
+}
+
+/// An answer and the generation of the request it answers.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub generation: u64,
+    pub answer: Answer,
+}
+
+/// Handle to the searcher thread; dropping it stops the thread.
+pub struct Searcher {
+    requests: Option<SyncSender<(u64, Request)>>,
+    replies: Receiver<Reply>,
+    next_generation: u64,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Searcher {
+    /// Starts the `dossier-searcher` thread on `index` (whose files are in `index_dir`).
+    pub fn start(index: DocIndex, index_dir: PathBuf, notify: Notify) -> std::io::Result<Searcher> {
+        let (req_tx, req_rx) = sync_channel::<(u64, Request)>(64);
+        let (reply_tx, reply_rx) = sync_channel::<Reply>(64);
+        let thread = std::thread::Builder::new()
+            .name("dossier-searcher".into())
+            .spawn(move || serve(index, index_dir, req_rx, reply_tx, notify))?;
+        Ok(Searcher { requests: Some(req_tx), replies: reply_rx, next_generation: 1, thread: Some(thread) })
+    }
+
+    /// Queues `request` without waiting and returns its generation, or gives the request back
+    /// when the queue is full (try again next frame).
+    pub fn send(&mut self, request: Request) -> Result<u64, Request> {
+        let generation = self.next_generation;
+        let Some(tx) = &self.requests else { return Err(request) };
+        match tx.try_send((generation, request)) {
+            Ok(()) => {
+                self.next_generation += 1;
+                Ok(generation)
+            }
+            Err(TrySendError::Full((_, r)) | TrySendError::Disconnected((_, r))) => Err(r),
+        }
+    }
+
+    /// The next reply, if one is ready.
+    pub fn try_reply(&self) -> Option<Reply> {
+        self.replies.try_recv().ok()
+    }
+
+    /// Sends `request` and waits for its answer (the CLI and tests).
+    pub fn ask(&mut self, request: Request) -> Option<Answer> {
+        let generation = self.send(request).ok()?;
+        loop {
+            let reply = self.replies.recv().ok()?;
+            if reply.generation == generation {
+                return Some(reply.answer);
+            }
+        }
+    }
+}
+
+impl Drop for Searcher {
+    fn drop(&mut self) {
+        self.requests = None;
+        // Unblock a thread waiting to hand over a reply, then wait for it to finish its query.
+        while self.replies.try_recv().is_ok() {}
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn serve(
+    index: DocIndex,
+    index_dir: PathBuf,
+    requests: Receiver<(u64, Request)>,
+    replies: SyncSender<Reply>,
+    notify: Notify,
+) {
+    while let Ok(first) = requests.recv() {
+        // Keep only the newest request of each kind.
+        let mut batch = vec![first];
+        loop {
+            match requests.try_recv() {
+                Ok(r) => {
+                    batch.retain(|(_, old)| old.kind() != r.1.kind());
+                    batch.push(r);
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            }
+        }
+        if let Err(e) = index.reload() {
+            log::warn!("cannot reload the index: {e}");
+        }
+        for (generation, request) in batch {
+            let answer = answer(&index, &index_dir, request);
+            if replies.send(Reply { generation, answer }).is_err() {
+                return;
+            }
+            notify();
+        }
+    }
+}
+
+fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> Answer {
+    let msg = |e: crate::index::IndexError| e.to_string();
+    match request {
+        Request::Search(query) => {
+            let results = index.search(&query, MAX_HITS).map_err(msg);
+            Answer::Search(query, results)
+        }
+        Request::Docs => Answer::Docs(index.list_docs().map_err(msg)),
+        Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map_err(msg)),
+        Request::Entities => Answer::Entities(index.entity_counts().map_err(msg)),
+        Request::Stats => Answer::Stats(index.stats(index_dir).map_err(msg)),
+    }
+}

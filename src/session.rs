@@ -1,0 +1,100 @@
+//! An opened folder: its index, its searcher thread and its indexing run, set up off the
+//! caller's thread (opening an index reads files, which a UI thread must not do).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use crate::entities::Extractor;
+use crate::index::DocIndex;
+use crate::pipeline::{self, Indexing, Notify, Options};
+use crate::searcher::Searcher;
+use crate::store::{RunRecord, Store};
+
+/// Everything that lives while a folder is open.
+pub struct Session {
+    /// The folder, canonical.
+    pub folder: PathBuf,
+    pub index_dir: PathBuf,
+    pub searcher: Searcher,
+    /// The indexing run started on open; it stays here after finishing until replaced.
+    pub indexing: Option<Indexing>,
+    /// What the previous run recorded, if this folder was indexed before.
+    pub previous_run: Option<RunRecord>,
+    index: DocIndex,
+    extractor: Arc<dyn Extractor>,
+    options: Options,
+    notify: Notify,
+}
+
+impl Session {
+    /// Starts a new indexing run (after the current one has finished or been cancelled).
+    pub fn reindex(&mut self) -> std::io::Result<()> {
+        self.indexing = None;
+        let run = pipeline::start(
+            self.folder.clone(),
+            self.index.clone(),
+            self.index_dir.clone(),
+            self.extractor.clone(),
+            self.options.clone(),
+            self.notify.clone(),
+        )?;
+        self.indexing = Some(run);
+        Ok(())
+    }
+}
+
+/// Opens `folder` on a `dossier-open` thread: checks it, opens (or creates) its index, starts
+/// the searcher and an indexing run. The result arrives on the returned channel.
+pub fn open(
+    folder: PathBuf,
+    store: Store,
+    extractor: Arc<dyn Extractor>,
+    options: Options,
+    notify: Notify,
+) -> Receiver<Result<Session, String>> {
+    let (tx, rx) = sync_channel(1);
+    let n = notify.clone();
+    let spawned = std::thread::Builder::new().name("dossier-open".into()).spawn(move || {
+        let result = open_now(&folder, &store, extractor, options, notify);
+        let _ = tx.send(result);
+        n();
+    });
+    if let Err(e) = spawned {
+        let (tx, rx) = sync_channel(1);
+        let _ = tx.send(Err(format!("cannot start a thread: {e}")));
+        return rx;
+    }
+    rx
+}
+
+/// Checks that `folder` is a readable directory and returns its canonical path.
+pub fn check_folder(folder: &Path) -> Result<PathBuf, String> {
+    let canonical = folder.canonicalize().map_err(|e| format!("cannot open {}: {e}", folder.display()))?;
+    if !canonical.is_dir() {
+        return Err(format!("{} is not a folder", folder.display()));
+    }
+    std::fs::read_dir(&canonical).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+    Ok(canonical)
+}
+
+/// [`open`], on the calling thread.
+pub fn open_now(
+    folder: &Path,
+    store: &Store,
+    extractor: Arc<dyn Extractor>,
+    options: Options,
+    notify: Notify,
+) -> Result<Session, String> {
+    let folder = check_folder(folder)?;
+    let index_dir = store.index_dir(&folder);
+    let index = DocIndex::open_or_create(&index_dir)
+        .map_err(|e| format!("cannot open the index in {}: {e}", index_dir.display()))?;
+    let previous_run = RunRecord::load(&index_dir);
+    let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone())
+        .map_err(|e| format!("cannot start the searcher: {e}"))?;
+    let mut session =
+        Session { folder, index_dir, searcher, indexing: None, previous_run, index, extractor, options, notify };
+    session.reindex().map_err(|e| format!("cannot start indexing: {e}"))?;
+    Ok(session)
+}

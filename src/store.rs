@@ -1,0 +1,131 @@
+//! Where Dossier keeps its data: one index per opened folder under the user's data directory
+//! (XDG on Linux), in a folder named for the schema version, never inside the user's folder.
+//! Also the record of the last indexing run and the bundled sample documents.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::FileProblem;
+
+/// Bumped whenever the index schema changes; older indexes are then simply not opened.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The root of Dossier's data.
+#[derive(Clone, Debug)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// The user's data directory, or `$DOSSIER_DATA_DIR` when set (tests and portable installs).
+    pub fn from_env() -> anyhow::Result<Store> {
+        if let Some(dir) = std::env::var_os("DOSSIER_DATA_DIR") {
+            return Ok(Store::at(PathBuf::from(dir)));
+        }
+        let dirs = directories::ProjectDirs::from("", "", "dossier")
+            .ok_or_else(|| anyhow::anyhow!("cannot find a home directory for Dossier's data"))?;
+        Ok(Store::at(dirs.data_dir().to_path_buf()))
+    }
+
+    pub fn at(root: PathBuf) -> Store {
+        Store { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The index folder for `folder` (which should be canonical).
+    pub fn index_dir(&self, folder: &Path) -> PathBuf {
+        let name: String = folder
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy().chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_').take(40).collect()
+            })
+            .unwrap_or_default();
+        let hash = fnv1a(folder.as_os_str().as_encoded_bytes());
+        self.root.join("indexes").join(format!("v{SCHEMA_VERSION}")).join(format!("{name}-{hash:016x}"))
+    }
+
+    /// The bundled sample documents, written out under the data directory when the source
+    /// tree's `seeds/` is not there (an installed binary).
+    pub fn seeds_folder(&self) -> std::io::Result<PathBuf> {
+        let in_tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        if in_tree.is_dir() {
+            return Ok(in_tree);
+        }
+        let dir = self.root.join("seeds");
+        std::fs::create_dir_all(&dir)?;
+        for (name, text) in SEEDS {
+            let path = dir.join(name);
+            if !path.exists() {
+                std::fs::write(path, text)?;
+            }
+        }
+        Ok(dir)
+    }
+}
+
+/// The sample documents compiled into the binary.
+const SEEDS: &[(&str, &str)] = &[("000_5ade84b4f6cc8005.txt", include_str!("../seeds/000_5ade84b4f6cc8005.txt"))];
+
+/// FNV-1a: a stable hash, so an index folder keeps its name across Rust versions.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// What the last indexing run of a folder did; kept beside its index.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// When it finished, seconds since the Unix epoch.
+    pub finished_at_unix: u64,
+    pub duration_secs: f64,
+    pub indexed: u64,
+    pub removed: u64,
+    pub cancelled: bool,
+    /// Files that could not be read, with the reason.
+    pub problems: Vec<FileProblem>,
+}
+
+impl RunRecord {
+    const FILE: &'static str = "last_run.json";
+
+    /// The record in `index_dir`, if there is a readable one.
+    pub fn load(index_dir: &Path) -> Option<RunRecord> {
+        let text = std::fs::read_to_string(index_dir.join(Self::FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Writes the record atomically (temporary file, then rename).
+    pub fn save(&self, index_dir: &Path) -> std::io::Result<()> {
+        let tmp = index_dir.join(format!("{}.tmp", Self::FILE));
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+        std::fs::rename(tmp, index_dir.join(Self::FILE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_dirs_are_per_folder_and_versioned() {
+        let store = Store::at(PathBuf::from("/data"));
+        let a = store.index_dir(Path::new("/home/me/leaks"));
+        let b = store.index_dir(Path::new("/home/you/leaks"));
+        assert_ne!(a, b);
+        assert!(a.starts_with(format!("/data/indexes/v{SCHEMA_VERSION}")));
+        assert!(a.file_name().unwrap().to_string_lossy().starts_with("leaks-"));
+        assert_eq!(a, store.index_dir(Path::new("/home/me/leaks")));
+    }
+
+    #[test]
+    fn run_record_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec =
+            RunRecord { indexed: 3, problems: vec![FileProblem::failed("a.txt", "binary")], ..RunRecord::default() };
+        rec.save(dir.path()).unwrap();
+        assert_eq!(RunRecord::load(dir.path()), Some(rec));
+    }
+}

@@ -1,0 +1,223 @@
+//! The core end to end on a fixture folder: index, search, entities, re-index after edits and
+//! deletions, reopen without re-indexing.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::Fixture;
+use dossier::entities::default_extractor;
+use dossier::index::DocIndex;
+use dossier::model::{EntityKey, EntityKind, Query};
+use dossier::pipeline::{self, Event, Options};
+use dossier::store::RunRecord;
+
+struct Run {
+    record: RunRecord,
+    planned: (usize, usize, usize),
+    committed: usize,
+}
+
+fn index_folder(fx: &Fixture) -> (DocIndex, Run) {
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let mut planned = (0, 0, 0);
+    let mut committed = 0;
+    let (record, error) =
+        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), Options::default(), |e| match e {
+            Event::Planned { to_index, unchanged, removed } => planned = (*to_index, *unchanged, *removed),
+            Event::Committed => committed += 1,
+            _ => {}
+        })
+        .unwrap();
+    assert_eq!(error, None);
+    index.reload().unwrap();
+    (index, Run { record, planned, committed })
+}
+
+fn q(text: &str) -> Query {
+    Query { text: text.into(), entities: vec![] }
+}
+
+fn ids(index: &DocIndex) -> Vec<String> {
+    index.list_docs().unwrap().into_iter().map(|d| d.id).collect()
+}
+
+#[test]
+fn indexes_supported_files_and_reports_the_rest() {
+    let fx = Fixture::new();
+    let (index, run) = index_folder(&fx);
+    assert_eq!(
+        ids(&index),
+        [
+            "harbour-fire.txt",
+            "news-blinken-lavrov.txt",
+            "notes/duplicate-a.txt",
+            "notes/duplicate-b.txt",
+            "notes/latin1-note.txt",
+            "notes/meeting-minutes.md"
+        ]
+    );
+    assert_eq!(run.record.indexed, 6);
+    // Hidden folders are not even looked at; the spreadsheet is reported as skipped.
+    assert_eq!(run.record.problems.len(), 1, "{:?}", run.record.problems);
+    assert_eq!(run.record.problems[0].path, "table.xls");
+    assert!(run.record.problems[0].skipped);
+    assert!(index.search(&q("Zebulon"), 10).unwrap().hits.is_empty());
+    let docs = index.list_docs().unwrap();
+    let minutes = docs.iter().find(|d| d.id == "notes/meeting-minutes.md").unwrap();
+    assert_eq!(minutes.title, "Minutes of the budget meeting");
+    assert!(minutes.entity_count > 0);
+}
+
+#[test]
+fn search_ranks_snippets_and_counts_matches() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let results = index.search(&q("Griner"), 10).unwrap();
+    assert_eq!(results.total, 1);
+    let hit = &results.hits[0];
+    assert_eq!(hit.id, "news-blinken-lavrov.txt");
+    assert_eq!(hit.match_count, 4);
+    assert!(!hit.snippet_ranges.is_empty());
+    for r in &hit.snippet_ranges {
+        assert_eq!(hit.snippet[r.clone()].to_lowercase(), "griner");
+    }
+
+    // A phrase matches only where the words are adjacent.
+    assert_eq!(index.search(&q("\"frank and direct\""), 10).unwrap().total, 1);
+    assert_eq!(index.search(&q("\"direct frank\""), 10).unwrap().total, 0);
+    // All words must match by default.
+    assert_eq!(index.search(&q("harbour fire"), 10).unwrap().total, 2);
+    assert_eq!(index.search(&q("harbour Griner"), 10).unwrap().total, 0);
+}
+
+#[test]
+fn equal_scores_are_ordered_by_path() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    for _ in 0..5 {
+        let hits = index.search(&q("inspection"), 10).unwrap().hits;
+        let got: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(got, ["notes/duplicate-a.txt", "notes/duplicate-b.txt"]);
+    }
+}
+
+#[test]
+fn half_typed_queries_still_search() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let results = index.search(&q("lighthouse AND ("), 10).unwrap();
+    assert!(results.total >= 2, "{results:?}");
+}
+
+#[test]
+fn documents_carry_entity_spans_and_corpus_counts() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let view = index.doc_view("news-blinken-lavrov.txt", &q("Griner")).unwrap().unwrap();
+    let mentions = |kind: EntityKind, text: &str| {
+        view.entities.iter().filter(|e| e.kind == kind && &view.text[e.span.clone()] == text).count()
+    };
+    assert!(mentions(EntityKind::Person, "Sergey Lavrov") >= 1);
+    assert!(mentions(EntityKind::Person, "Lavrov") >= 5);
+    assert!(mentions(EntityKind::Person, "Blinken") >= 5);
+    assert!(mentions(EntityKind::Gpe, "Moscow") >= 3);
+    assert!(mentions(EntityKind::Org, "CNN") >= 4);
+    assert!(mentions(EntityKind::Date, "Friday") >= 1);
+    assert_eq!(view.query_ranges.len(), 4);
+    for r in &view.query_ranges {
+        assert_eq!(&view.text[r.clone()], "Griner");
+    }
+
+    // "Calder Shipping Company" is in two documents.
+    let calder = EntityKey { kind: EntityKind::Org, text: "Calder Shipping Company".into() };
+    let counts = index.entity_counts().unwrap();
+    let n = counts.iter().find(|c| c.key == calder).map(|c| c.documents);
+    assert_eq!(n, Some(2), "{counts:?}");
+
+    // Filtering by entity.
+    let filtered = index.search(&Query { text: String::new(), entities: vec![calder.clone()] }, 10).unwrap();
+    assert_eq!(filtered.total, 2);
+    let both = index.search(&Query { text: "council".into(), entities: vec![calder] }, 10).unwrap();
+    assert_eq!(both.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["notes/meeting-minutes.md"]);
+}
+
+#[test]
+fn reindex_after_edit_and_delete_and_reopen_without_work() {
+    let fx = Fixture::new();
+    let (_, first) = index_folder(&fx);
+    assert_eq!(first.planned, (6, 0, 0));
+
+    // Reopening an unchanged folder indexes nothing.
+    let (_, again) = index_folder(&fx);
+    assert_eq!(again.planned, (0, 6, 0));
+    assert_eq!(again.record.indexed, 0);
+
+    // An edit re-indexes that file only; its new words are found and its old ones are gone.
+    std::fs::write(
+        fx.folder.join("harbour-fire.txt"),
+        "Flood warning issued for Northport by mayor Jonas Whitfield.\n",
+    )
+    .unwrap();
+    let (index, edited) = index_folder(&fx);
+    assert_eq!(edited.planned, (1, 5, 0));
+    assert_eq!(index.search(&q("flood"), 10).unwrap().total, 1);
+    assert_eq!(index.search(&q("warehouse"), 10).unwrap().total, 1, "only the minutes still mention it");
+
+    // A deleted file disappears from the list, the search and the entity counts.
+    std::fs::remove_file(fx.folder.join("notes/meeting-minutes.md")).unwrap();
+    let (index, deleted) = index_folder(&fx);
+    assert_eq!(deleted.planned, (0, 5, 1));
+    assert_eq!(deleted.record.removed, 1);
+    assert!(!ids(&index).contains(&"notes/meeting-minutes.md".to_owned()));
+    assert_eq!(index.search(&q("budget"), 10).unwrap().total, 0);
+    let counts = index.entity_counts().unwrap();
+    assert!(!counts.iter().any(|c| c.key.text == "Maria Lopez"), "{counts:?}");
+    assert!(!counts.iter().any(|c| c.key.text == "Calder Shipping Company"), "{counts:?}");
+}
+
+#[test]
+fn unreadable_files_are_reported_and_do_not_stop_indexing() {
+    let fx = Fixture::new();
+    std::fs::write(fx.folder.join("binary.txt"), b"\x00\x01\x02\x03garbage").unwrap();
+    let (index, run) = index_folder(&fx);
+    assert_eq!(run.record.indexed, 6);
+    let failed: Vec<_> = run.record.problems.iter().filter(|p| !p.skipped).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].path, "binary.txt");
+    assert_eq!(failed[0].reason, "binary data, not text");
+    assert_eq!(index.num_docs(), 6);
+    assert!(run.committed >= 1);
+}
+
+#[test]
+fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
+    let fx = Fixture::new();
+    for i in 0..300 {
+        std::fs::write(fx.folder.join(format!("bulk-{i:03}.txt")), format!("Bulk note number {i} about the harbour."))
+            .unwrap();
+    }
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let run =
+        pipeline::start(folder, index.clone(), dir, default_extractor(), Options::default(), Arc::new(|| {})).unwrap();
+    run.cancel();
+    let mut record = None;
+    while let Some(event) = run.wait_event() {
+        if let Event::Finished { record: r, error } = event {
+            assert_eq!(error, None);
+            record = Some(r);
+        }
+    }
+    let record = record.unwrap();
+    index.reload().unwrap();
+    assert!(record.cancelled);
+    assert_eq!(index.num_docs(), record.indexed, "what was indexed before the cancel is committed");
+
+    let (index, rest) = index_folder(&fx);
+    assert_eq!(rest.planned.0 + rest.planned.1, 306);
+    assert_eq!(index.num_docs(), 306);
+}
