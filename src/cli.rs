@@ -1,1 +1,218 @@
-//! wip
+//! The command-line front end: `dossier index|search|entities PATH`, on the same core as the app.
+//!
+//! Exit codes: 0 success, 1 nothing found where that matters, 2 bad usage or unreadable folder.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::entities::default_extractor;
+use crate::index::DocIndex;
+use crate::model::{EntityKey, EntityKind, Query};
+use crate::pipeline::{self, Event, Options};
+use crate::session::check_folder;
+use crate::store::{RunRecord, Store};
+
+/// Explore a folder of documents: search them and see the people, places and organisations
+/// they mention. Without a command, opens the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// Folder to open in the app (default: the last one, or the bundled samples).
+    pub folder: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index a folder (only files that changed since the last run) and report unreadable files.
+    Index {
+        folder: PathBuf,
+        /// Also print every file that could not be indexed.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Search a folder (indexing it first if needed). Words must all match; "quotes" match a phrase.
+    Search {
+        folder: PathBuf,
+        /// The query, e.g. griner or "frank and direct".
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Only documents mentioning this entity, as KIND:TEXT (e.g. PERSON:Sergey Lavrov). Repeatable.
+        #[arg(long = "entity", value_name = "KIND:TEXT")]
+        entities: Vec<String>,
+        /// How many hits to print.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the entities of a folder (indexing it first if needed) with how many documents mention each.
+    Entities {
+        folder: PathBuf,
+        /// Only this kind (e.g. PERSON, ORG, GPE, DATE).
+        #[arg(long)]
+        kind: Option<String>,
+        /// How many entities to print (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure with its exit code and one-line message.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure { code: 2, message: message.into() }
+}
+
+/// Runs a subcommand and returns the process exit code.
+pub fn run(command: Command) -> ExitCode {
+    let result = match command {
+        Command::Index { folder, verbose } => index_cmd(&folder, verbose),
+        Command::Search { folder, query, entities, limit, json } => {
+            search_cmd(&folder, &query.join(" "), &entities, limit, json)
+        }
+        Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("dossier: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Brings the folder's index up to date, with a progress bar on a terminal.
+fn update_index(folder: &Path, quiet: bool) -> Result<(DocIndex, RunRecord), Failure> {
+    let folder = check_folder(folder).map_err(usage)?;
+    let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
+    let dir = store.index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).map_err(|e| usage(format!("cannot open the index: {e}")))?;
+    let bar = indicatif::ProgressBar::hidden();
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let (record, error) =
+        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), Options::default(), |e| match e {
+            Event::Planned { to_index, .. } => bar.set_length(*to_index as u64),
+            Event::Progress(p) => bar.set_position(p.done as u64),
+            Event::Problem(p) if !quiet && !p.skipped => bar.suspend(|| eprintln!("warning: {}: {}", p.path, p.reason)),
+            _ => {}
+        })
+        .map_err(|e| usage(format!("cannot index: {e}")))?;
+    bar.finish_and_clear();
+    if let Some(error) = error {
+        return Err(usage(format!("indexing stopped: {error}")));
+    }
+    index.reload().map_err(|e| usage(e.to_string()))?;
+    Ok((index, record))
+}
+
+fn index_cmd(folder: &Path, verbose: bool) -> Result<u8, Failure> {
+    let (index, record) = update_index(folder, true)?;
+    let failed = record.problems.iter().filter(|p| !p.skipped).count();
+    let skipped = record.problems.len() - failed;
+    println!(
+        "{} documents in the index; {} indexed, {} removed in {:.2} s; {} could not be read, {} skipped",
+        index.num_docs(),
+        record.indexed,
+        record.removed,
+        record.duration_secs,
+        failed,
+        skipped
+    );
+    for (reason, n) in pipeline::problems_by_reason(&record.problems) {
+        println!("  {n:>6}  {reason}");
+    }
+    if verbose {
+        for p in &record.problems {
+            println!("{}\t{}", p.path, p.reason);
+        }
+    }
+    Ok(0)
+}
+
+fn parse_entity(s: &str) -> Result<EntityKey, Failure> {
+    let (kind, text) = s.split_once(':').ok_or_else(|| usage(format!("--entity wants KIND:TEXT, got {s:?}")))?;
+    let kind = EntityKind::from_label(&kind.to_ascii_uppercase())
+        .ok_or_else(|| usage(format!("unknown entity kind {kind:?}")))?;
+    Ok(EntityKey { kind, text: text.trim().to_owned() })
+}
+
+fn search_cmd(folder: &Path, text: &str, entities: &[String], limit: usize, json: bool) -> Result<u8, Failure> {
+    let entities = entities.iter().map(|e| parse_entity(e)).collect::<Result<Vec<_>, _>>()?;
+    let (index, _) = update_index(folder, true)?;
+    let query = Query { text: text.to_owned(), entities };
+    let results = index.search(&query, limit).map_err(|e| usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    } else {
+        for w in &results.warnings {
+            eprintln!("note: part of the query was ignored: {w}");
+        }
+        let _ = writeln!(out, "{} document{} match {text:?}", results.total, if results.total == 1 { "" } else { "s" });
+        for (i, hit) in results.hits.iter().enumerate() {
+            let _ = writeln!(out, "{:>3}. {}  ({} matches)  {}", i + 1, hit.id, hit.match_count, hit.title);
+            let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));
+        }
+    }
+    Ok(if results.total == 0 { 1 } else { 0 })
+}
+
+/// The snippet with its matches in [brackets], on one line.
+fn mark(snippet: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(&snippet[at..r.start]);
+        out.push('[');
+        out.push_str(&snippet[r.clone()]);
+        out.push(']');
+        at = r.end;
+    }
+    out.push_str(&snippet[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> Result<u8, Failure> {
+    let kind = match kind {
+        Some(k) => Some(
+            EntityKind::from_label(&k.to_ascii_uppercase())
+                .ok_or_else(|| usage(format!("unknown entity kind {k:?}")))?,
+        ),
+        None => None,
+    };
+    let (index, _) = update_index(folder, true)?;
+    let mut counts = index.entity_counts().map_err(|e| usage(e.to_string()))?;
+    counts.retain(|c| kind.is_none_or(|k| c.key.kind == k));
+    if limit > 0 {
+        counts.truncate(limit);
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&counts).unwrap_or_default());
+    } else {
+        for c in &counts {
+            let _ = writeln!(out, "{:>6}  {:<12} {}", c.documents, c.key.kind.label(), c.key.text);
+        }
+    }
+    Ok(if counts.is_empty() { 1 } else { 0 })
+}

@@ -28,3 +28,9 @@ pub mod searcher;
 pub mod session;
 pub mod store;
 pub mod ui;
+
+/// Milliseconds since the process started (for start-up profiling).
+pub fn process_uptime_ms() -> f64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+}

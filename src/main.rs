@@ -1,1 +1,14 @@
-fn main() {}
+//! The `dossier` binary: the desktop app, or a CLI subcommand.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    dossier::process_uptime_ms();
+    let cli = dossier::cli::Cli::parse();
+    match cli.command {
+        Some(command) => dossier::cli::run(command),
+        None => dossier::app::run(cli.folder),
+    }
+}

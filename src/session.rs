@@ -44,10 +44,18 @@ impl Session {
     }
 }
 
-/// Opens `folder` on a `dossier-open` thread: checks it, opens (or creates) its index, starts
+/// Which folder to open.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FolderSource {
+    Path(PathBuf),
+    /// The bundled sample documents ([`Store::seeds_folder`]).
+    Samples,
+}
+
+/// Opens a folder on a `dossier-open` thread: checks it, opens (or creates) its index, starts
 /// the searcher and an indexing run. The result arrives on the returned channel.
 pub fn open(
-    folder: PathBuf,
+    source: FolderSource,
     store: Store,
     extractor: Arc<dyn Extractor>,
     options: Options,
@@ -56,7 +64,15 @@ pub fn open(
     let (tx, rx) = sync_channel(1);
     let n = notify.clone();
     let spawned = std::thread::Builder::new().name("dossier-open".into()).spawn(move || {
-        let result = open_now(&folder, &store, extractor, options, notify);
+        let folder = match source {
+            // A dropped file stands for the folder it is in.
+            FolderSource::Path(p) if p.is_file() => Ok(p.parent().map(Path::to_path_buf).unwrap_or(p)),
+            FolderSource::Path(p) => Ok(p),
+            FolderSource::Samples => {
+                store.seeds_folder().map_err(|e| format!("cannot write the sample documents: {e}"))
+            }
+        };
+        let result = folder.and_then(|folder| open_now(&folder, &store, extractor, options, notify));
         let _ = tx.send(result);
         n();
     });

@@ -1,0 +1,632 @@
+//! The desktop app: state, commands and the plumbing between the UI thread and the core's
+//! background threads. Drawing lives in [`crate::ui`].
+//!
+//! Each frame: drain events from the indexer and replies from the searcher, draw the panels
+//! (which only return [`Command`]s), then apply the commands. The UI thread never touches a
+//! file or the index: opening a folder, the folder dialog, indexing and every query run on
+//! named background threads that wake the UI with `request_repaint`.
+
+mod picker;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::Instant;
+
+use eframe::egui;
+use serde::{Deserialize, Serialize};
+
+pub use picker::{FolderPicker, NativePicker};
+
+use crate::entities::{Extractor, default_extractor};
+use crate::model::{
+    DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query, SearchResults,
+};
+use crate::pipeline::{Event, Options, Progress};
+use crate::searcher::{Answer, Request};
+use crate::session::{self, FolderSource, Session};
+use crate::store::{RunRecord, Store};
+use crate::ui::document::{DocState, LayoutCache};
+
+/// How long typing must pause before a search is sent.
+const DEBOUNCE_SECS: f64 = 0.15;
+/// How many recent folders the File menu keeps.
+const MAX_RECENT: usize = 8;
+
+/// What the app needs from outside; tests pass their own.
+pub struct Setup {
+    pub store: Store,
+    pub picker: Arc<dyn FolderPicker>,
+    pub extractor: Arc<dyn Extractor>,
+    /// Open this folder instead of the last one.
+    pub initial_folder: Option<PathBuf>,
+    pub options: Options,
+    /// State to start from when the platform has none saved (tests; eframe storage wins).
+    pub state: Option<Persisted>,
+}
+
+/// What survives a restart (eframe persistence). Every field has a default because decoding an
+/// older or damaged state gives defaults, not an error.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    pub folder: Option<PathBuf>,
+    pub recent: Vec<PathBuf>,
+    pub query: String,
+    pub filters: Vec<EntityKey>,
+    pub selected: Option<String>,
+    pub kinds: KindSet,
+    pub hide_entity_panel: bool,
+}
+
+/// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub enum Command {
+    PickFolder,
+    OpenFolder(PathBuf),
+    CancelIndexing,
+    Reindex,
+    SelectDoc(String),
+    QueryEdited,
+    AddFilter(EntityKey),
+    RemoveFilter(usize),
+    ToggleKind(EntityKind),
+    /// Highlight every mention of an entity and scroll to the first (or clear with `None`).
+    SelectEntity(Option<EntityKey>),
+    NextMatch,
+    PrevMatch,
+    ShowProblems(bool),
+    ToggleEntityPanel,
+    FocusSearch,
+}
+
+/// Where the current folder's indexing stands.
+#[derive(Clone, Debug, Default)]
+pub struct IndexingState {
+    pub running: bool,
+    pub cancelling: bool,
+    pub planned: Option<(usize, usize, usize)>,
+    pub progress: Progress,
+    pub error: Option<String>,
+}
+
+/// The app. Fields are crate-visible so the `ui` module can draw them.
+pub struct DossierApp {
+    pub(crate) p: Persisted,
+    pub(crate) store: Store,
+    pub(crate) picker: Arc<dyn FolderPicker>,
+    pub(crate) extractor: Arc<dyn Extractor>,
+    pub(crate) options: Options,
+
+    pub(crate) session: Option<Session>,
+    pub(crate) opening: Option<(FolderSource, Receiver<Result<Session, String>>)>,
+    pub(crate) picking: Option<Receiver<Option<PathBuf>>>,
+    pub(crate) banner: Option<String>,
+
+    pub(crate) docs: Vec<DocSummary>,
+    pub(crate) results: Option<SearchResults>,
+    pub(crate) doc: Option<DocState>,
+    pub(crate) doc_loading: bool,
+    pub(crate) stats: IndexStats,
+    pub(crate) corpus_entities: Vec<EntityCount>,
+    pub(crate) indexing: IndexingState,
+    pub(crate) problems: Vec<FileProblem>,
+    pub(crate) last_run: Option<RunRecord>,
+    pub(crate) show_problems: bool,
+
+    /// Newest generation sent for each kind of request; older replies are dropped.
+    latest: [u64; 5],
+    /// Requests that found the searcher's queue full; sent again next frame.
+    unsent: Vec<Request>,
+    query_edited_at: Option<f64>,
+    pub(crate) focus_search: bool,
+    pub(crate) selected_entity: Option<EntityKey>,
+    pub(crate) current_match: Option<usize>,
+    /// Char index to bring into view in the document.
+    pub(crate) scroll_to_char: Option<usize>,
+    pub(crate) layout: LayoutCache,
+    profile: Option<FrameProfile>,
+}
+
+impl DossierApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, setup: Setup) -> DossierApp {
+        let p: Persisted =
+            cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).or(setup.state).unwrap_or_default();
+        let mut app = DossierApp {
+            p,
+            store: setup.store,
+            picker: setup.picker,
+            extractor: setup.extractor,
+            options: setup.options,
+            session: None,
+            opening: None,
+            picking: None,
+            banner: None,
+            docs: Vec::new(),
+            results: None,
+            doc: None,
+            doc_loading: false,
+            stats: IndexStats::default(),
+            corpus_entities: Vec::new(),
+            indexing: IndexingState::default(),
+            problems: Vec::new(),
+            last_run: None,
+            show_problems: false,
+            latest: [0; 5],
+            unsent: Vec::new(),
+            query_edited_at: None,
+            focus_search: false,
+            selected_entity: None,
+            current_match: None,
+            scroll_to_char: None,
+            layout: LayoutCache::default(),
+            profile: std::env::var_os("DOSSIER_PROFILE").map(|_| FrameProfile::default()),
+        };
+        let source = match setup.initial_folder.or_else(|| app.p.folder.clone()) {
+            Some(folder) => FolderSource::Path(folder),
+            None => FolderSource::Samples,
+        };
+        app.start_open(&cc.egui_ctx, source);
+        app
+    }
+
+    /// The folder currently open (canonical), if any.
+    pub fn folder(&self) -> Option<&std::path::Path> {
+        self.session.as_ref().map(|s| s.folder.as_path())
+    }
+
+    /// The open document, if any.
+    pub fn document(&self) -> Option<&DocState> {
+        self.doc.as_ref()
+    }
+
+    /// How many times the document layout was built (it must not be every frame).
+    pub fn layout_builds(&self) -> u64 {
+        self.layout.builds
+    }
+
+    /// What would be saved now.
+    pub fn persisted(&self) -> &Persisted {
+        &self.p
+    }
+
+    pub fn query(&self) -> Query {
+        Query { text: self.p.query.clone(), entities: self.p.filters.clone() }
+    }
+
+    fn start_open(&mut self, ctx: &egui::Context, source: FolderSource) {
+        let ctx2 = ctx.clone();
+        let notify: crate::pipeline::Notify = Arc::new(move || ctx2.request_repaint());
+        let rx =
+            session::open(source.clone(), self.store.clone(), self.extractor.clone(), self.options.clone(), notify);
+        self.opening = Some((source, rx));
+    }
+
+    fn send(&mut self, request: Request) {
+        let slot = request_slot(&request);
+        let Some(session) = self.session.as_mut() else { return };
+        match session.searcher.send(request) {
+            Ok(generation) => self.latest[slot] = generation,
+            Err(request) => {
+                self.unsent.retain(|r| request_slot(r) != slot);
+                self.unsent.push(request);
+            }
+        }
+    }
+
+    fn refresh_lists(&mut self) {
+        self.send(Request::Docs);
+        self.send(Request::Stats);
+        self.send(Request::Entities);
+        if !self.query().is_empty() {
+            self.send(Request::Search(self.query()));
+        }
+    }
+
+    fn request_doc(&mut self, id: String) {
+        self.doc_loading = true;
+        let query = self.query();
+        self.send(Request::Doc { id, query });
+    }
+
+    /// Takes in whatever the background threads have sent since the last frame.
+    fn drain(&mut self, ctx: &egui::Context) {
+        if let Some(rx) = &self.picking
+            && let Ok(choice) = rx.try_recv()
+        {
+            self.picking = None;
+            if let Some(folder) = choice {
+                self.apply(ctx, Command::OpenFolder(folder));
+            }
+        }
+        if let Some((source, rx)) = &self.opening
+            && let Ok(result) = rx.try_recv()
+        {
+            let source = source.clone();
+            self.opening = None;
+            match result {
+                Ok(session) => self.opened(session),
+                Err(e) => {
+                    self.banner = Some(e);
+                    if source == FolderSource::Samples || self.session.is_some() {
+                        // Keep what is open (if anything) and show why the new folder failed.
+                    }
+                }
+            }
+        }
+        let mut events = Vec::new();
+        if let Some(run) = self.session.as_ref().and_then(|s| s.indexing.as_ref()) {
+            while let Some(e) = run.try_event() {
+                events.push(e);
+            }
+        }
+        let mut committed = false;
+        for e in events {
+            match e {
+                Event::Planned { to_index, unchanged, removed } => {
+                    self.indexing.planned = Some((to_index, unchanged, removed));
+                    self.indexing.progress.total = to_index;
+                }
+                Event::Progress(p) => self.indexing.progress = p,
+                Event::Committed => committed = true,
+                Event::Problem(p) => self.problems.push(p),
+                Event::Finished { record, error } => {
+                    self.indexing.running = false;
+                    self.indexing.cancelling = false;
+                    self.indexing.error = error;
+                    self.problems = record.problems.clone();
+                    self.last_run = Some(record);
+                    committed = true;
+                }
+            }
+        }
+        if committed {
+            self.refresh_lists();
+        }
+        let mut replies = Vec::new();
+        if let Some(session) = &self.session {
+            while let Some(r) = session.searcher.try_reply() {
+                replies.push(r);
+            }
+        }
+        for reply in replies {
+            let slot = answer_slot(&reply.answer);
+            if reply.generation < self.latest[slot] {
+                continue;
+            }
+            match reply.answer {
+                Answer::Search(query, Ok(results)) => {
+                    if query == self.query() {
+                        self.results = Some(results);
+                    }
+                }
+                Answer::Docs(Ok(docs)) => {
+                    let first = self.docs.is_empty();
+                    self.docs = docs;
+                    // Show the remembered document, or the first one, as soon as there is one.
+                    if first && self.doc.is_none() && !self.doc_loading {
+                        let pick = self.p.selected.clone().filter(|s| self.docs.iter().any(|d| &d.id == s));
+                        if let Some(id) = pick.or_else(|| self.docs.first().map(|d| d.id.clone())) {
+                            self.p.selected = Some(id.clone());
+                            self.request_doc(id);
+                        }
+                    }
+                }
+                Answer::Doc(Ok(Some(view))) => {
+                    self.doc_loading = false;
+                    let doc = DocState::new(view);
+                    self.current_match = (!doc.matches.is_empty()).then_some(0);
+                    self.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
+                    if let Some(sel) = &self.selected_entity
+                        && doc.first_mention_of(sel).is_none()
+                    {
+                        self.selected_entity = None;
+                    }
+                    self.doc = Some(doc);
+                }
+                Answer::Doc(Ok(None)) => {
+                    self.doc_loading = false;
+                    self.doc = None;
+                }
+                Answer::Stats(Ok(stats)) => self.stats = stats,
+                Answer::Entities(Ok(counts)) => self.corpus_entities = counts,
+                Answer::Search(_, Err(e))
+                | Answer::Docs(Err(e))
+                | Answer::Doc(Err(e))
+                | Answer::Stats(Err(e))
+                | Answer::Entities(Err(e)) => {
+                    self.doc_loading = false;
+                    self.banner = Some(e);
+                }
+            }
+        }
+        let unsent = std::mem::take(&mut self.unsent);
+        for r in unsent {
+            self.send(r);
+        }
+        if !self.unsent.is_empty() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        }
+    }
+
+    fn opened(&mut self, session: Session) {
+        let folder = session.folder.clone();
+        let same_folder = self.p.folder.as_ref().is_some_and(|f| f.canonicalize().ok().as_ref() == Some(&folder));
+        self.last_run = session.previous_run.clone();
+        self.problems = session.previous_run.as_ref().map(|r| r.problems.clone()).unwrap_or_default();
+        self.session = Some(session);
+        self.banner = None;
+        self.indexing = IndexingState { running: true, ..IndexingState::default() };
+        self.docs.clear();
+        self.results = None;
+        self.doc = None;
+        self.doc_loading = false;
+        self.layout.clear();
+        self.stats = IndexStats::default();
+        self.corpus_entities.clear();
+        self.latest = [0; 5];
+        self.unsent.clear();
+        if !same_folder {
+            self.p.query.clear();
+            self.p.filters.clear();
+            self.p.selected = None;
+        }
+        self.selected_entity = None;
+        self.p.folder = Some(folder.clone());
+        self.p.recent.retain(|f| f != &folder);
+        self.p.recent.insert(0, folder);
+        self.p.recent.truncate(MAX_RECENT);
+        self.refresh_lists();
+    }
+
+    /// Carries out one command.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::PickFolder => {
+                if self.picking.is_some() {
+                    return;
+                }
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let picker = self.picker.clone();
+                let ctx = ctx.clone();
+                let spawned = std::thread::Builder::new().name("dossier-folder-dialog".into()).spawn(move || {
+                    let _ = tx.send(picker.pick());
+                    ctx.request_repaint();
+                });
+                match spawned {
+                    Ok(_) => self.picking = Some(rx),
+                    Err(e) => self.banner = Some(format!("cannot open the folder dialog: {e}")),
+                }
+            }
+            Command::OpenFolder(folder) => self.start_open(ctx, FolderSource::Path(folder)),
+            Command::CancelIndexing => {
+                if let Some(run) = self.session.as_ref().and_then(|s| s.indexing.as_ref()) {
+                    run.cancel();
+                    self.indexing.cancelling = true;
+                }
+            }
+            Command::Reindex => {
+                if let Some(session) = self.session.as_mut() {
+                    match session.reindex() {
+                        Ok(()) => self.indexing = IndexingState { running: true, ..IndexingState::default() },
+                        Err(e) => self.banner = Some(format!("cannot start indexing: {e}")),
+                    }
+                }
+            }
+            Command::SelectDoc(id) => {
+                self.p.selected = Some(id.clone());
+                self.request_doc(id);
+            }
+            Command::QueryEdited => self.query_edited_at = Some(ctx.input(|i| i.time)),
+            Command::AddFilter(key) => {
+                if !self.p.filters.contains(&key) {
+                    self.p.filters.push(key);
+                    self.search_now();
+                }
+            }
+            Command::RemoveFilter(i) => {
+                if i < self.p.filters.len() {
+                    self.p.filters.remove(i);
+                    self.search_now();
+                }
+            }
+            Command::ToggleKind(kind) => self.p.kinds.toggle(kind),
+            Command::SelectEntity(key) => {
+                self.scroll_to_char = key.as_ref().and_then(|k| self.doc.as_ref()?.first_mention_of(k));
+                if let Some(k) = &key
+                    && !self.p.kinds.contains(k.kind)
+                {
+                    self.p.kinds.toggle(k.kind);
+                }
+                self.selected_entity = key;
+            }
+            Command::NextMatch | Command::PrevMatch => {
+                let Some(doc) = &self.doc else { return };
+                let n = doc.matches.len();
+                if n == 0 {
+                    return;
+                }
+                let next = match (self.current_match, command == Command::NextMatch) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                self.current_match = Some(next);
+                self.scroll_to_char = Some(doc.matches[next].1.start);
+            }
+            Command::ShowProblems(show) => self.show_problems = show,
+            Command::ToggleEntityPanel => self.p.hide_entity_panel = !self.p.hide_entity_panel,
+            Command::FocusSearch => self.focus_search = true,
+        }
+    }
+
+    fn search_now(&mut self) {
+        self.query_edited_at = None;
+        if self.query().is_empty() {
+            self.results = None;
+        } else {
+            self.send(Request::Search(self.query()));
+        }
+        // The open document's matches follow the query.
+        if let Some(id) = self.doc.as_ref().map(|d| d.id.clone()) {
+            self.request_doc(id);
+        }
+    }
+
+    /// Sends the search once typing has paused for [`DEBOUNCE_SECS`].
+    fn debounce(&mut self, ctx: &egui::Context) {
+        let Some(at) = self.query_edited_at else { return };
+        let waited = ctx.input(|i| i.time) - at;
+        if waited >= DEBOUNCE_SECS {
+            self.search_now();
+        } else {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(DEBOUNCE_SECS - waited));
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Command> {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let mut out = Vec::new();
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O)) {
+                out.push(Command::PickFolder);
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::F)) {
+                out.push(Command::FocusSearch);
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)) {
+                out.push(Command::PrevMatch);
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F3)) {
+                out.push(Command::NextMatch);
+            }
+        });
+        for file in ctx.input(|i| i.raw.dropped_files.clone()) {
+            let path = file.path();
+            if !path.as_os_str().is_empty() {
+                out.push(Command::OpenFolder(path.to_path_buf()));
+            }
+        }
+        out
+    }
+}
+
+/// The slot in `latest` for each kind of request and answer.
+fn request_slot(r: &Request) -> usize {
+    match r {
+        Request::Search(_) => 0,
+        Request::Docs => 1,
+        Request::Doc { .. } => 2,
+        Request::Entities => 3,
+        Request::Stats => 4,
+    }
+}
+
+fn answer_slot(a: &Answer) -> usize {
+    match a {
+        Answer::Search(..) => 0,
+        Answer::Docs(_) => 1,
+        Answer::Doc(_) => 2,
+        Answer::Entities(_) => 3,
+        Answer::Stats(_) => 4,
+    }
+}
+
+impl eframe::App for DossierApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.drain(&ctx);
+        self.debounce(&ctx);
+        let mut commands = self.shortcuts(&ctx);
+        crate::ui::draw(self, ui, &mut commands);
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        if let Some(profile) = &mut self.profile {
+            profile.frame(started.elapsed(), self.indexing.running);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.p);
+    }
+}
+
+/// Frame timings printed to stderr when `DOSSIER_PROFILE` is set (see the README's benchmarks).
+#[derive(Default)]
+struct FrameProfile {
+    first_frame_reported: bool,
+    times_ms: Vec<f64>,
+    window_start: Option<Instant>,
+}
+
+impl FrameProfile {
+    fn frame(&mut self, took: std::time::Duration, indexing: bool) {
+        if !self.first_frame_reported {
+            self.first_frame_reported = true;
+            eprintln!("profile: first frame drawn {:.1} ms after start", crate::process_uptime_ms());
+        }
+        self.times_ms.push(took.as_secs_f64() * 1000.0);
+        let start = *self.window_start.get_or_insert_with(Instant::now);
+        if start.elapsed().as_secs_f64() >= 2.0 {
+            let mut t = std::mem::take(&mut self.times_ms);
+            t.sort_by(f64::total_cmp);
+            let pct = |p: f64| t[((t.len() - 1) as f64 * p) as usize];
+            eprintln!(
+                "profile: {} frames in 2 s (indexing: {indexing}); ui time p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                t.len(),
+                pct(0.5),
+                pct(0.99),
+                t[t.len() - 1]
+            );
+            self.window_start = Some(Instant::now());
+        }
+    }
+}
+
+/// Opens the desktop app; returns when the window is closed.
+pub fn run(folder: Option<PathBuf>) -> ExitCode {
+    if let Some(folder) = &folder
+        && let Err(e) = session::check_folder(folder)
+    {
+        eprintln!("dossier: {e}");
+        return ExitCode::from(2);
+    }
+    let store = match Store::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("dossier: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Dossier")
+        .with_app_id("dossier")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([640.0, 400.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
+    let setup = Setup {
+        store,
+        picker: Arc::new(NativePicker),
+        extractor: default_extractor(),
+        initial_folder: folder,
+        options: Options::default(),
+        state: None,
+    };
+    match eframe::run_native("Dossier", options, Box::new(|cc| Ok(Box::new(DossierApp::new(cc, setup))))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dossier: cannot open a window: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

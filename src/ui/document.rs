@@ -1,0 +1,330 @@
+//! The document view's data: a loaded document with its mentions and matches located both as
+//! byte ranges (for layout) and char indices (for the galley's cursor), and the cache that keeps
+//! its highlighted layout until something that changes it does.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use eframe::egui::text::{ByteIndex, LayoutJob, LayoutSection};
+use eframe::egui::{Color32, FontId, Galley, Stroke, TextFormat, Ui};
+
+use super::theme;
+use crate::model::{DocView, EntityKey, EntityKind, KindSet};
+
+/// The longest text the view lays out; the rest is searchable but not shown.
+pub const MAX_VIEW_BYTES: usize = 2 * 1024 * 1024;
+
+/// One entity mention in the shown text.
+#[derive(Clone, Debug)]
+pub struct Mention {
+    pub bytes: Range<usize>,
+    pub chars: Range<usize>,
+    pub kind: EntityKind,
+    /// Index into [`DocState::keys`].
+    pub key: usize,
+}
+
+/// One row of the entity panel.
+#[derive(Clone, Debug)]
+pub struct EntityRow {
+    pub key: EntityKey,
+    pub mentions: usize,
+    /// How many indexed documents mention it.
+    pub documents: u64,
+}
+
+/// A document as the view shows it.
+pub struct DocState {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    /// The stored text was longer than [`MAX_VIEW_BYTES`].
+    pub truncated: bool,
+    pub mentions: Vec<Mention>,
+    pub keys: Vec<EntityKey>,
+    /// Search matches as (bytes, chars).
+    pub matches: Vec<(Range<usize>, Range<usize>)>,
+    /// Entity rows grouped by kind, kinds in legend order, rows by mentions then text.
+    pub groups: Vec<(EntityKind, Vec<EntityRow>)>,
+}
+
+impl DocState {
+    pub fn new(view: DocView) -> DocState {
+        let mut text = view.text;
+        let truncated = text.len() > MAX_VIEW_BYTES;
+        if truncated {
+            let mut cut = MAX_VIEW_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        let fits =
+            |r: &Range<usize>| r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
+        let mut chars = CharIndex::new(&text);
+        let counts: HashMap<&EntityKey, u64> = view.entity_doc_counts.iter().map(|(k, n)| (k, *n)).collect();
+        let mut keys: Vec<EntityKey> = Vec::new();
+        let mut key_index: HashMap<EntityKey, usize> = HashMap::new();
+        let mut mentions = Vec::new();
+        let mut entities = view.entities;
+        entities.sort_by_key(|e| (e.span.start, e.span.end));
+        for e in entities.into_iter().filter(|e| fits(&e.span)) {
+            let key = EntityKey::of(&e, &text);
+            let k = *key_index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                keys.len() - 1
+            });
+            let c = chars.range(&e.span);
+            mentions.push(Mention { bytes: e.span, chars: c, kind: e.kind, key: k });
+        }
+        let mut matches: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        let mut chars = CharIndex::new(&text);
+        let mut query_ranges = view.query_ranges;
+        query_ranges.sort_by_key(|r| r.start);
+        for r in query_ranges.into_iter().filter(fits) {
+            let c = chars.range(&r);
+            matches.push((r, c));
+        }
+        let mut per_key = vec![0usize; keys.len()];
+        for m in &mentions {
+            per_key[m.key] += 1;
+        }
+        let groups = EntityKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let mut rows: Vec<EntityRow> = keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.kind == kind)
+                    .map(|(i, k)| EntityRow {
+                        key: k.clone(),
+                        mentions: per_key[i],
+                        documents: counts.get(k).copied().unwrap_or(0),
+                    })
+                    .collect();
+                rows.sort_by(|a, b| b.mentions.cmp(&a.mentions).then_with(|| a.key.text.cmp(&b.key.text)));
+                (!rows.is_empty()).then_some((kind, rows))
+            })
+            .collect();
+        DocState { id: view.id, title: view.title, text, truncated, mentions, keys, matches, groups }
+    }
+
+    /// The mention under char index `c`, if any.
+    pub fn mention_at(&self, c: usize) -> Option<&Mention> {
+        let i = self.mentions.partition_point(|m| m.chars.end <= c);
+        self.mentions.get(i).filter(|m| m.chars.start <= c)
+    }
+
+    /// Where the first mention of `key` starts (char index).
+    pub fn first_mention_of(&self, key: &EntityKey) -> Option<usize> {
+        let k = self.keys.iter().position(|x| x == key)?;
+        self.mentions.iter().find(|m| m.key == k).map(|m| m.chars.start)
+    }
+
+    /// Entity kinds present in this document, in legend order.
+    pub fn kinds(&self) -> impl Iterator<Item = EntityKind> + '_ {
+        self.groups.iter().map(|(k, _)| *k)
+    }
+}
+
+/// Converts increasing byte offsets to char indices in one pass.
+struct CharIndex<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> CharIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        CharIndex { text, byte: 0, chars: 0 }
+    }
+
+    fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+
+    fn range(&mut self, r: &Range<usize>) -> Range<usize> {
+        let start = self.at(r.start);
+        start..self.at(r.end)
+    }
+}
+
+/// Everything the highlighted layout depends on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayoutKey {
+    pub doc_id: String,
+    pub kinds: KindSet,
+    pub selected: Option<EntityKey>,
+    pub current_match: Option<usize>,
+    pub wrap_width: u32,
+    pub dark: bool,
+}
+
+/// The last laid-out document.
+#[derive(Default)]
+pub struct LayoutCache {
+    key: Option<LayoutKey>,
+    galley: Option<Arc<Galley>>,
+    highlighted: usize,
+    /// How many times a layout was built (tests check it is not every frame).
+    pub builds: u64,
+}
+
+impl LayoutCache {
+    /// The galley for `doc` under `key`, built only when `key` changed.
+    pub fn galley(&mut self, ui: &Ui, doc: &DocState, key: LayoutKey) -> (Arc<Galley>, usize) {
+        if let (Some(k), Some(g)) = (&self.key, &self.galley)
+            && *k == key
+        {
+            return (g.clone(), self.highlighted);
+        }
+        let font = eframe::egui::TextStyle::Body.resolve(ui.style());
+        let color = ui.visuals().text_color();
+        let (job, highlighted) = build_job(doc, &key, font, color);
+        let galley = ui.ctx().fonts_mut(|f| f.layout_job(job));
+        self.key = Some(key);
+        self.galley = Some(galley.clone());
+        self.highlighted = highlighted;
+        self.builds += 1;
+        (galley, highlighted)
+    }
+
+    pub fn clear(&mut self) {
+        self.key = None;
+        self.galley = None;
+    }
+}
+
+/// Lays out `doc` with visible mentions on their kind's background and search matches in
+/// yellow (underlined in the entity's colour where both apply). Returns the job and how many
+/// mentions are highlighted.
+fn build_job(doc: &DocState, key: &LayoutKey, font: FontId, color: Color32) -> (LayoutJob, usize) {
+    let selected = key.selected.as_ref().and_then(|s| doc.keys.iter().position(|k| k == s));
+    let visible: Vec<&Mention> = doc.mentions.iter().filter(|m| key.kinds.contains(m.kind)).collect();
+    let mut cuts: Vec<usize> = vec![0, doc.text.len()];
+    for m in &visible {
+        cuts.extend([m.bytes.start, m.bytes.end]);
+    }
+    for (b, _) in &doc.matches {
+        cuts.extend([b.start, b.end]);
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut job = LayoutJob { text: doc.text.clone(), wrap: Default::default(), ..Default::default() };
+    job.wrap.max_width = key.wrap_width as f32;
+    let (mut mi, mut qi) = (0, 0);
+    for w in cuts.windows(2) {
+        let (start, end) = (w[0], w[1]);
+        while mi < visible.len() && visible[mi].bytes.end <= start {
+            mi += 1;
+        }
+        while qi < doc.matches.len() && doc.matches[qi].0.end <= start {
+            qi += 1;
+        }
+        let mention = visible.get(mi).filter(|m| m.bytes.start <= start);
+        let in_match = doc.matches.get(qi).is_some_and(|(b, _)| b.start <= start);
+        let mut format = TextFormat { font_id: font.clone(), color, ..Default::default() };
+        if let Some(m) = mention {
+            let is_selected = Some(m.key) == selected;
+            format.background = theme::entity_background(m.kind, key.dark, is_selected);
+            if is_selected {
+                format.underline = Stroke::new(2.0, theme::entity_color(m.kind, key.dark));
+            }
+        }
+        if in_match {
+            format.background =
+                if key.current_match == Some(qi) { theme::CURRENT_MATCH_BACKGROUND } else { theme::MATCH_BACKGROUND };
+            format.color = theme::MATCH_TEXT;
+            if let Some(m) = mention {
+                format.underline = Stroke::new(2.0, theme::entity_color(m.kind, key.dark));
+            }
+        }
+        job.sections.push(LayoutSection { leading_space: 0.0, byte_range: ByteIndex(start)..ByteIndex(end), format });
+    }
+    (job, visible.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Entity;
+
+    fn doc() -> DocState {
+        let text = "Zoë met Ann in Oslo. Ann left.".to_owned();
+        let ent = |kind, s: &str, nth: usize| {
+            let start = text.match_indices(s).nth(nth).unwrap().0;
+            Entity { kind, span: start..start + s.len() }
+        };
+        let entities = vec![
+            ent(EntityKind::Person, "Ann", 1),
+            ent(EntityKind::Person, "Zoë", 0),
+            ent(EntityKind::Gpe, "Oslo", 0),
+            ent(EntityKind::Person, "Ann", 0),
+        ];
+        let oslo = text.find("Oslo").unwrap();
+        DocState::new(DocView {
+            id: "a".into(),
+            title: "t".into(),
+            text: text.clone(),
+            entities,
+            entity_doc_counts: vec![(EntityKey { kind: EntityKind::Person, text: "Ann".into() }, 3)],
+            query_ranges: std::iter::once(oslo..oslo + 4).collect(),
+        })
+    }
+
+    #[test]
+    fn char_indices_account_for_multibyte_text() {
+        let d = doc();
+        assert_eq!(d.mentions[0].chars, 0..3);
+        assert_eq!(d.mentions[0].bytes, 0..4);
+        assert_eq!(d.mentions[1].chars, 8..11);
+        assert_eq!(d.matches[0].1, 15..19);
+        assert_eq!(d.mention_at(16).map(|m| m.kind), Some(EntityKind::Gpe));
+        assert!(d.mention_at(5).is_none());
+    }
+
+    #[test]
+    fn entity_rows_group_by_kind_with_counts() {
+        let d = doc();
+        let people = &d.groups.iter().find(|(k, _)| *k == EntityKind::Person).unwrap().1;
+        assert_eq!(people[0].key.text, "Ann");
+        assert_eq!(people[0].mentions, 2);
+        assert_eq!(people[0].documents, 3);
+        assert_eq!(d.first_mention_of(&people[0].key), Some(8));
+    }
+
+    #[test]
+    fn hidden_kinds_are_not_highlighted() {
+        let d = doc();
+        let mut key = LayoutKey {
+            doc_id: "a".into(),
+            kinds: KindSet::all(),
+            selected: None,
+            current_match: None,
+            wrap_width: 400,
+            dark: false,
+        };
+        let font = FontId::default();
+        let (job, n) = build_job(&d, &key, font.clone(), Color32::WHITE);
+        assert_eq!(n, 4);
+        let shaded = job.sections.iter().filter(|s| s.format.background != Color32::TRANSPARENT).count();
+        assert_eq!(shaded, 4, "three names and Oslo (a match over a mention)");
+        key.kinds.toggle(EntityKind::Person);
+        let (job, n) = build_job(&d, &key, font, Color32::WHITE);
+        assert_eq!(n, 1);
+        let shaded: Vec<&str> = job
+            .sections
+            .iter()
+            .filter(|s| s.format.background != Color32::TRANSPARENT)
+            .map(|s| &d.text[s.byte_range.start.0..s.byte_range.end.0])
+            .collect();
+        assert_eq!(shaded, ["Oslo"]);
+    }
+}

@@ -1,0 +1,550 @@
+//! Drawing. One function per panel (`*_ui`); none has side effects beyond returning
+//! [`Command`]s, which the app applies after the frame.
+
+pub mod document;
+pub mod theme;
+
+use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
+use egui::text::{ByteIndex, LayoutJob, LayoutSection};
+
+use crate::app::{Command, DossierApp};
+use crate::model::{EntityKind, SearchHit};
+use document::LayoutKey;
+
+/// Draws the whole window.
+pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    egui::Panel::top("menu").show(ui, |ui| menu_ui(app, ui, out));
+    egui::Panel::bottom("status").show(ui, |ui| status_ui(app, ui, out));
+    if app.indexing.running {
+        egui::Panel::bottom("progress").show(ui, |ui| progress_ui(app, ui, out));
+    }
+    egui::Panel::left("sidebar")
+        .resizable(true)
+        .default_size(360.0)
+        .min_size(220.0)
+        .show(ui, |ui| sidebar_ui(app, ui, out));
+    if !app.p.hide_entity_panel {
+        egui::Panel::right("entities")
+            .resizable(true)
+            .default_size(270.0)
+            .min_size(180.0)
+            .show(ui, |ui| entity_panel_ui(app, ui, out));
+    }
+    egui::CentralPanel::default().show(ui, |ui| document_ui(app, ui, out));
+    if app.show_problems {
+        problems_window_ui(app, ui, out);
+    }
+}
+
+fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            let open = ui.add(egui::Button::new("Open folder…").shortcut_text(
+                ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O)),
+            ));
+            if open.clicked() {
+                out.push(Command::PickFolder);
+            }
+            ui.separator();
+            ui.label(RichText::new("Recent folders").weak());
+            if app.p.recent.is_empty() {
+                ui.label(RichText::new("none yet").weak().italics());
+            }
+            for folder in &app.p.recent {
+                if ui.button(folder.display().to_string()).clicked() {
+                    out.push(Command::OpenFolder(folder.clone()));
+                }
+            }
+            ui.separator();
+            if ui
+                .add_enabled(app.session.is_some() && !app.indexing.running, egui::Button::new("Re-index folder"))
+                .clicked()
+            {
+                out.push(Command::Reindex);
+            }
+            if ui.button("Quit").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.menu_button("View", |ui| {
+            let mut shown = !app.p.hide_entity_panel;
+            if ui.checkbox(&mut shown, "Entities panel").changed() {
+                out.push(Command::ToggleEntityPanel);
+            }
+            if ui.button("Files not indexed…").clicked() {
+                out.push(Command::ShowProblems(true));
+            }
+        });
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            if let Some(folder) = app.folder() {
+                ui.label(RichText::new(folder.display().to_string()).weak());
+            } else if let Some((source, _)) = &app.opening {
+                ui.spinner();
+                ui.label(match source {
+                    crate::session::FolderSource::Path(p) => format!("Opening {}…", p.display()),
+                    crate::session::FolderSource::Samples => "Opening the sample documents…".to_owned(),
+                });
+            }
+            if app.picking.is_some() {
+                ui.label(RichText::new("Waiting for the folder dialog…").italics());
+            }
+        });
+    });
+}
+
+fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let p = &app.indexing.progress;
+    ui.horizontal(|ui| {
+        let fraction = if p.total == 0 { 0.0 } else { p.done as f32 / p.total as f32 };
+        let mut text = match app.indexing.planned {
+            None => "Looking for files…".to_owned(),
+            Some(_) => format!("Indexing {} / {} files", p.done, p.total),
+        };
+        if p.done > 0 {
+            text.push_str(&format!(" · {:.0} files/s", p.files_per_sec()));
+            if let Some(eta) = p.eta() {
+                text.push_str(&format!(" · {} left", format_duration(eta.as_secs_f64())));
+            }
+        }
+        if app.indexing.cancelling {
+            text = format!("Stopping after {} files…", p.done);
+        }
+        let bar_width = (ui.available_width() - 90.0).max(100.0);
+        ui.add(
+            egui::ProgressBar::new(fraction)
+                .text(text)
+                .desired_width(bar_width)
+                .animate(app.indexing.planned.is_none()),
+        );
+        if ui.add_enabled(!app.indexing.cancelling, egui::Button::new("Cancel")).clicked() {
+            out.push(Command::CancelIndexing);
+        }
+    });
+}
+
+fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal(|ui| {
+        ui.label(plural(app.stats.documents, "document"));
+        ui.separator();
+        ui.label(plural(app.stats.distinct_entities, "entity"));
+        ui.separator();
+        ui.label(format!("index {}", format_bytes(app.stats.index_bytes)));
+        if let Some(run) = &app.last_run {
+            ui.separator();
+            let ago = now_unix().saturating_sub(run.finished_at_unix);
+            let what = if run.cancelled { "indexing cancelled" } else { "indexed" };
+            ui.label(format!("{what} {} ago in {}", format_duration(ago as f64), format_duration(run.duration_secs)));
+        }
+        let failed = app.problems.iter().filter(|p| !p.skipped).count();
+        let skipped = app.problems.len() - failed;
+        if failed + skipped > 0 {
+            ui.separator();
+            let text = format!("{failed} could not be read · {skipped} skipped");
+            let color = if failed > 0 { theme::error_color(dark) } else { theme::weak_color(dark) };
+            if ui
+                .add(egui::Button::new(RichText::new(text).color(color)).frame(false))
+                .on_hover_text("Show the files that were not indexed")
+                .clicked()
+            {
+                out.push(Command::ShowProblems(true));
+            }
+        }
+        if let Some(e) = &app.indexing.error {
+            ui.separator();
+            ui.label(RichText::new(format!("Indexing stopped: {e}")).color(theme::error_color(dark)));
+        }
+    });
+}
+
+fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    if let Some(banner) = &app.banner {
+        ui.label(RichText::new(banner).color(theme::error_color(dark)));
+        ui.separator();
+    }
+    ui.horizontal(|ui| {
+        let label = ui.label("Search");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut app.p.query)
+                    .hint_text("words, \"a phrase\", title:word")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        if app.focus_search {
+            edit.request_focus();
+            app.focus_search = false;
+        }
+        if edit.changed() {
+            out.push(Command::QueryEdited);
+        }
+        if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            out.push(if ui.input(|i| i.modifiers.shift) { Command::PrevMatch } else { Command::NextMatch });
+            edit.request_focus();
+        }
+    });
+    if !app.p.filters.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Only documents with:");
+            for (i, key) in app.p.filters.iter().enumerate() {
+                let chip = egui::Button::new(RichText::new(format!("{} ✕", key.text)).color(Color32::BLACK))
+                    .fill(theme::entity_color(key.kind, dark));
+                if ui.add(chip).on_hover_text(format!("{}: remove this filter", key.kind.display_name())).clicked() {
+                    out.push(Command::RemoveFilter(i));
+                }
+            }
+        });
+    }
+    ui.separator();
+    if let Some(results) = &app.results {
+        let shown = results.hits.len();
+        let total = results.total;
+        let head = if total == 0 {
+            "No documents match".to_owned()
+        } else if shown < total {
+            format!("{total} documents match (best {shown} shown)")
+        } else if total == 1 {
+            "1 document matches".to_owned()
+        } else {
+            format!("{total} documents match")
+        };
+        ui.label(RichText::new(head).strong());
+        for w in &results.warnings {
+            ui.label(RichText::new(format!("Ignored part of the query: {w}")).small().color(theme::error_color(dark)));
+        }
+        egui::ScrollArea::vertical().id_salt("hits").auto_shrink([false, false]).show(ui, |ui| {
+            for hit in &results.hits {
+                let selected = app.p.selected.as_deref() == Some(hit.id.as_str());
+                if hit_ui(ui, hit, selected).clicked() {
+                    out.push(Command::SelectDoc(hit.id.clone()));
+                }
+            }
+        });
+    } else {
+        ui.label(RichText::new(format!("All documents ({})", app.docs.len())).strong());
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 10.0;
+        egui::ScrollArea::vertical().id_salt("docs").auto_shrink([false, false]).show_rows(
+            ui,
+            row_height,
+            app.docs.len(),
+            |ui, rows| {
+                for doc in &app.docs[rows] {
+                    let selected = app.p.selected.as_deref() == Some(doc.id.as_str());
+                    let mut job = LayoutJob::default();
+                    let body = egui::TextStyle::Body.resolve(ui.style());
+                    let small = egui::TextStyle::Small.resolve(ui.style());
+                    let text = ui.visuals().text_color();
+                    job.append(&doc.title, 0.0, egui::TextFormat::simple(body, text));
+                    job.append(
+                        &format!("\n{} · {} · {} entities", doc.id, format_bytes(doc.size_bytes), doc.entity_count),
+                        0.0,
+                        egui::TextFormat::simple(small, theme::weak_color(dark)),
+                    );
+                    let button = egui::Button::selectable(selected, job).wrap_mode(TextWrapMode::Truncate);
+                    let r = ui.add_sized([ui.available_width(), row_height - 4.0], button);
+                    if r.clicked() {
+                        out.push(Command::SelectDoc(doc.id.clone()));
+                    }
+                }
+            },
+        );
+    }
+}
+
+/// One search hit: title, path and match count, then the snippet with its matches marked.
+fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool) -> egui::Response {
+    let dark = ui.visuals().dark_mode;
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let small = egui::TextStyle::Small.resolve(ui.style());
+    let text = ui.visuals().text_color();
+    let mut job = LayoutJob::default();
+    job.append(&hit.title, 0.0, egui::TextFormat::simple(body.clone(), text));
+    let plural = if hit.match_count == 1 { "" } else { "es" };
+    job.append(
+        &format!("\n{} · {} match{plural}\n", hit.id, hit.match_count),
+        0.0,
+        egui::TextFormat::simple(small.clone(), theme::weak_color(dark)),
+    );
+    let base = job.text.len();
+    job.text.push_str(&hit.snippet);
+    let mut at = 0;
+    let plain = egui::TextFormat::simple(small.clone(), text);
+    let mut marked = egui::TextFormat::simple(small, theme::MATCH_TEXT);
+    marked.background = theme::MATCH_BACKGROUND;
+    for r in &hit.snippet_ranges {
+        if r.start > at {
+            job.sections.push(LayoutSection {
+                leading_space: 0.0,
+                byte_range: ByteIndex(base + at)..ByteIndex(base + r.start),
+                format: plain.clone(),
+            });
+        }
+        job.sections.push(LayoutSection {
+            leading_space: 0.0,
+            byte_range: ByteIndex(base + r.start)..ByteIndex(base + r.end),
+            format: marked.clone(),
+        });
+        at = r.end;
+    }
+    if at < hit.snippet.len() {
+        job.sections.push(LayoutSection {
+            leading_space: 0.0,
+            byte_range: ByteIndex(base + at)..ByteIndex(base + hit.snippet.len()),
+            format: plain,
+        });
+    }
+    job.wrap.max_width = ui.available_width() - 12.0;
+    let r = ui.add(egui::Button::selectable(selected, job).wrap_mode(TextWrapMode::Wrap));
+    ui.add_space(2.0);
+    r
+}
+
+fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    egui::ScrollArea::vertical().id_salt("entity-panel").auto_shrink([false, false]).show(ui, |ui| {
+        ui.heading("In this document");
+        match &app.doc {
+            None => {
+                ui.label(RichText::new("Select a document.").weak());
+            }
+            Some(doc) if doc.groups.is_empty() => {
+                ui.label(RichText::new("No entities found.").weak());
+            }
+            Some(doc) => {
+                for (kind, rows) in &doc.groups {
+                    let title = format!("{} ({})", kind.display_name(), rows.len());
+                    egui::CollapsingHeader::new(RichText::new(title).color(theme::entity_color(*kind, dark)))
+                        .id_salt(("doc-kind", kind.label()))
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            for row in rows {
+                                ui.horizontal(|ui| {
+                                    let selected = app.selected_entity.as_ref() == Some(&row.key);
+                                    let text = format!("{} ×{}", row.key.text, row.mentions);
+                                    let r = ui.selectable_label(selected, text).on_hover_text(format!(
+                                        "{} · in {} documents · click to highlight",
+                                        kind.display_name(),
+                                        row.documents
+                                    ));
+                                    if r.clicked() {
+                                        out.push(Command::SelectEntity((!selected).then(|| row.key.clone())));
+                                    }
+                                    if ui
+                                        .small_button("filter")
+                                        .on_hover_text("Only show documents that mention it")
+                                        .clicked()
+                                    {
+                                        out.push(Command::AddFilter(row.key.clone()));
+                                    }
+                                });
+                            }
+                        });
+                }
+            }
+        }
+        ui.separator();
+        ui.heading("In this folder");
+        if app.corpus_entities.is_empty() {
+            ui.label(RichText::new("No entities yet.").weak());
+        }
+        for kind in EntityKind::ALL {
+            let top: Vec<_> = app.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
+            if top.is_empty() {
+                continue;
+            }
+            let title = format!("{} · top {}", kind.display_name(), top.len());
+            egui::CollapsingHeader::new(RichText::new(title).color(theme::entity_color(kind, dark)))
+                .id_salt(("folder-kind", kind.label()))
+                .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
+                .show(ui, |ui| {
+                    for c in top {
+                        let r = ui.selectable_label(false, format!("{} · {} docs", c.key.text, c.documents));
+                        if r.on_hover_text("Only show documents that mention it").clicked() {
+                            out.push(Command::AddFilter(c.key.clone()));
+                        }
+                    }
+                });
+        }
+    });
+}
+
+fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    let Some(doc) = &app.doc else {
+        ui.centered_and_justified(|ui| {
+            let text = if app.opening.is_some() || app.doc_loading {
+                "Loading…"
+            } else if app.docs.is_empty() && !app.indexing.running {
+                "No documents in this folder. Use File → Open folder… (Ctrl+O) or drop a folder here."
+            } else {
+                "Select a document on the left."
+            };
+            ui.label(RichText::new(text).weak());
+        });
+        return;
+    };
+    ui.heading(&doc.title);
+    ui.label(RichText::new(&doc.id).weak());
+    // The legend: one chip per kind in this document; clicking toggles its highlights.
+    ui.horizontal_wrapped(|ui| {
+        for kind in doc.kinds() {
+            let on = app.p.kinds.contains(kind);
+            let color = theme::entity_color(kind, dark);
+            let chip = if on {
+                egui::Button::new(RichText::new(kind.display_name()).color(Color32::BLACK)).fill(color)
+            } else {
+                egui::Button::new(RichText::new(kind.display_name()).strikethrough().color(color))
+                    .fill(Color32::TRANSPARENT)
+            };
+            let hint = if on { "Click to hide these highlights" } else { "Click to show these highlights" };
+            if ui.add(chip).on_hover_text(hint).clicked() {
+                out.push(Command::ToggleKind(kind));
+            }
+        }
+    });
+    let wrap_width = ui.available_width().max(100.0);
+    let key = LayoutKey {
+        doc_id: doc.id.clone(),
+        kinds: app.p.kinds,
+        selected: app.selected_entity.clone(),
+        current_match: app.current_match,
+        wrap_width: wrap_width.round() as u32,
+        dark,
+    };
+    let (galley, highlighted) = app.layout.galley(ui, doc, key);
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{highlighted} highlighted mentions")).weak());
+        if !doc.matches.is_empty() {
+            ui.separator();
+            let n = app.current_match.map_or(0, |i| i + 1);
+            ui.label(format!("{n} of {} matches", doc.matches.len()));
+            if ui.small_button("▲").on_hover_text("Previous match (Shift+Enter, Shift+F3)").clicked() {
+                out.push(Command::PrevMatch);
+            }
+            if ui.small_button("▼").on_hover_text("Next match (Enter, F3)").clicked() {
+                out.push(Command::NextMatch);
+            }
+        }
+    });
+    if doc.truncated {
+        ui.label(
+            RichText::new(format!(
+                "Showing the first {} of this document; search covers all of it.",
+                format_bytes(document::MAX_VIEW_BYTES as u64)
+            ))
+            .color(theme::error_color(dark)),
+        );
+    }
+    ui.separator();
+    let scroll_to = app.scroll_to_char.take();
+    egui::ScrollArea::vertical().id_salt(("doc", &doc.id)).auto_shrink([false, false]).show(ui, |ui| {
+        let response = ui.add(egui::Label::new(galley.clone()).selectable(true).sense(Sense::click()));
+        let origin = response.rect.min;
+        if let Some(c) = scroll_to {
+            let rect = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
+            ui.scroll_to_rect(rect.expand(20.0), Some(Align::Center));
+        }
+        if let Some(pos) = response.hover_pos() {
+            let cursor = galley.cursor_from_pos(pos - origin);
+            if let Some(m) = doc.mention_at(cursor.index.0).filter(|m| app.p.kinds.contains(m.kind)) {
+                let key = &doc.keys[m.key];
+                let documents =
+                    doc.groups.iter().flat_map(|(_, rows)| rows).find(|r| &r.key == key).map_or(0, |r| r.documents);
+                let plural = if documents == 1 { "" } else { "s" };
+                response.clone().on_hover_text_at_pointer(format!(
+                    "{} — {}\nmentioned in {documents} document{plural}",
+                    key.text,
+                    key.kind.display_name()
+                ));
+                if response.clicked() {
+                    out.push(Command::SelectEntity(Some(key.clone())));
+                }
+            }
+        }
+    });
+}
+
+fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let mut open = true;
+    egui::Window::new("Files not indexed").open(&mut open).default_size([560.0, 360.0]).show(ui.ctx(), |ui| {
+        if app.problems.is_empty() {
+            ui.label("Every file was indexed.");
+            return;
+        }
+        for (reason, n) in crate::pipeline::problems_by_reason(&app.problems) {
+            ui.label(RichText::new(format!("{n} × {reason}")).strong());
+        }
+        ui.separator();
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            egui::Grid::new("problems").striped(true).num_columns(2).show(ui, |ui| {
+                for p in &app.problems {
+                    ui.label(&p.path);
+                    ui.label(&p.reason);
+                    ui.end_row();
+                }
+            });
+        });
+    });
+    if !open {
+        out.push(Command::ShowProblems(false));
+    }
+}
+
+/// "1 document", "2 documents", "3 entities".
+fn plural(n: u64, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+fn format_duration(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{:.0} ms", secs * 1000.0)
+    } else if secs < 60.0 {
+        format!("{secs:.1} s")
+    } else if secs < 3600.0 {
+        format!("{:.0} min", secs / 60.0)
+    } else if secs < 86400.0 {
+        format!("{:.1} h", secs / 3600.0)
+    } else {
+        format!("{:.0} days", secs / 86400.0)
+    }
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_durations_read_naturally() {
+        assert_eq!(format_bytes(512), "512 B");
+        assert_eq!(format_bytes(2048), "2.0 KB");
+        assert_eq!(format_bytes(5 * 1024 * 1024), "5.0 MB");
+        assert_eq!(format_duration(0.25), "250 ms");
+        assert_eq!(format_duration(90.0), "2 min");
+        assert_eq!(plural(1, "entity"), "1 entity");
+        assert_eq!(plural(3, "entity"), "3 entities");
+        assert_eq!(plural(0, "document"), "0 documents");
+    }
+}

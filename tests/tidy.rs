@@ -1,0 +1,82 @@
+//! Checks of the source tree's invariants (see ARCHITECTURE.md).
+
+use std::path::{Path, PathBuf};
+
+fn sources() -> Vec<(PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() > 10, "found the sources");
+    out
+}
+
+fn rel(path: &Path) -> String {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().replace('\\', "/")
+}
+
+/// Lines of code, comments left out (a doc comment may name a crate).
+fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim_start).filter(|l| !l.starts_with("//"))
+}
+
+#[test]
+fn the_core_never_imports_egui() {
+    for (path, text) in sources() {
+        let p = rel(&path);
+        if p.starts_with("src/app/") || p.starts_with("src/ui/") {
+            continue;
+        }
+        for line in code_lines(&text) {
+            assert!(
+                !line.contains("egui") && !line.contains("eframe") && !line.contains("rfd::"),
+                "{p} imports the GUI: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn only_the_index_module_imports_tantivy() {
+    for (path, text) in sources() {
+        let p = rel(&path);
+        if p == "src/index.rs" {
+            continue;
+        }
+        for line in code_lines(&text) {
+            assert!(!line.contains("tantivy"), "{p} uses tantivy: {line}");
+        }
+    }
+}
+
+#[test]
+fn threads_are_named_and_channels_bounded() {
+    for (path, text) in sources() {
+        let p = rel(&path);
+        for line in code_lines(&text) {
+            assert!(!line.contains("thread::spawn("), "{p}: use std::thread::Builder with a name: {line}");
+            assert!(
+                !line.contains("mpsc::channel(") && !line.contains(" channel()"),
+                "{p}: use a bounded sync_channel: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_module_starts_with_its_documentation() {
+    for (path, text) in sources() {
+        assert!(text.starts_with("//!"), "{} must start with a //! overview", rel(&path));
+    }
+}

@@ -1,0 +1,177 @@
+//! The real app driven through its accessibility tree, as a user would: open folders, type a
+//! query, click a hit, read the document, toggle entity highlights, restart.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Fixture;
+use dossier::app::{DossierApp, FolderPicker, Persisted, Setup};
+use dossier::entities::default_extractor;
+use dossier::model::EntityKind;
+use dossier::pipeline::Options;
+use eframe::egui::Key;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+/// A folder dialog that answers at once with a fixed folder.
+struct FixedPicker(PathBuf);
+
+impl FolderPicker for FixedPicker {
+    fn pick(&self) -> Option<PathBuf> {
+        Some(self.0.clone())
+    }
+}
+
+fn harness(fx: &Fixture, initial: Option<PathBuf>, state: Option<Persisted>) -> Harness<'static, DossierApp> {
+    let setup = Setup {
+        store: fx.store(),
+        picker: Arc::new(FixedPicker(fx.folder.clone())),
+        extractor: default_extractor(),
+        initial_folder: initial,
+        options: Options::default(),
+        state,
+    };
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| DossierApp::new(cc, setup))
+}
+
+/// Steps the app until `done` holds, giving the background threads time to answer.
+fn run_until(h: &mut Harness<'static, DossierApp>, what: &str, done: impl Fn(&Harness<'static, DossierApp>) -> bool) {
+    for _ in 0..400 {
+        h.step();
+        if done(h) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shows(h: &Harness<'static, DossierApp>, label: &str) -> bool {
+    h.query_by_label(label).is_some()
+}
+
+fn shows_part(h: &Harness<'static, DossierApp>, part: &str) -> bool {
+    h.query_all_by_label_contains(part).next().is_some()
+}
+
+const SEED_TITLE: &str = "US Secretary Blinken Holds 'Frank And Direct' Conversation With Russian FM Over Phone Call";
+
+/// The number in the "N highlighted mentions" line under the legend.
+fn highlighted(h: &Harness<'static, DossierApp>) -> usize {
+    let node = h.get_by_label_contains("highlighted mentions");
+    let ak = node.accesskit_node();
+    let label = ak.label().filter(|l| !l.is_empty()).or_else(|| ak.value()).unwrap_or_default();
+    label.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("a count in {label:?}"))
+}
+
+#[test]
+fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, None, None);
+
+    // First start: the bundled sample opens with its entities highlighted.
+    run_until(&mut h, "the sample document", |h| shows(h, SEED_TITLE));
+    assert!(highlighted(&h) > 20);
+    for name in ["Blinken ×10", "Lavrov ×6", "Moscow ×4", "CNN ×5", "Friday ×2"] {
+        assert!(shows(&h, name), "entity panel lists {name}");
+    }
+
+    // File → Open folder… goes through the (injected) folder dialog.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Open folder").click();
+    run_until(&mut h, "the fixture folder's documents", |h| shows(h, "All documents (6)"));
+
+    // Search as you type.
+    h.get_by_label("Search").focus();
+    h.get_by_label("Search").type_text("Griner");
+    run_until(&mut h, "the hit count", |h| shows(h, "1 document matches"));
+    let hit = h.get_by_label_contains("news-blinken-lavrov.txt · 4 matches");
+    hit.click();
+    run_until(&mut h, "the document", |h| shows(h, SEED_TITLE) && shows(h, "1 of 4 matches"));
+    assert!(shows_part(&h, "arrested on drug-related charges at a Moscow airport"));
+
+    // Next match with F3 and with Enter in the search box.
+    h.key_press(Key::F3);
+    run_until(&mut h, "the second match", |h| shows(h, "2 of 4 matches"));
+    h.get_by_label("Search").focus();
+    h.key_press(Key::Enter);
+    run_until(&mut h, "the third match", |h| shows(h, "3 of 4 matches"));
+
+    // Toggling a type off removes exactly its highlights; on again brings them back.
+    let before = highlighted(&h);
+    let people = h.state().document().unwrap().mentions.iter().filter(|m| m.kind == EntityKind::Person).count();
+    assert!(people >= 20);
+    h.get_by_label("Person").click();
+    h.run_steps(2);
+    assert_eq!(highlighted(&h), before - people);
+    h.get_by_label("Person").click();
+    h.run_steps(2);
+    assert_eq!(highlighted(&h), before);
+
+    // The highlighted layout is cached, not rebuilt every frame.
+    let builds = h.state().layout_builds();
+    h.run_steps(10);
+    assert_eq!(h.state().layout_builds(), builds);
+}
+
+#[test]
+fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (6)"));
+    h.get_by_label_contains("notes/meeting-minutes.md").click();
+    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+
+    h.get_by_label("Calder Shipping Company ×1").click();
+    h.run_steps(2);
+    assert_eq!(h.state().persisted().selected.as_deref(), Some("notes/meeting-minutes.md"));
+    let selected = h.state().document().map(|d| {
+        d.first_mention_of(&dossier::model::EntityKey { kind: EntityKind::Org, text: "Calder Shipping Company".into() })
+    });
+    assert!(selected.flatten().is_some());
+
+    // The folder-wide list filters the documents by an entity.
+    h.get_by_label("Calder Shipping Company · 2 docs").click();
+    run_until(&mut h, "the filtered hits", |h| shows(h, "2 documents match"));
+    assert!(shows(&h, "Calder Shipping Company ✕"));
+}
+
+#[test]
+fn a_restart_restores_folder_query_and_selection() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (6)"));
+    h.get_by_label("Search").focus();
+    h.get_by_label("Search").type_text("lighthouse");
+    run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
+    h.get_by_label_contains("notes/latin1-note.txt").click();
+    run_until(&mut h, "the note", |h| shows_part(h, "still about the lighthouse"));
+    let saved = h.state().persisted().clone();
+    drop(h);
+
+    let mut h = harness(&fx, None, Some(saved));
+    run_until(&mut h, "the restored query's hits", |h| shows(h, "3 documents match"));
+    run_until(&mut h, "the restored document", |h| {
+        h.state().document().is_some_and(|d| d.id == "notes/latin1-note.txt")
+    });
+    assert_eq!(h.state().persisted().query, "lighthouse");
+    assert_eq!(h.state().folder(), Some(fx.folder.canonicalize().unwrap().as_path()));
+}
+
+#[test]
+fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (6)"));
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, dossier::app::Command::OpenFolder(fx.folder.join("does-not-exist")));
+    run_until(&mut h, "the error", |h| shows_part(h, "cannot open"));
+    assert!(shows(&h, "All documents (6)"));
+}
