@@ -130,8 +130,8 @@ fn index_cmd(folder: &Path, verbose: bool) -> Result<u8, Failure> {
     let failed = record.problems.iter().filter(|p| !p.skipped).count();
     let skipped = record.problems.len() - failed;
     println!(
-        "{} documents in the index; {} indexed, {} removed in {:.2} s; {} could not be read, {} skipped",
-        index.num_docs(),
+        "{} in the index; {} indexed, {} removed in {:.2} s; {} could not be read, {} skipped",
+        if index.num_docs() == 1 { "1 document".to_owned() } else { format!("{} documents", index.num_docs()) },
         record.indexed,
         record.removed,
         record.duration_secs,
@@ -168,7 +168,12 @@ fn search_cmd(folder: &Path, text: &str, entities: &[String], limit: usize, json
         for w in &results.warnings {
             eprintln!("note: part of the query was ignored: {w}");
         }
-        let _ = writeln!(out, "{} document{} match {text:?}", results.total, if results.total == 1 { "" } else { "s" });
+        let what = if results.total == 1 {
+            "1 document matches".to_owned()
+        } else {
+            format!("{} documents match", results.total)
+        };
+        let _ = writeln!(out, "{what} {text:?}");
         for (i, hit) in results.hits.iter().enumerate() {
             let _ = writeln!(out, "{:>3}. {}  ({} matches)  {}", i + 1, hit.id, hit.match_count, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));

@@ -70,6 +70,12 @@ const RANK_WINDOW: usize = 1000;
 /// Snippet length in characters.
 const SNIPPET_CHARS: usize = 180;
 
+/// The words and phrases of a query, as the body analyser produces them.
+struct Matcher {
+    words: HashSet<String>,
+    phrases: Vec<Vec<String>>,
+}
+
 /// An open index and its reader. Cheap to clone; clones share the same files and caches.
 #[derive(Clone)]
 pub struct DocIndex {
@@ -196,7 +202,7 @@ impl DocIndex {
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         ranked.truncate(limit);
 
-        let terms = self.body_terms(parsed.as_ref());
+        let matcher = self.matcher(&query.text, parsed.as_ref());
         let mut snippets = SnippetGenerator::create(&searcher, parsed.as_ref(), self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(ranked.len());
@@ -212,7 +218,7 @@ impl DocIndex {
             };
             hits.push(SearchHit {
                 title: text_of(&doc, self.fields.title).to_owned(),
-                match_count: self.term_ranges(&terms, body).len(),
+                match_count: self.match_ranges(&matcher, body).len(),
                 id,
                 score,
                 snippet,
@@ -222,32 +228,68 @@ impl DocIndex {
         Ok(SearchResults { total, hits, warnings })
     }
 
-    /// The lower-cased body terms a query looks for.
-    fn body_terms(&self, query: &dyn TantivyQuery) -> HashSet<String> {
-        let mut terms = HashSet::new();
-        query.query_terms(&mut |term, _| {
+    /// What to mark in a body for `query`: its single words (as the index analyses them) and its
+    /// quoted phrases as word sequences.
+    fn matcher(&self, text_query: &str, parsed: &dyn TantivyQuery) -> Matcher {
+        let mut words = HashSet::new();
+        parsed.query_terms(&mut |term, needs_positions| {
             if term.field() == self.fields.body
+                && !needs_positions
                 && let Some(s) = term.value().as_str()
             {
-                terms.insert(s.to_owned());
+                words.insert(s.to_owned());
             }
         });
-        terms
+        let mut phrases = Vec::new();
+        for (i, part) in text_query.split('"').enumerate() {
+            if i % 2 == 1 {
+                let tokens: Vec<String> = self.analyse(part).into_iter().map(|(t, _)| t).collect();
+                match tokens.len() {
+                    0 => {}
+                    1 => {
+                        words.extend(tokens);
+                    }
+                    _ => phrases.push(tokens),
+                }
+            }
+        }
+        Matcher { words, phrases }
     }
 
-    /// Byte ranges of `text`'s words that the body field's analyser turns into one of `terms`.
-    fn term_ranges(&self, terms: &HashSet<String>, text: &str) -> Vec<Range<usize>> {
-        if terms.is_empty() {
-            return Vec::new();
-        }
+    /// The body analyser's tokens of `text`, with their byte ranges.
+    fn analyse(&self, text: &str) -> Vec<(String, Range<usize>)> {
         let Ok(mut analyzer) = self.index.tokenizer_for_field(self.fields.body) else { return Vec::new() };
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {
             let token = stream.token();
-            if terms.contains(&token.text) {
-                out.push(token.offset_from..token.offset_to);
+            out.push((token.text.clone(), token.offset_from..token.offset_to));
+        }
+        out
+    }
+
+    /// Byte ranges in `text` of `matcher`'s words and phrases, in order.
+    fn match_ranges(&self, matcher: &Matcher, text: &str) -> Vec<Range<usize>> {
+        if matcher.words.is_empty() && matcher.phrases.is_empty() {
+            return Vec::new();
+        }
+        let tokens = self.analyse(text);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let phrase = matcher
+                .phrases
+                .iter()
+                .find(|p| tokens.len() - i >= p.len() && p.iter().zip(&tokens[i..]).all(|(w, (t, _))| w == t));
+            if let Some(p) = phrase {
+                out.push(tokens[i].1.start..tokens[i + p.len() - 1].1.end);
+                i += p.len();
+                continue;
             }
+            if matcher.words.contains(&tokens[i].0) {
+                out.push(tokens[i].1.clone());
+            }
+            i += 1;
         }
         out
     }
@@ -276,7 +318,7 @@ impl DocIndex {
             Vec::new()
         } else {
             let (parsed, _, _) = self.parse(query);
-            self.term_ranges(&self.body_terms(parsed.as_ref()), &text)
+            self.match_ranges(&self.matcher(&query.text, parsed.as_ref()), &text)
         };
         Ok(Some(DocView {
             id: id.to_owned(),

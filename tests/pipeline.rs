@@ -85,8 +85,10 @@ fn search_ranks_snippets_and_counts_matches() {
         assert_eq!(hit.snippet[r.clone()].to_lowercase(), "griner");
     }
 
-    // A phrase matches only where the words are adjacent.
-    assert_eq!(index.search(&q("\"frank and direct\""), 10).unwrap().total, 1);
+    // A phrase matches only where the words are adjacent, and counts as one match.
+    let phrase = index.search(&q("\"frank and direct\""), 10).unwrap();
+    assert_eq!(phrase.total, 1);
+    assert_eq!(phrase.hits[0].match_count, 2, "the title and the quote");
     assert_eq!(index.search(&q("\"direct frank\""), 10).unwrap().total, 0);
     // All words must match by default.
     assert_eq!(index.search(&q("harbour fire"), 10).unwrap().total, 2);

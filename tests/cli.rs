@@ -1,0 +1,91 @@
+//! The `dossier` binary's subcommands: output, JSON and exit codes.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::Fixture;
+
+fn dossier(fx: &Fixture, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(args)
+        .env("DOSSIER_DATA_DIR", &fx.data)
+        .output()
+        .expect("run dossier")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn index_reports_counts_and_skipped_files() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let out = dossier(&fx, &["index", folder]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.starts_with("6 documents in the index; 6 indexed, 0 removed"), "{text}");
+    assert!(text.contains("1  file type not supported yet"), "{text}");
+
+    let again = stdout(&dossier(&fx, &["index", folder]));
+    assert!(again.starts_with("6 documents in the index; 0 indexed"), "{again}");
+}
+
+#[test]
+fn search_prints_hits_or_exits_1() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let out = dossier(&fx, &["search", folder, "Griner"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.starts_with("1 document matches \"Griner\""), "{text}");
+    assert!(text.contains("news-blinken-lavrov.txt  (4 matches)"), "{text}");
+    assert!(text.contains("[Griner]"), "{text}");
+
+    let none = dossier(&fx, &["search", folder, "nonexistentword"]);
+    assert_eq!(none.status.code(), Some(1));
+
+    let json = dossier(&fx, &["search", folder, "--json", "harbour"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["hits"][0]["id"], "harbour-fire.txt");
+
+    let filtered = dossier(&fx, &["search", folder, "harbour", "--entity", "ORG:Northport Council"]);
+    assert!(stdout(&filtered).starts_with("1 document matches"), "{}", stdout(&filtered));
+}
+
+#[test]
+fn entities_lists_counts_by_kind() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let out = dossier(&fx, &["entities", folder, "--kind", "org", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = &v[0];
+    assert_eq!(first["key"]["text"], "Calder Shipping Company");
+    assert_eq!(first["documents"], 2);
+    assert!(v.as_array().unwrap().iter().all(|e| e["key"]["kind"] == "Org"));
+}
+
+#[test]
+fn bad_usage_and_unreadable_folders_exit_2_with_one_line() {
+    let fx = Fixture::new();
+    let missing = fx.dir.path().join("missing");
+    for args in [
+        vec!["index", missing.to_str().unwrap()],
+        vec!["search", fx.folder.to_str().unwrap(), "x", "--entity", "NOPE:x"],
+        vec!["entities", fx.folder.to_str().unwrap(), "--kind", "nope"],
+        vec!["frobnicate", "x", "y"],
+    ] {
+        let out = dossier(&fx, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!err.trim().is_empty());
+    }
+    let out = dossier(&fx, &["index", missing.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("dossier: cannot open"), "{err}");
+}
