@@ -125,37 +125,42 @@ impl DocIndex {
     /// Size and mtime of every indexed document, by id.
     pub fn manifest(&self) -> Result<HashMap<String, FileStamp>> {
         let mut out = HashMap::new();
-        for_each_alive(&self.searcher(), |seg, doc| {
+        for seg in self.searcher().segment_readers() {
             let ff = seg.fast_fields();
-            let ids = ff.str("id")?;
-            let sizes = ff.u64("size")?;
-            let mtimes = ff.i64("mtime")?;
-            if let Some(id) = first_str(ids.as_ref(), doc)? {
-                let stamp =
-                    FileStamp { size_bytes: sizes.first(doc).unwrap_or(0), mtime_ns: mtimes.first(doc).unwrap_or(0) };
-                out.insert(id, stamp);
+            let ids = all_strs(ff.str("id")?)?;
+            let (sizes, mtimes) = (ff.u64("size")?, ff.i64("mtime")?);
+            for doc in alive_docs(seg) {
+                if let Some(id) = ids.first_of(doc) {
+                    let stamp = FileStamp {
+                        size_bytes: sizes.first(doc).unwrap_or(0),
+                        mtime_ns: mtimes.first(doc).unwrap_or(0),
+                    };
+                    out.insert(id.to_owned(), stamp);
+                }
             }
-            Ok(())
-        })?;
+        }
         Ok(out)
     }
 
     /// Every indexed document, sorted by id.
     pub fn list_docs(&self) -> Result<Vec<DocSummary>> {
         let mut out = Vec::new();
-        for_each_alive(&self.searcher(), |seg, doc| {
+        for seg in self.searcher().segment_readers() {
             let ff = seg.fast_fields();
-            let (ids, titles) = (ff.str("id")?, ff.str("title_sort")?);
-            if let Some(id) = first_str(ids.as_ref(), doc)? {
-                out.push(DocSummary {
-                    title: first_str(titles.as_ref(), doc)?.unwrap_or_else(|| id.clone()),
-                    id,
-                    size_bytes: ff.u64("size")?.first(doc).unwrap_or(0),
-                    entity_count: ff.u64("entity_count")?.first(doc).unwrap_or(0),
-                });
+            let ids = all_strs(ff.str("id")?)?;
+            let titles = all_strs(ff.str("title_sort")?)?;
+            let (sizes, counts) = (ff.u64("size")?, ff.u64("entity_count")?);
+            for doc in alive_docs(seg) {
+                if let Some(id) = ids.first_of(doc) {
+                    out.push(DocSummary {
+                        title: titles.first_of(doc).unwrap_or(id).to_owned(),
+                        id: id.to_owned(),
+                        size_bytes: sizes.first(doc).unwrap_or(0),
+                        entity_count: counts.first(doc).unwrap_or(0),
+                    });
+                }
             }
-            Ok(())
-        })?;
+        }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
@@ -196,7 +201,15 @@ impl DocIndex {
         let mut ranked: Vec<(f32, String, DocAddress)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let seg = searcher.segment_reader(addr.segment_ord);
-            let id = first_str(seg.fast_fields().str("id")?.as_ref(), addr.doc_id)?.unwrap_or_default();
+            let ids = seg.fast_fields().str("id")?;
+            let id = match ids.as_ref().and_then(|c| c.term_ords(addr.doc_id).next()) {
+                Some(ord) => {
+                    let mut s = String::new();
+                    ids.as_ref().map(|c| c.ord_to_str(ord, &mut s)).transpose().map_err(tantivy::TantivyError::from)?;
+                    s
+                }
+                None => String::new(),
+            };
             ranked.push((score, id, addr));
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -333,23 +346,20 @@ impl DocIndex {
     /// How many live documents mention each entity, most mentioned first.
     pub fn entity_counts(&self) -> Result<Vec<EntityCount>> {
         let mut counts: HashMap<String, u64> = HashMap::new();
-        let searcher = self.searcher();
-        for seg in searcher.segment_readers() {
-            let Some(col) = seg.fast_fields().str("entity")? else { continue };
-            let mut per_ord: HashMap<u64, u64> = HashMap::new();
-            for doc in 0..seg.max_doc() {
-                if seg.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
-                    continue;
-                }
+        for seg in self.searcher().segment_readers() {
+            let terms = all_strs(seg.fast_fields().str("entity")?)?;
+            let Some(col) = &terms.column else { continue };
+            let mut per_ord = vec![0u64; terms.terms.len()];
+            for doc in alive_docs(seg) {
                 for ord in col.term_ords(doc) {
-                    *per_ord.entry(ord).or_default() += 1;
+                    if let Some(n) = per_ord.get_mut(ord as usize) {
+                        *n += 1;
+                    }
                 }
             }
-            let mut s = String::new();
-            for (ord, n) in per_ord {
-                s.clear();
-                if col.ord_to_str(ord, &mut s).map_err(|e| IndexError::Corrupt(e.to_string()))? {
-                    *counts.entry(s.clone()).or_default() += n;
+            for (term, n) in terms.terms.iter().zip(per_ord) {
+                if n > 0 {
+                    *counts.entry(term.clone()).or_default() += n;
                 }
             }
         }
@@ -371,28 +381,36 @@ impl DocIndex {
     }
 }
 
-/// Calls `f` for every live document of every segment.
-fn for_each_alive(
-    searcher: &Searcher,
-    mut f: impl FnMut(&tantivy::SegmentReader, u32) -> tantivy::Result<()>,
-) -> Result<()> {
-    for seg in searcher.segment_readers() {
-        for doc in 0..seg.max_doc() {
-            if seg.alive_bitset().is_some_and(|a| !a.is_alive(doc)) {
-                continue;
-            }
-            f(seg, doc)?;
-        }
-    }
-    Ok(())
+/// The live documents of a segment.
+fn alive_docs(seg: &tantivy::SegmentReader) -> impl Iterator<Item = u32> + '_ {
+    let alive = seg.alive_bitset();
+    (0..seg.max_doc()).filter(move |d| alive.is_none_or(|a| a.is_alive(*d)))
 }
 
-fn first_str(col: Option<&tantivy::columnar::StrColumn>, doc: u32) -> tantivy::Result<Option<String>> {
-    let Some(col) = col else { return Ok(None) };
-    let Some(ord) = col.term_ords(doc).next() else { return Ok(None) };
-    let mut s = String::new();
-    col.ord_to_str(ord, &mut s)?;
-    Ok(Some(s))
+/// A string fast field's dictionary read once, in ordinal order, with the column to map
+/// documents to ordinals: one pass over the dictionary instead of a lookup per document.
+struct StrTerms {
+    column: Option<tantivy::columnar::StrColumn>,
+    terms: Vec<String>,
+}
+
+impl StrTerms {
+    fn first_of(&self, doc: u32) -> Option<&str> {
+        let ord = self.column.as_ref()?.term_ords(doc).next()?;
+        self.terms.get(ord as usize).map(String::as_str)
+    }
+}
+
+fn all_strs(column: Option<tantivy::columnar::StrColumn>) -> Result<StrTerms> {
+    let mut terms = Vec::new();
+    if let Some(col) = &column {
+        terms.reserve(col.num_terms());
+        let mut stream = col.dictionary().stream().map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        while stream.advance() {
+            terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
+    }
+    Ok(StrTerms { column, terms })
 }
 
 fn text_of(doc: &TantivyDocument, field: Field) -> &str {

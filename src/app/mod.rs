@@ -90,6 +90,8 @@ pub struct IndexingState {
     pub planned: Option<(usize, usize, usize)>,
     pub progress: Progress,
     pub error: Option<String>,
+    /// The run has sent at least one event.
+    pub reported: bool,
 }
 
 /// The app. Fields are crate-visible so the `ui` module can draw them.
@@ -261,6 +263,11 @@ impl DossierApp {
             while let Some(e) = run.try_event() {
                 events.push(e);
             }
+        }
+        if !events.is_empty() && !self.indexing.reported {
+            // A run re-reports every file it cannot read; the previous run's list goes.
+            self.indexing.reported = true;
+            self.problems.clear();
         }
         let mut committed = false;
         for e in events {
@@ -545,6 +552,10 @@ impl eframe::App for DossierApp {
         crate::ui::draw(self, ui, &mut commands);
         for c in commands {
             self.apply(&ctx, c);
+        }
+        if self.indexing.running {
+            // Keep the progress bar, rate and time left moving at a steady frame rate.
+            ctx.request_repaint_after(std::time::Duration::from_millis(16));
         }
         if let Some(profile) = &mut self.profile {
             profile.frame(started.elapsed(), self.indexing.running);
