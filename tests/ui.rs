@@ -119,6 +119,12 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     let builds = h.state().layout_builds();
     h.run_steps(10);
     assert_eq!(h.state().layout_builds(), builds);
+
+    // Escape in the search box clears the query and brings back the document list.
+    h.get_by_label("Search").focus();
+    h.key_press(Key::Escape);
+    run_until(&mut h, "the document list", |h| shows(h, "All documents (6)"));
+    assert_eq!(h.state().persisted().query, "");
 }
 
 #[test]

@@ -80,6 +80,8 @@ pub enum Command {
     ShowProblems(bool),
     ToggleEntityPanel,
     FocusSearch,
+    ClearQuery,
+    DismissBanner,
 }
 
 /// Where the current folder's indexing stands.
@@ -243,19 +245,14 @@ impl DossierApp {
                 self.apply(ctx, Command::OpenFolder(folder));
             }
         }
-        if let Some((source, rx)) = &self.opening
+        if let Some((_, rx)) = &self.opening
             && let Ok(result) = rx.try_recv()
         {
-            let source = source.clone();
             self.opening = None;
             match result {
-                Ok(session) => self.opened(session),
-                Err(e) => {
-                    self.banner = Some(e);
-                    if source == FolderSource::Samples || self.session.is_some() {
-                        // Keep what is open (if anything) and show why the new folder failed.
-                    }
-                }
+                Ok(session) => self.opened(ctx, session),
+                // Whatever is open stays open; the banner says why the new folder failed.
+                Err(e) => self.banner = Some(e),
             }
         }
         let mut events = Vec::new();
@@ -358,8 +355,11 @@ impl DossierApp {
         }
     }
 
-    fn opened(&mut self, session: Session) {
+    fn opened(&mut self, ctx: &egui::Context, session: Session) {
         let folder = session.folder.clone();
+        let name =
+            folder.file_name().map_or_else(|| folder.display().to_string(), |n| n.to_string_lossy().into_owned());
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{name} — Dossier")));
         let same_folder = self.p.folder.as_ref().is_some_and(|f| f.canonicalize().ok().as_ref() == Some(&folder));
         self.last_run = session.previous_run.clone();
         self.problems = session.previous_run.as_ref().map(|r| r.problems.clone()).unwrap_or_default();
@@ -467,6 +467,13 @@ impl DossierApp {
             Command::ShowProblems(show) => self.show_problems = show,
             Command::ToggleEntityPanel => self.p.hide_entity_panel = !self.p.hide_entity_panel,
             Command::FocusSearch => self.focus_search = true,
+            Command::ClearQuery => {
+                if !self.p.query.is_empty() {
+                    self.p.query.clear();
+                    self.search_now();
+                }
+            }
+            Command::DismissBanner => self.banner = None,
         }
     }
 

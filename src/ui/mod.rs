@@ -160,7 +160,12 @@ fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     if let Some(banner) = &app.banner {
-        ui.label(RichText::new(banner).color(theme::error_color(dark)));
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(banner).color(theme::error_color(dark)));
+            if ui.small_button("Dismiss").clicked() {
+                out.push(Command::DismissBanner);
+            }
+        });
         ui.separator();
     }
     ui.horizontal(|ui| {
@@ -178,6 +183,9 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         }
         if edit.changed() {
             out.push(Command::QueryEdited);
+        }
+        if (edit.has_focus() || edit.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            out.push(Command::ClearQuery);
         }
         if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             out.push(if ui.input(|i| i.modifiers.shift) { Command::PrevMatch } else { Command::NextMatch });
