@@ -51,6 +51,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score the entity recogniser on annotated text (CoNLL columns, IOB1 or IOB2 tags):
+    /// precision, recall and F1 per type; the last line is `micro F1 X`.
+    EvalNer {
+        file: PathBuf,
+        /// Input format (only CoNLL columns for now).
+        #[arg(long, default_value = "conll", value_parser = ["conll"])]
+        format: String,
+        /// How labels are compared: `conll` folds both sides into PER/ORG/LOC/MISC; `ontonotes` compares as is.
+        #[arg(long, default_value = "conll", value_parser = ["conll", "ontonotes"])]
+        map: String,
+    },
     /// List the entities of a folder (indexing it first if needed) with how many documents mention each.
     Entities {
         folder: PathBuf,
@@ -84,6 +95,7 @@ pub fn run(command: Command) -> ExitCode {
             search_cmd(&folder, &query.join(" "), &entities, limit, json)
         }
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
+        Command::EvalNer { file, format: _, map } => eval_cmd(&file, &map),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -220,4 +232,14 @@ fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> 
         }
     }
     Ok(if counts.is_empty() { 1 } else { 0 })
+}
+
+fn eval_cmd(file: &Path, map: &str) -> Result<u8, Failure> {
+    use crate::entities::eval;
+    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
+    let docs = eval::parse_conll(&text).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+    let map = if map == "ontonotes" { eval::LabelMap::OntoNotes } else { eval::LabelMap::Conll };
+    let report = eval::evaluate(&docs, default_extractor().as_ref(), map);
+    print!("{}", report.table());
+    Ok(0)
 }

@@ -89,3 +89,19 @@ fn bad_usage_and_unreadable_folders_exit_2_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("dossier: cannot open"), "{err}");
 }
+
+#[test]
+fn eval_ner_prints_scores_ending_in_micro_f1() {
+    let fx = Fixture::new();
+    let file = fx.dir.path().join("gold.conll");
+    std::fs::write(&file, "-DOCSTART- O\n\nOlga I-PER\nPetrova I-PER\nflew O\nto O\nOslo I-LOC\n. O\n").unwrap();
+    let out = dossier(&fx, &["eval-ner", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert_eq!(text.lines().last(), Some("micro F1 1.0000"), "{text}");
+    assert!(text.contains("PER"), "{text}");
+
+    std::fs::write(&file, "word BOGUS-TAG\n").unwrap();
+    let bad = dossier(&fx, &["eval-ner", file.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+}

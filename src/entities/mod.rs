@@ -4,6 +4,7 @@
 //! and the CLI hold an `Arc<dyn Extractor>` from [`default_extractor`], so a better recogniser
 //! replaces the current one in a single place.
 
+pub mod eval;
 mod gazetteer;
 mod rules;
 
