@@ -46,6 +46,7 @@ struct Fields {
     entity: Field,
     entity_count: Field,
     entities_json: Field,
+    language: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -60,6 +61,7 @@ fn schema() -> (Schema, Fields) {
         entity: b.add_text_field("entity", STRING | FAST),
         entity_count: b.add_u64_field("entity_count", FAST | STORED | INDEXED),
         entities_json: b.add_text_field("entities_json", STORED),
+        language: b.add_text_field("language", STRING | STORED | FAST),
     };
     (b.build(), fields)
 }
@@ -149,6 +151,7 @@ impl DocIndex {
             let ff = seg.fast_fields();
             let ids = all_strs(ff.str("id")?)?;
             let titles = all_strs(ff.str("title_sort")?)?;
+            let languages = all_strs(ff.str("language")?)?;
             let (sizes, counts) = (ff.u64("size")?, ff.u64("entity_count")?);
             for doc in alive_docs(seg) {
                 if let Some(id) = ids.first_of(doc) {
@@ -157,6 +160,7 @@ impl DocIndex {
                         id: id.to_owned(),
                         size_bytes: sizes.first(doc).unwrap_or(0),
                         entity_count: counts.first(doc).unwrap_or(0),
+                        language: languages.first_of(doc).unwrap_or_default().to_owned(),
                     });
                 }
             }
@@ -336,6 +340,7 @@ impl DocIndex {
         Ok(Some(DocView {
             id: id.to_owned(),
             title: text_of(&doc, self.fields.title).to_owned(),
+            language: text_of(&doc, self.fields.language).to_owned(),
             text,
             entities,
             entity_doc_counts,
@@ -459,6 +464,7 @@ impl DocWriter {
             d.add_text(f.entity, key);
         }
         d.add_u64(f.entity_count, entities.len() as u64);
+        d.add_text(f.language, &doc.language);
         let json = serde_json::to_string(entities).map_err(|e| IndexError::Corrupt(e.to_string()))?;
         d.add_text(f.entities_json, &json);
         self.writer.add_document(d)?;

@@ -9,6 +9,7 @@
 //! - [`model`]: the plain data types every layer shares.
 //! - [`load`]: turning a file into text (one loader per format).
 //! - [`entities`]: finding entity mentions in text.
+//! - [`lang`]: which language a document is in.
 //! - [`index`]: the only module that imports tantivy.
 //! - [`store`]: where indexes live on disk.
 //! - [`pipeline`]: walk, load, extract and index on named background threads.
@@ -21,6 +22,7 @@ pub mod app;
 pub mod cli;
 pub mod entities;
 pub mod index;
+pub mod lang;
 pub mod load;
 pub mod model;
 pub mod pipeline;

@@ -113,6 +113,7 @@ pub fn load_file(path: &Path, id: String, max_bytes: u64) -> Result<LoadedDoc, L
         text: extracted.text,
         size_bytes: meta.len(),
         mtime_ns: mtime_ns(&meta),
+        language: String::new(),
     })
 }
 

@@ -176,6 +176,8 @@ pub struct LoadedDoc {
     pub size_bytes: u64,
     /// Modification time in nanoseconds since the Unix epoch.
     pub mtime_ns: i64,
+    /// ISO 639-3 code of the detected language; empty when undecided.
+    pub language: String,
 }
 
 /// What the document list shows for one indexed document.
@@ -185,6 +187,8 @@ pub struct DocSummary {
     pub title: String,
     pub size_bytes: u64,
     pub entity_count: u64,
+    /// ISO 639-3 code of the detected language; empty when undecided.
+    pub language: String,
 }
 
 /// A document ready to be displayed.
@@ -193,6 +197,8 @@ pub struct DocView {
     pub id: String,
     pub title: String,
     pub text: String,
+    /// ISO 639-3 code of the detected language; empty when undecided.
+    pub language: String,
     pub entities: Vec<Entity>,
     /// How many indexed documents mention each of this document's entities.
     pub entity_doc_counts: Vec<(EntityKey, u64)>,

@@ -341,8 +341,13 @@ fn load_and_extract(
     options: &Options,
 ) -> Result<(LoadedDoc, Vec<Entity>), String> {
     let work = AssertUnwindSafe(|| -> Result<(LoadedDoc, Vec<Entity>), LoadError> {
-        let doc = load::load_file(&c.path, c.id.clone(), options.max_file_bytes)?;
-        let entities = if options.extract_entities { extractor.extract(&doc.text) } else { Vec::new() };
+        let mut doc = load::load_file(&c.path, c.id.clone(), options.max_file_bytes)?;
+        let language = crate::lang::detect(&doc.text);
+        doc.language = language.map(|l| l.code.to_owned()).unwrap_or_default();
+        // The recogniser knows English; on text that is clearly another language its guesses
+        // would look authoritative and be wrong, so the view says why there are none.
+        let english = language.is_none_or(|l| l.is_english());
+        let entities = if options.extract_entities && english { extractor.extract(&doc.text) } else { Vec::new() };
         Ok((doc, entities))
     });
     match std::panic::catch_unwind(work) {

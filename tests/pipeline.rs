@@ -53,13 +53,14 @@ fn indexes_supported_files_and_reports_the_rest() {
         [
             "harbour-fire.txt",
             "news-blinken-lavrov.txt",
+            "notes/communique-fr.txt",
             "notes/duplicate-a.txt",
             "notes/duplicate-b.txt",
             "notes/latin1-note.txt",
             "notes/meeting-minutes.md"
         ]
     );
-    assert_eq!(run.record.indexed, 6);
+    assert_eq!(run.record.indexed, 7);
     // Hidden folders are not even looked at; the spreadsheet is reported as skipped.
     assert_eq!(run.record.problems.len(), 1, "{:?}", run.record.problems);
     assert_eq!(run.record.problems[0].path, "table.xls");
@@ -69,6 +70,18 @@ fn indexes_supported_files_and_reports_the_rest() {
     let minutes = docs.iter().find(|d| d.id == "notes/meeting-minutes.md").unwrap();
     assert_eq!(minutes.title, "Minutes of the budget meeting");
     assert!(minutes.entity_count > 0);
+}
+
+#[test]
+fn other_languages_are_indexed_without_english_entities() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let docs = index.list_docs().unwrap();
+    let fr = docs.iter().find(|d| d.id == "notes/communique-fr.txt").unwrap();
+    assert_eq!((fr.language.as_str(), fr.entity_count), ("fra", 0));
+    let news = docs.iter().find(|d| d.id == "news-blinken-lavrov.txt").unwrap();
+    assert_eq!(news.language, "eng");
+    assert_eq!(index.search(&q("pompiers"), 10).unwrap().total, 1, "still searchable");
 }
 
 #[test]
@@ -150,11 +163,11 @@ fn documents_carry_entity_spans_and_corpus_counts() {
 fn reindex_after_edit_and_delete_and_reopen_without_work() {
     let fx = Fixture::new();
     let (_, first) = index_folder(&fx);
-    assert_eq!(first.planned, (6, 0, 0));
+    assert_eq!(first.planned, (7, 0, 0));
 
     // Reopening an unchanged folder indexes nothing.
     let (_, again) = index_folder(&fx);
-    assert_eq!(again.planned, (0, 6, 0));
+    assert_eq!(again.planned, (0, 7, 0));
     assert_eq!(again.record.indexed, 0);
 
     // An edit re-indexes that file only; its new words are found and its old ones are gone.
@@ -164,14 +177,14 @@ fn reindex_after_edit_and_delete_and_reopen_without_work() {
     )
     .unwrap();
     let (index, edited) = index_folder(&fx);
-    assert_eq!(edited.planned, (1, 5, 0));
+    assert_eq!(edited.planned, (1, 6, 0));
     assert_eq!(index.search(&q("flood"), 10).unwrap().total, 1);
     assert_eq!(index.search(&q("warehouse"), 10).unwrap().total, 1, "only the minutes still mention it");
 
     // A deleted file disappears from the list, the search and the entity counts.
     std::fs::remove_file(fx.folder.join("notes/meeting-minutes.md")).unwrap();
     let (index, deleted) = index_folder(&fx);
-    assert_eq!(deleted.planned, (0, 5, 1));
+    assert_eq!(deleted.planned, (0, 6, 1));
     assert_eq!(deleted.record.removed, 1);
     assert!(!ids(&index).contains(&"notes/meeting-minutes.md".to_owned()));
     assert_eq!(index.search(&q("budget"), 10).unwrap().total, 0);
@@ -185,12 +198,12 @@ fn unreadable_files_are_reported_and_do_not_stop_indexing() {
     let fx = Fixture::new();
     std::fs::write(fx.folder.join("binary.txt"), b"\x00\x01\x02\x03garbage").unwrap();
     let (index, run) = index_folder(&fx);
-    assert_eq!(run.record.indexed, 6);
+    assert_eq!(run.record.indexed, 7);
     let failed: Vec<_> = run.record.problems.iter().filter(|p| !p.skipped).collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].path, "binary.txt");
     assert_eq!(failed[0].reason, "binary data, not text");
-    assert_eq!(index.num_docs(), 6);
+    assert_eq!(index.num_docs(), 7);
     assert!(run.committed >= 1);
 }
 
@@ -220,6 +233,6 @@ fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
     assert_eq!(index.num_docs(), record.indexed, "what was indexed before the cancel is committed");
 
     let (index, rest) = index_folder(&fx);
-    assert_eq!(rest.planned.0 + rest.planned.1, 306);
-    assert_eq!(index.num_docs(), 306);
+    assert_eq!(rest.planned.0 + rest.planned.1, 307);
+    assert_eq!(index.num_docs(), 307);
 }

@@ -86,7 +86,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label_contains("Open folder").click();
-    run_until(&mut h, "the fixture folder's documents", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the fixture folder's documents", |h| shows(h, "All documents (7)"));
 
     // Search as you type.
     h.get_by_label("Search").focus();
@@ -123,7 +123,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     // Escape in the search box clears the query and brings back the document list.
     h.get_by_label("Search").focus();
     h.key_press(Key::Escape);
-    run_until(&mut h, "the document list", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the document list", |h| shows(h, "All documents (7)"));
     assert_eq!(h.state().persisted().query, "");
 }
 
@@ -131,7 +131,12 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
 fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (7)"));
+    // A document in another language says why it shows no entities.
+    h.get_by_label_contains("notes/communique-fr.txt").click();
+    run_until(&mut h, "the French notice", |h| shows_part(h, "looks like French"));
+    assert!(shows(&h, "0 highlighted mentions"));
+
     h.get_by_label_contains("notes/meeting-minutes.md").click();
     run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
 
@@ -153,7 +158,7 @@ fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
 fn a_restart_restores_folder_query_and_selection() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (7)"));
     h.get_by_label("Search").focus();
     h.get_by_label("Search").type_text("lighthouse");
     run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
@@ -175,9 +180,9 @@ fn a_restart_restores_folder_query_and_selection() {
 fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (7)"));
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, dossier::app::Command::OpenFolder(fx.folder.join("does-not-exist")));
     run_until(&mut h, "the error", |h| shows_part(h, "cannot open"));
-    assert!(shows(&h, "All documents (6)"));
+    assert!(shows(&h, "All documents (7)"));
 }

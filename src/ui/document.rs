@@ -39,6 +39,8 @@ pub struct DocState {
     pub id: String,
     pub title: String,
     pub text: String,
+    /// ISO 639-3 code of the detected language; empty when undecided.
+    pub language: String,
     /// The stored text was longer than [`MAX_VIEW_BYTES`].
     pub truncated: bool,
     pub mentions: Vec<Mention>,
@@ -107,7 +109,17 @@ impl DocState {
                 (!rows.is_empty()).then_some((kind, rows))
             })
             .collect();
-        DocState { id: view.id, title: view.title, text, truncated, mentions, keys, matches, groups }
+        DocState {
+            id: view.id,
+            title: view.title,
+            language: view.language,
+            text,
+            truncated,
+            mentions,
+            keys,
+            matches,
+            groups,
+        }
     }
 
     /// The mention under char index `c`, if any.
@@ -273,6 +285,7 @@ mod tests {
             id: "a".into(),
             title: "t".into(),
             text: text.clone(),
+            language: "eng".into(),
             entities,
             entity_doc_counts: vec![(EntityKey { kind: EntityKind::Person, text: "Ann".into() }, 3)],
             query_ranges: std::iter::once(oslo..oslo + 4).collect(),

@@ -245,7 +245,16 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                     let text = ui.visuals().text_color();
                     job.append(&doc.title, 0.0, egui::TextFormat::simple(body, text));
                     job.append(
-                        &format!("\n{} · {} · {} entities", doc.id, format_bytes(doc.size_bytes), doc.entity_count),
+                        &format!(
+                            "\n{} · {} · {}{}",
+                            doc.id,
+                            format_bytes(doc.size_bytes),
+                            plural(doc.entity_count, "entity"),
+                            crate::lang::name_of(&doc.language)
+                                .filter(|_| doc.language != "eng")
+                                .map(|n| format!(" · {n}"))
+                                .unwrap_or_default()
+                        ),
                         0.0,
                         egui::TextFormat::simple(small, theme::weak_color(dark)),
                     );
@@ -394,6 +403,14 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     };
     ui.heading(&doc.title);
     ui.label(RichText::new(&doc.id).weak());
+    if let Some(name) = crate::lang::name_of(&doc.language).filter(|_| doc.language != "eng") {
+        ui.label(
+            RichText::new(format!(
+                "This document looks like {name}. Entities are recognised in English text only, so none are shown here."
+            ))
+            .color(theme::error_color(dark)),
+        );
+    }
     // The legend: one chip per kind in this document; clicking toggles its highlights.
     ui.horizontal_wrapped(|ui| {
         for kind in doc.kinds() {
