@@ -22,5 +22,97 @@ pub trait Extractor: Send + Sync {
 
 /// The recogniser the app and the CLI use.
 pub fn default_extractor() -> Arc<dyn Extractor> {
-    Arc::new(RuleExtractor::new())
+    Arc::new(Chunked { inner: RuleExtractor::new(), max_bytes: DEFAULT_CHUNK_BYTES })
+}
+
+/// Chunk size for [`Chunked`] in the app: large enough that a chunk is many paragraphs.
+pub const DEFAULT_CHUNK_BYTES: usize = 256 * 1024;
+
+/// Runs an extractor over a long text in pieces of at most `max_bytes`, cut at a paragraph
+/// break, else a line break, else a sentence end, else a space, so memory stays bounded and no
+/// entity is cut in two (entities never span a paragraph break).
+pub struct Chunked<E> {
+    pub inner: E,
+    pub max_bytes: usize,
+}
+
+impl<E: Extractor> Extractor for Chunked<E> {
+    fn extract(&self, text: &str) -> Vec<Entity> {
+        let mut out = Vec::new();
+        for piece in chunks(text, self.max_bytes) {
+            out.extend(self.inner.extract(&text[piece.clone()]).into_iter().map(|mut e| {
+                e.span = e.span.start + piece.start..e.span.end + piece.start;
+                e
+            }));
+        }
+        out
+    }
+}
+
+/// Byte ranges covering `text`, each at most `max` long (longer only when a single char is).
+pub fn chunks(text: &str, max: usize) -> Vec<std::ops::Range<usize>> {
+    let max = max.max(16);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > max {
+        let mut limit = start + max;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = &text[start + max / 2..limit];
+        let cut = ["\n\n", "\n", ". ", "? ", "! ", " "]
+            .iter()
+            .find_map(|sep| window.rfind(sep).map(|i| start + max / 2 + i + sep.len()))
+            .unwrap_or(limit)
+            .max(start + 1);
+        let mut cut = cut;
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        out.push(start..cut);
+        start = cut;
+    }
+    if start < text.len() || out.is_empty() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_the_text_and_cut_at_paragraphs() {
+        let para = "Olga Petrova met Jean Dupont in Oslo.\n\n";
+        let text = para.repeat(100);
+        let pieces = chunks(&text, 200);
+        assert_eq!(pieces.first().map(|r| r.start), Some(0));
+        assert_eq!(pieces.last().map(|r| r.end), Some(text.len()));
+        for w in pieces.windows(2) {
+            assert_eq!(w[0].end, w[1].start);
+        }
+        for p in &pieces {
+            assert!(p.len() <= 200);
+            assert!(text[..p.end].ends_with("\n\n") || p.end == text.len());
+        }
+    }
+
+    #[test]
+    fn chunked_extraction_equals_whole_extraction_on_paragraphs() {
+        let text = "Olga Petrova met Jean Dupont in Oslo on Friday.\n\n".repeat(50);
+        let whole = RuleExtractor::new().extract(&text);
+        let pieces = Chunked { inner: RuleExtractor::new(), max_bytes: 300 }.extract(&text);
+        assert_eq!(whole, pieces);
+    }
+
+    #[test]
+    fn text_without_breaks_and_multibyte_chars_is_still_cut_safely() {
+        let text = "ééééé".repeat(1000);
+        let pieces = chunks(&text, 100);
+        assert!(pieces.len() > 10);
+        for p in pieces {
+            assert!(text.is_char_boundary(p.start) && text.is_char_boundary(p.end));
+        }
+    }
 }
