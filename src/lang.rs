@@ -2,7 +2,7 @@
 //! as if it were reliable on other languages.
 
 /// The first bytes of a document that detection looks at: enough to decide, cheap on huge files.
-const SAMPLE_BYTES: usize = 16 * 1024;
+const SAMPLE_BYTES: usize = 4 * 1024;
 
 /// A detected language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,7 +5,8 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 /// The kind of a named entity. The set follows OntoNotes, the labels spaCy's English models use,
-/// so a statistical recogniser can replace the rule-based one without changing any caller.
+/// so a statistical recogniser can replace the rule-based one without changing any caller, plus
+/// contact details found by patterns (e-mail addresses, web addresses, phone numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EntityKind {
     Person,
@@ -26,11 +27,14 @@ pub enum EntityKind {
     Quantity,
     Ordinal,
     Cardinal,
+    Email,
+    Url,
+    Phone,
 }
 
 impl EntityKind {
     /// Every kind, in the order the legend shows them.
-    pub const ALL: [EntityKind; 18] = [
+    pub const ALL: [EntityKind; 21] = [
         EntityKind::Person,
         EntityKind::Org,
         EntityKind::Gpe,
@@ -49,6 +53,9 @@ impl EntityKind {
         EntityKind::WorkOfArt,
         EntityKind::Law,
         EntityKind::Language,
+        EntityKind::Email,
+        EntityKind::Url,
+        EntityKind::Phone,
     ];
 
     /// The OntoNotes label, e.g. `PERSON`; also the form stored in the index.
@@ -72,6 +79,9 @@ impl EntityKind {
             EntityKind::Quantity => "QUANTITY",
             EntityKind::Ordinal => "ORDINAL",
             EntityKind::Cardinal => "CARDINAL",
+            EntityKind::Email => "EMAIL",
+            EntityKind::Url => "URL",
+            EntityKind::Phone => "PHONE",
         }
     }
 
@@ -96,6 +106,9 @@ impl EntityKind {
             EntityKind::Quantity => "Quantity",
             EntityKind::Ordinal => "Ordinal",
             EntityKind::Cardinal => "Number",
+            EntityKind::Email => "E-mail",
+            EntityKind::Url => "Web address",
+            EntityKind::Phone => "Phone",
         }
     }
 

@@ -4,6 +4,7 @@
 //! and the CLI hold an `Arc<dyn Extractor>` from [`default_extractor`], so a better recogniser
 //! replaces the current one in a single place.
 
+mod contact;
 pub mod eval;
 mod gazetteer;
 mod rules;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 
 use crate::model::Entity;
 
+pub use contact::{ContactExtractor, WithContacts};
 pub use rules::RuleExtractor;
 
 /// Finds entity mentions. Implementations must be cheap to share across threads and must return
@@ -22,7 +24,8 @@ pub trait Extractor: Send + Sync {
 
 /// The recogniser the app and the CLI use.
 pub fn default_extractor() -> Arc<dyn Extractor> {
-    Arc::new(Chunked { inner: RuleExtractor::new(), max_bytes: DEFAULT_CHUNK_BYTES })
+    let inner = WithContacts { contacts: ContactExtractor::new(), inner: RuleExtractor::new() };
+    Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES })
 }
 
 /// Chunk size for [`Chunked`] in the app: large enough that a chunk is many paragraphs.

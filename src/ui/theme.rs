@@ -25,6 +25,9 @@ pub fn entity_color(kind: EntityKind, dark: bool) -> Color32 {
         EntityKind::WorkOfArt => (0xd9, 0x5f, 0x9e),
         EntityKind::Law => (0x6c, 0x5c, 0xe7),
         EntityKind::Language => (0x00, 0x98, 0xb0),
+        EntityKind::Email => (0x5d, 0x8a, 0xa8),
+        EntityKind::Url => (0x34, 0x98, 0xdb),
+        EntityKind::Phone => (0xb0, 0x7c, 0xc6),
     };
     if dark { Color32::from_rgb(r, g, b) } else { Color32::from_rgb(r / 10 * 9, g / 10 * 9, b / 10 * 9) }
 }
