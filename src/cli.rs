@@ -187,7 +187,9 @@ fn search_cmd(folder: &Path, text: &str, entities: &[String], limit: usize, json
         };
         let _ = writeln!(out, "{what} {text:?}");
         for (i, hit) in results.hits.iter().enumerate() {
-            let _ = writeln!(out, "{:>3}. {}  ({} matches)  {}", i + 1, hit.id, hit.match_count, hit.title);
+            let matches =
+                if hit.match_count == 1 { "1 match".to_owned() } else { format!("{} matches", hit.match_count) };
+            let _ = writeln!(out, "{:>3}. {}  ({matches})  {}", i + 1, hit.id, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));
         }
     }

@@ -46,8 +46,7 @@ impl Loader for TextLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        let head = &bytes[..bytes.len().min(8192)];
-        if head.contains(&0) && !looks_like_utf16(head) {
+        if is_binary(&bytes[..bytes.len().min(8192)]) {
             return Err(LoadError::Binary);
         }
         let text = decode_text(bytes);
@@ -55,24 +54,65 @@ impl Loader for TextLoader {
     }
 }
 
-/// UTF-8 (BOM stripped, invalid sequences replaced) or UTF-16 where a byte-order mark says so.
-fn decode_text(bytes: &[u8]) -> String {
-    let utf16 = |rest: &[u8], from: fn([u8; 2]) -> u16| {
-        let units: Vec<u16> = rest.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
-        String::from_utf16_lossy(&units)
-    };
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        utf16(rest, u16::from_le_bytes)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        utf16(rest, u16::from_be_bytes)
+/// Decodes text whatever its encoding: a byte-order mark decides (UTF-8, UTF-16, UTF-32); else
+/// UTF-16 without a mark is recognised by its NUL bytes; else valid UTF-8 is taken as is; else
+/// chardetng guesses a legacy encoding (Windows-1252, ISO-8859-x, Shift_JIS, …) and encoding_rs
+/// decodes it, replacing what cannot be decoded.
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE\x00\x00") {
+        return utf32(rest, u32::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\x00\x00\xFE\xFF") {
+        return utf32(rest, u32::from_be_bytes);
+    }
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+    }
+    // Before the UTF-8 check: ASCII in UTF-16 is valid UTF-8 full of NULs.
+    if let Some(encoding) = utf16_without_bom(bytes) {
+        return encoding.decode_without_bom_handling(bytes).0.into_owned();
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_owned();
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+fn utf32(bytes: &[u8], from: fn([u8; 4]) -> u32) -> String {
+    bytes
+        .chunks_exact(4)
+        .map(|c| char::from_u32(from([c[0], c[1], c[2], c[3]])).unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+/// UTF-16 text without a byte-order mark has a NUL in most high bytes (for Latin text).
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let even_nuls = head.iter().step_by(2).filter(|b| **b == 0).count();
+    let odd_nuls = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    if odd_nuls * 10 >= pairs * 6 && even_nuls * 10 <= pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even_nuls * 10 >= pairs * 6 && odd_nuls * 10 <= pairs {
+        Some(encoding_rs::UTF_16BE)
     } else {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        String::from_utf8_lossy(bytes).into_owned()
+        None
     }
 }
 
-fn looks_like_utf16(head: &[u8]) -> bool {
-    head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF")
+/// Whether NUL bytes mean binary data rather than UTF-16/32 text.
+fn is_binary(head: &[u8]) -> bool {
+    head.contains(&0)
+        && !head.starts_with(b"\xFF\xFE")
+        && !head.starts_with(b"\xFE\xFF")
+        && !head.starts_with(b"\x00\x00\xFE\xFF")
+        && utf16_without_bom(head).is_none()
 }
 
 /// The first non-empty line, without Markdown heading marks, if it is short enough to be a title.
@@ -137,12 +177,6 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_is_replaced_not_rejected() {
-        let got = TextLoader.extract(b"caf\xe9 ok").unwrap();
-        assert_eq!(got.text, "caf\u{FFFD} ok");
-    }
-
-    #[test]
     fn nul_bytes_mean_binary() {
         assert!(matches!(TextLoader.extract(b"\x00\x01\x02abc"), Err(LoadError::Binary)));
     }
@@ -158,6 +192,33 @@ mod tests {
         let mut bytes = vec![0xFF, 0xFE];
         bytes.extend("Zoë".encode_utf16().flat_map(u16::to_le_bytes));
         assert_eq!(TextLoader.extract(&bytes).unwrap().text, "Zoë");
+    }
+
+    #[test]
+    fn utf16_without_bom_and_utf32_are_decoded() {
+        let le: Vec<u8> = "Plain report text, no mark.".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(TextLoader.extract(&le).unwrap().text, "Plain report text, no mark.");
+        let be: Vec<u8> = "Plain report text, no mark.".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(TextLoader.extract(&be).unwrap().text, "Plain report text, no mark.");
+        let mut utf32 = vec![0xFF, 0xFE, 0, 0];
+        utf32.extend("Zoë €".chars().flat_map(|c| (c as u32).to_le_bytes()));
+        assert_eq!(TextLoader.extract(&utf32).unwrap().text, "Zoë €");
+    }
+
+    #[test]
+    fn legacy_encodings_are_detected_not_mangled() {
+        // Windows-1252: curly quotes, e acute, the euro sign.
+        let cp1252 = b"The caf\xe9 \x93Le Vieux Port\x94 charged \x80 12 for the r\xe9sum\xe9 of the d\xe9l\xe9gation.";
+        assert_eq!(
+            TextLoader.extract(cp1252).unwrap().text,
+            "The café \u{201c}Le Vieux Port\u{201d} charged € 12 for the résumé of the délégation."
+        );
+        // KOI8-R Russian.
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode("Министр иностранных дел России Сергей Лавров заявил в пятницу");
+        assert_eq!(
+            TextLoader.extract(&koi8).unwrap().text,
+            "Министр иностранных дел России Сергей Лавров заявил в пятницу"
+        );
     }
 
     #[test]
