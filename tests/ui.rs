@@ -85,7 +85,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     // File → Open folder… goes through the (injected) folder dialog.
     h.get_by_label("File").click();
     h.run_steps(2);
-    h.get_by_label_contains("Open folder").click();
+    h.get_by_label_contains("Open folder…").click();
     run_until(&mut h, "the fixture folder's documents", |h| shows(h, "All documents (7)"));
 
     // Search as you type.
@@ -185,4 +185,20 @@ fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
     h.state_mut().apply(&ctx, dossier::app::Command::OpenFolder(fx.folder.join("does-not-exist")));
     run_until(&mut h, "the error", |h| shows_part(h, "cannot open"));
     assert!(shows(&h, "All documents (7)"));
+
+    // Typing a path works where no folder dialog is available.
+    h.get_by_label("Dismiss").click();
+    h.run_steps(2);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Open folder by path…").click();
+    // One frame to apply the click, one for the new window's sizing pass, one to show it.
+    h.run_steps(3);
+    let notes = fx.folder.join("notes");
+    h.get_by_label("Folder path").focus();
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::A);
+    h.get_by_label("Folder path").type_text(notes.to_str().unwrap());
+    h.get_by_label("Open").click();
+    run_until(&mut h, "the notes folder", |h| shows(h, "All documents (5)"));
+    assert!(!shows_part(&h, "cannot open"));
 }

@@ -82,6 +82,8 @@ pub enum Command {
     FocusSearch,
     ClearQuery,
     DismissBanner,
+    /// Show (with this text) or hide the window for typing a folder's path.
+    PathEntry(Option<String>),
 }
 
 /// Where the current folder's indexing stands.
@@ -119,6 +121,8 @@ pub struct DossierApp {
     pub(crate) problems: Vec<FileProblem>,
     pub(crate) last_run: Option<RunRecord>,
     pub(crate) show_problems: bool,
+    /// The "Open folder by path" window's text, while it is open.
+    pub(crate) path_entry: Option<String>,
 
     /// Newest generation sent for each kind of request; older replies are dropped.
     latest: [u64; 5],
@@ -158,6 +162,7 @@ impl DossierApp {
             problems: Vec::new(),
             last_run: None,
             show_problems: false,
+            path_entry: None,
             latest: [0; 5],
             unsent: Vec::new(),
             query_edited_at: None,
@@ -407,7 +412,10 @@ impl DossierApp {
                     Err(e) => self.banner = Some(format!("cannot open the folder dialog: {e}")),
                 }
             }
-            Command::OpenFolder(folder) => self.start_open(ctx, FolderSource::Path(folder)),
+            Command::OpenFolder(folder) => {
+                self.path_entry = None;
+                self.start_open(ctx, FolderSource::Path(folder));
+            }
             Command::CancelIndexing => {
                 if let Some(run) = self.session.as_ref().and_then(|s| s.indexing.as_ref()) {
                     run.cancel();
@@ -474,6 +482,7 @@ impl DossierApp {
                 }
             }
             Command::DismissBanner => self.banner = None,
+            Command::PathEntry(text) => self.path_entry = text,
         }
     }
 

@@ -34,6 +34,9 @@ pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     if app.show_problems {
         problems_window_ui(app, ui, out);
     }
+    if app.path_entry.is_some() {
+        path_entry_ui(app, ui, out);
+    }
 }
 
 fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
@@ -44,6 +47,10 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             ));
             if open.clicked() {
                 out.push(Command::PickFolder);
+            }
+            if ui.button("Open folder by path…").clicked() {
+                let current = app.folder().map(|f| f.display().to_string()).unwrap_or_default();
+                out.push(Command::PathEntry(Some(current)));
             }
             ui.separator();
             ui.label(RichText::new("Recent folders").weak());
@@ -488,6 +495,28 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             }
         }
     });
+}
+
+/// A window to type a folder's path, for desktops without a folder dialog.
+fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some(text) = app.path_entry.as_mut() else { return };
+    let mut open = true;
+    egui::Window::new("Open folder by path").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        let label = ui.label("Folder path");
+        let edit = ui.add(egui::TextEdit::singleline(text).desired_width(420.0)).labelled_by(label.id);
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
+                out.push(Command::OpenFolder(std::path::PathBuf::from(text.trim())));
+            }
+            if ui.button("Cancel").clicked() {
+                out.push(Command::PathEntry(None));
+            }
+        });
+    });
+    if !open {
+        out.push(Command::PathEntry(None));
+    }
 }
 
 fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
