@@ -4,6 +4,7 @@
 //! and the CLI hold an `Arc<dyn Extractor>` from [`default_extractor`], so a better recogniser
 //! replaces the current one in a single place.
 
+mod consistency;
 mod contact;
 pub mod eval;
 mod gazetteer;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 use crate::model::Entity;
 
+pub use consistency::Consistent;
 pub use contact::{ContactExtractor, WithContacts};
 pub use rules::RuleExtractor;
 
