@@ -106,6 +106,18 @@ fn main() {
             n as f64 / t_full.as_secs_f64()
         ),
     );
+    let (t_eml, n_eml, _) = index_once(&enron, &tmp.path().join("data-eml"), true);
+    let eml_mb =
+        files_under(&enron).iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum::<u64>() as f64 / 1e6;
+    row(
+        &format!("index the {n_eml} .eml files as e-mail, with entities"),
+        format!(
+            "{:.2} s, {:.1} MB/s, {:.0} files/s",
+            t_eml.as_secs_f64(),
+            eml_mb / t_eml.as_secs_f64(),
+            n_eml as f64 / t_eml.as_secs_f64()
+        ),
+    );
     let (t_reopen, n_again, _) = index_once(&folder, &tmp.path().join("data-full"), true);
     row(
         "re-open unchanged folder (walk + compare)",

@@ -21,6 +21,8 @@ pub enum LoadError {
     Binary,
     #[error("unsupported file type")]
     Unsupported,
+    #[error("{0}")]
+    Malformed(&'static str),
 }
 
 /// Text and title extracted from one file's bytes.
@@ -125,7 +127,83 @@ fn title_from_text(text: &str) -> Option<String> {
     Some(line.to_owned())
 }
 
-static LOADERS: &[&dyn Loader] = &[&TextLoader];
+/// E-mail messages (`.eml`): the From, To, Cc, Date and Subject headers lead the text so they
+/// are shown and searchable, then every text body (HTML bodies converted to text), then the
+/// names of the attachments. The subject is the title.
+pub struct EmailLoader;
+
+impl Loader for EmailLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["eml"]
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        use mail_parser::MimeHeaders;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(LoadError::Malformed("empty file"));
+        }
+        let head = &bytes[..bytes.len().min(8192)];
+        if is_binary(head) {
+            return Err(LoadError::Binary);
+        }
+        // A message saved as UTF-16 is re-encoded so the MIME parser can read it.
+        let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") || utf16_without_bom(head).is_some();
+        let reencoded;
+        let bytes = if utf16 {
+            reencoded = decode_text(bytes);
+            reencoded.as_bytes()
+        } else {
+            bytes
+        };
+        let msg =
+            mail_parser::MessageParser::default().parse(bytes).ok_or(LoadError::Malformed("not an e-mail message"))?;
+        let addresses = |a: Option<&mail_parser::Address<'_>>| {
+            a.map(|a| {
+                a.iter()
+                    .map(|x| match (x.name(), x.address()) {
+                        (Some(n), Some(e)) => format!("{n} <{e}>"),
+                        (Some(n), None) => n.to_owned(),
+                        (None, Some(e)) => e.to_owned(),
+                        (None, None) => String::new(),
+                    })
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+        };
+        let mut text = String::new();
+        for (name, value) in [
+            ("From", addresses(msg.from())),
+            ("To", addresses(msg.to())),
+            ("Cc", addresses(msg.cc())),
+            ("Date", msg.date().map(|d| d.to_rfc822()).unwrap_or_default()),
+            ("Subject", msg.subject().unwrap_or_default().to_owned()),
+        ] {
+            if !value.is_empty() {
+                text.push_str(&format!("{name}: {value}\n"));
+            }
+        }
+        if msg.from().is_none() && msg.subject().is_none() && msg.date().is_none() {
+            return Err(LoadError::Malformed("not an e-mail message (no From, Subject or Date header)"));
+        }
+        text.push('\n');
+        for i in 0..msg.text_body_count() {
+            if let Some(body) = msg.body_text(i) {
+                text.push_str(body.trim_end());
+                text.push_str("\n\n");
+            }
+        }
+        let attachments: Vec<&str> = msg.attachments().filter_map(|a| a.attachment_name()).collect();
+        if !attachments.is_empty() {
+            text.push_str(&format!("Attachments: {}\n", attachments.join(", ")));
+        }
+        let title = msg.subject().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        Ok(Extracted { title, text })
+    }
+}
+
+static LOADERS: &[&dyn Loader] = &[&TextLoader, &EmailLoader];
 
 /// The loader for `path`'s extension, if Dossier reads that format.
 pub fn loader_for(path: &Path) -> Option<&'static dyn Loader> {
@@ -219,6 +297,39 @@ mod tests {
             TextLoader.extract(&koi8).unwrap().text,
             "Министр иностранных дел России Сергей Лавров заявил в пятницу"
         );
+    }
+
+    #[test]
+    fn email_headers_lead_the_text() {
+        let raw = b"From: Helen Ward <h.ward@northport.example>\r\nTo: ops@calder.example, Tom Becker <tb@calder.example>\r\n\
+Date: Tue, 12 Mar 2024 09:30:00 +0000\r\nSubject: =?UTF-8?Q?Fire_report_=E2=80=93_draft?=\r\n\
+Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\nThe d=E9g=E2ts are limited.\r\n--XX\r\n\
+Content-Type: application/pdf; name=report.pdf\r\nContent-Disposition: attachment; filename=report.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--XX--\r\n";
+        let got = EmailLoader.extract(raw).unwrap();
+        assert_eq!(got.title.as_deref(), Some("Fire report – draft"));
+        assert!(got.text.starts_with("From: Helen Ward <h.ward@northport.example>\nTo: ops@calder.example, Tom Becker <tb@calder.example>\nDate: "), "{}", got.text);
+        assert!(got.text.contains("Subject: Fire report – draft\n"), "{}", got.text);
+        assert!(got.text.contains("The dégâts are limited."), "{}", got.text);
+        assert!(got.text.contains("Attachments: report.pdf"), "{}", got.text);
+    }
+
+    #[test]
+    fn utf16_messages_are_read() {
+        let raw = "From: a@example.org\nSubject: Hello\n\nBody text.\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(raw.encode_utf16().flat_map(u16::to_le_bytes));
+        let got = EmailLoader.extract(&bytes).unwrap();
+        assert_eq!(got.title.as_deref(), Some("Hello"));
+        assert!(got.text.contains("Body text."), "{}", got.text);
+    }
+
+    #[test]
+    fn text_that_is_not_an_email_is_rejected() {
+        assert!(matches!(EmailLoader.extract(b""), Err(LoadError::Malformed("empty file"))));
+        assert!(matches!(EmailLoader.extract(b"just some words, no headers at all"), Err(LoadError::Malformed(_))));
+        assert!(matches!(EmailLoader.extract(b"\x00\x01\x02\x03"), Err(LoadError::Binary)));
     }
 
     #[test]
