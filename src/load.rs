@@ -203,7 +203,188 @@ impl Loader for EmailLoader {
     }
 }
 
-static LOADERS: &[&dyn Loader] = &[&TextLoader, &EmailLoader];
+/// Web pages: the visible text only (no scripts, styles, templates or hidden elements), with
+/// line breaks where blocks end; the `<title>` (else the first `<h1>`) is the title.
+pub struct HtmlLoader;
+
+impl Loader for HtmlLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["html", "htm", "xhtml"]
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        if is_binary(&bytes[..bytes.len().min(8192)]) {
+            return Err(LoadError::Binary);
+        }
+        let source = decode_text(bytes);
+        let html = scraper::Html::parse_document(&source);
+        Ok(html_text(&html))
+    }
+}
+
+fn html_text(html: &scraper::Html) -> Extracted {
+    use ego_tree::iter::Edge;
+    use scraper::Node;
+    const SKIP: &[&str] = &["script", "style", "noscript", "template", "svg", "object", "iframe", "select"];
+    // Elements that end a line, and those that also leave a blank line (paragraphs).
+    const LINE: &[&str] = &["br", "li", "dt", "dd", "tr", "div", "figcaption", "caption", "address", "hr"];
+    const PARAGRAPH: &[&str] = &[
+        "p",
+        "ul",
+        "ol",
+        "dl",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "blockquote",
+        "pre",
+        "figure",
+        "form",
+        "body",
+    ];
+    let break_line = |text: &mut String, paragraph: bool| {
+        if text.is_empty() {
+            return;
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        if paragraph && !text.ends_with("\n\n") {
+            text.push('\n');
+        }
+    };
+    let hidden = |e: &scraper::node::Element| {
+        e.attr("hidden").is_some()
+            || e.attr("aria-hidden").is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            || e.attr("style").is_some_and(|s| {
+                let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+                s.contains("display:none") || s.contains("visibility:hidden")
+            })
+            || (e.name() == "input" && e.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("hidden")))
+    };
+    let mut text = String::new();
+    let mut title: Option<String> = None;
+    let mut h1: Option<String> = None;
+    let mut skipping: Option<ego_tree::NodeId> = None;
+    let mut pre_depth = 0usize;
+    let mut in_title = false;
+    let mut title_buf = String::new();
+    let mut in_h1 = false;
+    // An explicit traversal: deeply nested pages cannot overflow the stack.
+    for edge in html.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if name == "title" {
+                            in_title = true;
+                        } else if SKIP.contains(&name) || hidden(e) {
+                            skipping = Some(node.id());
+                        } else {
+                            if name == "pre" {
+                                pre_depth += 1;
+                            }
+                            if name == "h1" && h1.is_none() {
+                                in_h1 = true;
+                            }
+                            if LINE.contains(&name) || PARAGRAPH.contains(&name) {
+                                break_line(&mut text, PARAGRAPH.contains(&name));
+                            } else if matches!(name, "td" | "th") && !text.ends_with('\n') {
+                                text.push('\t');
+                            }
+                        }
+                    }
+                    Node::Text(t) => {
+                        let t: &str = t;
+                        if in_title {
+                            title_buf.push_str(t);
+                        } else if pre_depth > 0 {
+                            text.push_str(t);
+                        } else {
+                            let collapsed = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                            if !collapsed.is_empty() {
+                                if t.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace) {
+                                    text.push(' ');
+                                }
+                                text.push_str(&collapsed);
+                                if t.ends_with(char::is_whitespace) {
+                                    text.push(' ');
+                                }
+                            }
+                        }
+                        if in_h1 {
+                            h1.get_or_insert_with(String::new).push_str(t);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                    continue;
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                if let Node::Element(e) = node.value() {
+                    let name = e.name();
+                    if name == "pre" {
+                        pre_depth = pre_depth.saturating_sub(1);
+                    }
+                    if name == "h1" {
+                        in_h1 = false;
+                    }
+                    if name == "title" && in_title {
+                        in_title = false;
+                        let t = title_buf.split_whitespace().collect::<Vec<_>>().join(" ");
+                        if !t.is_empty() && title.is_none() {
+                            title = Some(t);
+                        }
+                    }
+                    if LINE.contains(&name) || PARAGRAPH.contains(&name) {
+                        break_line(&mut text, PARAGRAPH.contains(&name));
+                    }
+                }
+            }
+        }
+    }
+    // Tidy lines: trim them and keep at most one blank line in a row.
+    let mut out = String::with_capacity(text.len());
+    let mut blank = true;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    let h1 = h1.map(|h| h.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|h| !h.is_empty());
+    Extracted { title: title.or(h1), text: out.trim_end().to_owned() }
+}
+
+static LOADERS: &[&dyn Loader] = &[&TextLoader, &EmailLoader, &HtmlLoader];
 
 /// The loader for `path`'s extension, if Dossier reads that format.
 pub fn loader_for(path: &Path) -> Option<&'static dyn Loader> {
@@ -330,6 +511,51 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--XX--\r\n";
         assert!(matches!(EmailLoader.extract(b""), Err(LoadError::Malformed("empty file"))));
         assert!(matches!(EmailLoader.extract(b"just some words, no headers at all"), Err(LoadError::Malformed(_))));
         assert!(matches!(EmailLoader.extract(b"\x00\x01\x02\x03"), Err(LoadError::Binary)));
+    }
+
+    #[test]
+    fn html_keeps_visible_text_only() {
+        let page = br#"<!DOCTYPE html><html><head><title> Harbour   fire </title><style>p{color:red}</style>
+<script>var secret = "tracking";</script></head><body><h1>Fire at the warehouse</h1>
+<p>Investigators from the <b>Fire Department</b> arrived.</p><div hidden>hidden draft</div>
+<p style="display: none">also hidden</p><span aria-hidden="true">icon</span><noscript>enable js</noscript>
+<ul><li>First</li><li>Second</li></ul><table><tr><td>Cell A</td><td>Cell B</td></tr></table><pre>  keep   spacing</pre>
+</body></html>"#;
+        let got = HtmlLoader.extract(page).unwrap();
+        assert_eq!(got.title.as_deref(), Some("Harbour fire"));
+        for visible in [
+            "Fire at the warehouse",
+            "Investigators from the Fire Department arrived.",
+            "First\nSecond",
+            "Cell A",
+            "Cell B",
+            "keep   spacing",
+        ] {
+            assert!(got.text.contains(visible), "{visible:?} in {:?}", got.text);
+        }
+        for invisible in ["tracking", "color", "hidden draft", "also hidden", "icon", "enable js", "Harbour"] {
+            assert!(!got.text.contains(invisible), "{invisible:?} in {:?}", got.text);
+        }
+    }
+
+    #[test]
+    fn deeply_nested_html_does_not_overflow_the_stack() {
+        // 10,000 levels. (html5ever's scope checks make parsing quadratic in depth, so a far deeper
+        // page is slow rather than dangerous; the per-file time budget is what bounds it.)
+        let page = format!("{}deep text{}", "<div><span>".repeat(5_000), "</span></div>".repeat(5_000));
+        let got = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || HtmlLoader.extract(page.as_bytes()).map(|e| e.text.contains("deep text")))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(matches!(got, Ok(true)));
+    }
+
+    #[test]
+    fn html_in_a_legacy_encoding() {
+        let got = HtmlLoader.extract(b"<html><body><p>Caf\xe9 \x93cr\xe8me\x94 \x80 5</p></body></html>").unwrap();
+        assert_eq!(got.text, "Caf\u{e9} \u{201c}cr\u{e8}me\u{201d} \u{20ac} 5");
     }
 
     #[test]
