@@ -51,6 +51,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the files the last indexing run could not read or skipped, grouped by reason
+    /// (from the saved report; run `index` first).
+    Report {
+        folder: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Score the entity recogniser on annotated text (CoNLL columns, IOB1 or IOB2 tags):
     /// precision, recall and F1 per type; the last line is `micro F1 X`.
     EvalNer {
@@ -96,6 +104,7 @@ pub fn run(command: Command) -> ExitCode {
         }
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
         Command::EvalNer { file, format: _, map } => eval_cmd(&file, &map),
+        Command::Report { folder, json } => report_cmd(&folder, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -243,5 +252,36 @@ fn eval_cmd(file: &Path, map: &str) -> Result<u8, Failure> {
     let map = if map == "ontonotes" { eval::LabelMap::OntoNotes } else { eval::LabelMap::Conll };
     let report = eval::evaluate(&docs, default_extractor().as_ref(), map);
     print!("{}", report.table());
+    Ok(0)
+}
+
+fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
+    let folder = check_folder(folder).map_err(usage)?;
+    let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
+    let Some(record) = RunRecord::load(&store.index_dir(&folder)) else {
+        return Err(Failure {
+            code: 1,
+            message: format!("{} has not been indexed yet; run `dossier index` first", folder.display()),
+        });
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&record).unwrap_or_default());
+        return Ok(0);
+    }
+    let failed = record.problems.iter().filter(|p| !p.skipped).count();
+    let _ = writeln!(
+        out,
+        "{} indexed, {} removed; {failed} could not be read, {} skipped",
+        record.indexed,
+        record.removed,
+        record.problems.len() - failed
+    );
+    for (reason, n) in pipeline::problems_by_reason(&record.problems) {
+        let _ = writeln!(out, "\n{n} × {reason}");
+        for p in record.problems.iter().filter(|p| p.reason == reason) {
+            let _ = writeln!(out, "  {}", p.path);
+        }
+    }
     Ok(0)
 }

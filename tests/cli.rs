@@ -105,3 +105,20 @@ fn eval_ner_prints_scores_ending_in_micro_f1() {
     let bad = dossier(&fx, &["eval-ner", file.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn report_lists_unread_files_by_reason() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    assert_eq!(dossier(&fx, &["report", folder]).status.code(), Some(1), "not indexed yet");
+    std::fs::write(fx.folder.join("broken.txt"), b"\x00\x01\x02binary").unwrap();
+    dossier(&fx, &["index", folder]);
+    let out = dossier(&fx, &["report", folder]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("1 could not be read, 1 skipped"), "{text}");
+    assert!(text.contains("1 × binary data, not text\n  broken.txt"), "{text}");
+    assert!(text.contains("1 × file type not supported yet\n  table.xls"), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&dossier(&fx, &["report", folder, "--json"]).stdout).unwrap();
+    assert_eq!(json["problems"].as_array().map(Vec::len), Some(2));
+}

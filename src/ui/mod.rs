@@ -521,24 +521,41 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
 
 fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let mut open = true;
-    egui::Window::new("Files not indexed").open(&mut open).default_size([560.0, 360.0]).show(ui.ctx(), |ui| {
+    let dark = ui.visuals().dark_mode;
+    egui::Window::new("Files not indexed").open(&mut open).default_size([640.0, 380.0]).show(ui.ctx(), |ui| {
         if app.problems.is_empty() {
             ui.label("Every file was indexed.");
             return;
         }
+        ui.horizontal(|ui| {
+            ui.label("Files that could not be read are tried again at every indexing run.");
+            let retry = egui::Button::new("Retry now");
+            if ui.add_enabled(app.session.is_some() && !app.indexing.running, retry).clicked() {
+                out.push(Command::Reindex);
+            }
+        });
         for (reason, n) in crate::pipeline::problems_by_reason(&app.problems) {
             ui.label(RichText::new(format!("{n} × {reason}")).strong());
         }
         ui.separator();
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            egui::Grid::new("problems").striped(true).num_columns(2).show(ui, |ui| {
-                for p in &app.problems {
-                    ui.label(&p.path);
-                    ui.label(&p.reason);
-                    ui.end_row();
+        // Failures first, then skipped files; rows are virtualised so 100k entries stay cheap.
+        let rows: Vec<&crate::model::FileProblem> =
+            app.problems.iter().filter(|p| !p.skipped).chain(app.problems.iter().filter(|p| p.skipped)).collect();
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        egui::ScrollArea::vertical().id_salt("problem-rows").auto_shrink([false, false]).show_rows(
+            ui,
+            row_height,
+            rows.len(),
+            |ui, range| {
+                for p in &rows[range] {
+                    ui.horizontal(|ui| {
+                        let color = if p.skipped { theme::weak_color(dark) } else { theme::error_color(dark) };
+                        ui.add_sized([ui.available_width() * 0.55, row_height], egui::Label::new(&p.path).truncate());
+                        ui.label(RichText::new(&p.reason).color(color));
+                    });
                 }
-            });
-        });
+            },
+        );
     });
     if !open {
         out.push(Command::ShowProblems(false));
