@@ -8,12 +8,13 @@
 //! A file that cannot be read becomes a [`FileProblem`]; it never stops the run, and a run that
 //! is cancelled or fails still commits what it indexed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -39,6 +40,8 @@ pub struct Options {
     pub commit_every: Duration,
     /// Run entity extraction (off only to measure raw indexing speed).
     pub extract_entities: bool,
+    /// A file that takes longer than this to load and extract is reported as timed out.
+    pub file_time_budget: Duration,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             workers: 0,
             commit_every: Duration::from_millis(1500),
             extract_entities: true,
+            file_time_budget: Duration::from_secs(60),
         }
     }
 }
@@ -252,36 +256,27 @@ impl Run {
         started: Instant,
     ) -> Result<(), IndexError> {
         let total = todo.len();
-        let todo = Arc::new(todo);
-        let next = Arc::new(AtomicUsize::new(0));
-        let (tx, rx) = sync_channel::<(usize, Result<(LoadedDoc, Vec<Entity>), String>)>(64);
+        let shared = Arc::new(Shared {
+            todo,
+            next: AtomicUsize::new(0),
+            busy: Mutex::new(HashMap::new()),
+            cancel: self.cancel.clone(),
+            extractor: self.extractor.clone(),
+            options: self.options.clone(),
+        });
+        let (tx, rx) = sync_channel::<Loaded>(64);
         let workers = match self.options.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         }
         .min(total.max(1));
         let mut handles = Vec::new();
-        for i in 0..workers {
-            let (todo, next, tx, cancel) = (todo.clone(), next.clone(), tx.clone(), self.cancel.clone());
-            let (extractor, options) = (self.extractor.clone(), self.options.clone());
-            let handle = std::thread::Builder::new().name(format!("dossier-load-{i}")).spawn(move || {
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= todo.len() || cancel.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let result = load_and_extract(&todo[k], extractor.as_ref(), &options);
-                    if tx.send((k, result)).is_err() {
-                        break;
-                    }
-                }
-            });
-            match handle {
+        for _ in 0..workers {
+            match spawn_loader(&shared, &tx, handles.len()) {
                 Ok(h) => handles.push(h),
-                Err(e) => log::warn!("cannot start loader thread {i}: {e}"),
+                Err(e) => log::warn!("cannot start a loader thread: {e}"),
             }
         }
-        drop(tx);
         if handles.is_empty() && total > 0 {
             return Err(IndexError::Io(std::io::Error::other("no loader thread could be started")));
         }
@@ -289,11 +284,33 @@ impl Run {
         let mut progress = Progress { total, ..Progress::default() };
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
+        let mut timed_out: HashSet<usize> = HashSet::new();
         let mut result = Ok(());
-        for (k, loaded) in rx {
-            if self.cancel.load(Ordering::Relaxed) {
-                break;
-            }
+        while progress.done < total && !self.cancel.load(Ordering::Relaxed) {
+            let (k, loaded) = match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok((k, _)) if timed_out.contains(&k) => continue, // Reported already; too late.
+                Ok(got) => got,
+                Err(RecvTimeoutError::Timeout) => {
+                    // A file over its time budget is reported and a fresh loader takes over; the
+                    // stuck one finishes (or not) on its own and its result is ignored.
+                    for k in shared.overdue(self.options.file_time_budget) {
+                        if timed_out.insert(k) {
+                            progress.done += 1;
+                            progress.failed += 1;
+                            let reason = format!("timed out after {} s", self.options.file_time_budget.as_secs_f64());
+                            let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
+                            record.problems.push(problem.clone());
+                            self.send(Event::Problem(problem));
+                            match spawn_loader(&shared, &tx, handles.len()) {
+                                Ok(h) => handles.push(h),
+                                Err(e) => log::warn!("cannot start a loader thread: {e}"),
+                            }
+                        }
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             progress.done += 1;
             match loaded {
                 Ok((doc, entities)) => {
@@ -307,7 +324,7 @@ impl Run {
                 }
                 Err(reason) => {
                     progress.failed += 1;
-                    let problem = FileProblem::failed(todo[k].id.clone(), reason);
+                    let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
                     record.problems.push(problem.clone());
                     self.send(Event::Problem(problem));
                 }
@@ -323,8 +340,12 @@ impl Run {
                 self.send(Event::Progress(progress.clone()));
             }
         }
+        // Loaders stop at the next file once the queue is empty or the run is cancelled; one
+        // stuck on a file past its budget is left to finish by itself.
+        drop(rx);
+        drop(tx);
         for h in handles {
-            if h.join().is_err() {
+            if (h.is_finished() || shared.busy_count() == 0) && h.join().is_err() {
                 log::warn!("a loader thread panicked");
             }
         }
@@ -332,6 +353,55 @@ impl Run {
         self.send(Event::Progress(progress));
         result
     }
+}
+
+/// A loaded document and its entities, or why the file could not be read.
+type Loaded = (usize, Result<(LoadedDoc, Vec<Entity>), String>);
+
+/// What loader threads share: the files to do, who is busy with which since when.
+struct Shared {
+    todo: Vec<Candidate>,
+    next: AtomicUsize,
+    /// File index → when a loader started on it.
+    busy: Mutex<HashMap<usize, Instant>>,
+    cancel: Arc<AtomicBool>,
+    extractor: Arc<dyn Extractor>,
+    options: Options,
+}
+
+impl Shared {
+    fn busy(&self) -> std::sync::MutexGuard<'_, HashMap<usize, Instant>> {
+        // A loader never panics while holding the lock (panics are caught around the work).
+        self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn overdue(&self, budget: Duration) -> Vec<usize> {
+        let mut out: Vec<usize> = self.busy().iter().filter(|(_, t)| t.elapsed() > budget).map(|(k, _)| *k).collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn busy_count(&self) -> usize {
+        self.busy().len()
+    }
+}
+
+fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std::io::Result<JoinHandle<()>> {
+    let (shared, tx) = (shared.clone(), tx.clone());
+    std::thread::Builder::new().name(format!("dossier-load-{n}")).spawn(move || {
+        loop {
+            let k = shared.next.fetch_add(1, Ordering::Relaxed);
+            if k >= shared.todo.len() || shared.cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            shared.busy().insert(k, Instant::now());
+            let result = load_and_extract(&shared.todo[k], shared.extractor.as_ref(), &shared.options);
+            shared.busy().remove(&k);
+            if tx.send((k, result)).is_err() {
+                break;
+            }
+        }
+    })
 }
 
 /// Loads one file and finds its entities; a panic in either is that file's failure.

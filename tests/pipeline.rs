@@ -236,3 +236,38 @@ fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
     assert_eq!(rest.planned.0 + rest.planned.1, 307);
     assert_eq!(index.num_docs(), 307);
 }
+
+/// Sleeps on documents that mention "lighthouse", as a pathological file would, and counts the
+/// sleeps that ran to the end.
+struct SlowOnLighthouses(Arc<std::sync::atomic::AtomicUsize>);
+
+impl dossier::entities::Extractor for SlowOnLighthouses {
+    fn extract(&self, text: &str) -> Vec<dossier::model::Entity> {
+        if text.contains("lighthouse") {
+            std::thread::sleep(std::time::Duration::from_secs(10));
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Vec::new()
+    }
+}
+
+#[test]
+fn a_file_over_its_time_budget_is_reported_and_the_rest_indexed() {
+    let fx = Fixture::new();
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let options = Options { file_time_budget: std::time::Duration::from_millis(300), workers: 1, ..Options::default() };
+    let slept = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let extractor = Arc::new(SlowOnLighthouses(slept.clone()));
+    let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, extractor, options, |_| {}).unwrap();
+    assert_eq!(error, None);
+    let mut timed_out: Vec<&str> =
+        record.problems.iter().filter(|p| p.reason.starts_with("timed out")).map(|p| p.path.as_str()).collect();
+    timed_out.sort();
+    assert_eq!(timed_out, ["notes/duplicate-a.txt", "notes/duplicate-b.txt", "notes/latin1-note.txt"]);
+    assert_eq!(record.indexed, 4);
+    index.reload().unwrap();
+    assert_eq!(index.num_docs(), 4);
+    assert_eq!(slept.load(std::sync::atomic::Ordering::SeqCst), 0, "the run did not wait for the stuck files");
+}
