@@ -69,6 +69,10 @@ pub enum Command {
         /// How labels are compared: `conll` folds both sides into PER/ORG/LOC/MISC; `ontonotes` compares as is.
         #[arg(long, default_value = "conll", value_parser = ["conll", "ontonotes"])]
         map: String,
+        /// Which recogniser: `full` (the app's: model + consistency pass + contacts), `model`
+        /// (the model alone, identical to spaCy's en_core_web_sm), `rules` (the old rule-based one).
+        #[arg(long, default_value = "full", value_parser = ["full", "model", "rules"])]
+        recogniser: String,
     },
     /// List the entities of a folder (indexing it first if needed) with how many documents mention each.
     Entities {
@@ -103,7 +107,7 @@ pub fn run(command: Command) -> ExitCode {
             search_cmd(&folder, &query.join(" "), &entities, limit, json)
         }
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
-        Command::EvalNer { file, format: _, map } => eval_cmd(&file, &map),
+        Command::EvalNer { file, format: _, map, recogniser } => eval_cmd(&file, &map, &recogniser),
         Command::Report { folder, json } => report_cmd(&folder, json),
     };
     match result {
@@ -245,12 +249,17 @@ fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> 
     Ok(if counts.is_empty() { 1 } else { 0 })
 }
 
-fn eval_cmd(file: &Path, map: &str) -> Result<u8, Failure> {
-    use crate::entities::eval;
+fn eval_cmd(file: &Path, map: &str, recogniser: &str) -> Result<u8, Failure> {
+    use crate::entities::{Recogniser, eval};
     let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
     let docs = eval::parse_conll(&text).map_err(|e| usage(format!("{}: {e}", file.display())))?;
     let map = if map == "ontonotes" { eval::LabelMap::OntoNotes } else { eval::LabelMap::Conll };
-    let report = eval::evaluate(&docs, default_extractor().as_ref(), map);
+    let kind = match recogniser {
+        "model" => Recogniser::Model,
+        "rules" => Recogniser::Rules,
+        _ => Recogniser::Full,
+    };
+    let report = eval::evaluate(&docs, crate::entities::recogniser(kind).as_ref(), map);
     print!("{}", report.table());
     Ok(0)
 }

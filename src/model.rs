@@ -161,10 +161,19 @@ pub struct EntityKey {
 }
 
 impl EntityKey {
-    /// The key of a mention in `text`.
+    /// The key of a mention in `text`: whitespace collapsed and, for names, a leading "the"
+    /// dropped, so "the State Department" and "State Department" are one entity.
     pub fn of(entity: &Entity, text: &str) -> EntityKey {
         let raw = text.get(entity.span.clone()).unwrap_or_default();
-        EntityKey { kind: entity.kind, text: raw.split_whitespace().collect::<Vec<_>>().join(" ") }
+        let mut words: Vec<&str> = raw.split_whitespace().collect();
+        let dated = matches!(
+            entity.kind,
+            EntityKind::Date | EntityKind::Time | EntityKind::Money | EntityKind::Percent | EntityKind::Quantity
+        );
+        if words.len() > 1 && !dated && words[0].eq_ignore_ascii_case("the") {
+            words.remove(0);
+        }
+        EntityKey { kind: entity.kind, text: words.join(" ") }
     }
 
     /// The single string form the index stores, e.g. `PERSON:Sergey Lavrov`.
@@ -290,4 +299,24 @@ pub struct IndexStats {
     pub documents: u64,
     pub distinct_entities: u64,
     pub index_bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_drop_a_leading_the_from_names_only() {
+        let text = "the  State Department, The Hague, the 1990s";
+        let key = |kind, s: &str| {
+            let i = text.find(s).unwrap();
+            EntityKey::of(&Entity { kind, span: i..i + s.len() }, text).text
+        };
+        assert_eq!(key(EntityKind::Org, "the  State Department"), "State Department");
+        assert_eq!(key(EntityKind::Date, "the 1990s"), "the 1990s");
+        assert_eq!(
+            EntityKey::decode(&EntityKey { kind: EntityKind::Gpe, text: "Hague".into() }.encode()).unwrap().text,
+            "Hague"
+        );
+    }
 }

@@ -8,6 +8,7 @@ mod consistency;
 mod contact;
 pub mod eval;
 mod gazetteer;
+mod model;
 mod rules;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use crate::model::Entity;
 
 pub use consistency::Consistent;
 pub use contact::{ContactExtractor, WithContacts};
+pub use model::ModelExtractor;
 pub use rules::RuleExtractor;
 
 /// Finds entity mentions. Implementations must be cheap to share across threads and must return
@@ -24,10 +26,43 @@ pub trait Extractor: Send + Sync {
     fn extract(&self, text: &str) -> Vec<Entity>;
 }
 
-/// The recogniser the app and the CLI use.
+/// The recogniser the app and the CLI use: the statistical model with the document-level
+/// consistency pass, contact details by pattern, over chunks of bounded size.
 pub fn default_extractor() -> Arc<dyn Extractor> {
-    let inner = WithContacts { contacts: ContactExtractor::new(), inner: RuleExtractor::new() };
-    Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES })
+    recogniser(Recogniser::Full)
+}
+
+/// The recognisers `dossier eval-ner` can compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recogniser {
+    /// The model, the consistency pass and contact details: what the app uses.
+    Full,
+    /// The model alone: exactly spaCy's output.
+    Model,
+    /// The rule-based stand-in that came before the model.
+    Rules,
+}
+
+/// A recogniser of the given kind, chunked for long texts.
+pub fn recogniser(kind: Recogniser) -> Arc<dyn Extractor> {
+    let chunked = |inner| -> Arc<dyn Extractor> { Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES }) };
+    match kind {
+        Recogniser::Full => {
+            let inner: Box<dyn Extractor> = Box::new(WithContacts {
+                contacts: ContactExtractor::new(),
+                inner: Consistent { inner: ModelExtractor::new() },
+            });
+            chunked(inner)
+        }
+        Recogniser::Model => chunked(Box::<ModelExtractor>::default()),
+        Recogniser::Rules => chunked(Box::<RuleExtractor>::default()),
+    }
+}
+
+impl<E: Extractor + ?Sized> Extractor for Box<E> {
+    fn extract(&self, text: &str) -> Vec<Entity> {
+        (**self).extract(text)
+    }
 }
 
 /// Chunk size for [`Chunked`] in the app: large enough that a chunk is many paragraphs.

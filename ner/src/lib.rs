@@ -1,0 +1,309 @@
+//! Pure-Rust port of the named-entity recogniser of spaCy's `en_core_web_sm`
+//! 3.8.0 (tokenizer + NER component), producing the same entities as
+//! `spacy.load("en_core_web_sm", exclude=[all but "ner"])`.
+//!
+//! ```no_run
+//! let bytes = std::fs::read("assets/ner/ner_model.bin").unwrap();
+//! let model = dossier_ner::NerModel::from_bytes(&bytes).unwrap();
+//! for e in model.extract("Apple is looking at buying U.K. startup for $1 billion") {
+//!     println!("{} {}..{}", e.label, e.start, e.end);
+//! }
+//! ```
+//!
+//! Modules: [`hash`] (string ids, HashEmbed keys), [`unicode`] (Python str
+//! semantics), [`pyregex`] (tokenizer regex subset), [`tokenizer`],
+//! [`lexattr`] (NORM/PREFIX/SUFFIX/SHAPE), [`model`] (the network),
+//! [`parser`] (BILUO transition decoding).
+
+pub mod asset;
+pub mod gemm;
+pub mod hash;
+pub mod lexattr;
+pub mod model;
+pub mod parser;
+pub mod pyregex;
+pub mod tokenizer;
+pub mod unicode;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use asset::Asset;
+use lexattr::LexAttrs;
+use model::Network;
+use tokenizer::{Special, Tokenizer};
+use unicode::{PyUnicode, RangeSet};
+
+/// An entity: OntoNotes label and byte offsets into the input text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NerEntity {
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Cache of per-word network rows keyed by (token text, NORM override).
+type WordCache = HashMap<(String, Option<String>), Arc<[f32]>>;
+
+/// The loaded model (immutable; `extract` can be called from many threads).
+pub struct NerModel {
+    net: Network,
+    lex: LexAttrs,
+    tokenizer: Tokenizer,
+    moves: parser::Moves,
+    /// Tokenizer cache: whitespace-delimited chunk -> pieces.
+    chunk_cache: Mutex<HashMap<String, tokenizer::CachedPieces>>,
+    /// Per-word-form network rows (mixing output + first-layer projections).
+    word_cache: Mutex<WordCache>,
+    word_cache_cap: usize,
+}
+
+/// Default number of word forms whose per-word network rows are cached
+/// (each entry holds 960 f32 = 3.75 KiB; 16384 entries ~ 62 MiB at most).
+pub const DEFAULT_WORD_CACHE: usize = 16384;
+
+impl NerModel {
+    /// Load from the bytes of `assets/ner/ner_model.bin`.
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, String> {
+        let a = Asset::parse(bytes)?;
+        let net = Network::load(&a)?;
+        let h = &a.header;
+        let u = &h.unicode;
+        let mut lower = HashMap::new();
+        for (k, v) in &u.lower {
+            let cp: u32 = k.parse().map_err(|_| "bad lower key".to_string())?;
+            if let Some(c) = char::from_u32(cp) {
+                lower.insert(c, v.clone());
+            }
+        }
+        let uni = PyUnicode::new(
+            RangeSet::new(u.isspace.clone()),
+            RangeSet::new(u.isalpha.clone()),
+            RangeSet::new(u.isupper.clone()),
+            RangeSet::new(u.isdigit.clone()),
+            RangeSet::new(u.isdecimal.clone()),
+            RangeSet::new(u.isalnum.clone()),
+            lower,
+        );
+        let mut norm_table = HashMap::new();
+        for (k, v) in &h.norm_table {
+            let key: u64 = k.parse().map_err(|_| "bad norm key".to_string())?;
+            norm_table.insert(key, v.clone());
+        }
+        let t = &h.tokenizer;
+        let specials = t
+            .specials
+            .iter()
+            .map(|s| {
+                let tokens = s.tokens.iter().map(|(t, n)| (t.clone(), n.as_deref().map(Arc::from))).collect();
+                (s.key.clone(), Special { tokens }, s.pattern.clone())
+            })
+            .collect();
+        let tokenizer = Tokenizer::new(&t.prefix_search, &t.suffix_search, &t.infix_finditer, &t.url_match, specials)?;
+        let moves = parser::Moves::new(&h.moves, &h.unseen_classes)?;
+        if moves.len() != net.n_classes {
+            return Err("move count mismatch".into());
+        }
+        let lex = LexAttrs { norm_table, base_norms: h.base_norms.clone(), symbols: h.symbols.clone(), uni };
+        Ok(NerModel {
+            net,
+            lex,
+            tokenizer,
+            moves,
+            chunk_cache: Mutex::new(HashMap::new()),
+            word_cache: Mutex::new(HashMap::new()),
+            word_cache_cap: DEFAULT_WORD_CACHE,
+        })
+    }
+
+    /// Load from a file (e.g. `assets/ner/ner_model.bin`).
+    pub fn from_file(path: &std::path::Path) -> Result<NerModel, String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        NerModel::from_bytes(&bytes)
+    }
+
+    /// The 18 entity labels the model can produce.
+    pub fn labels(&self) -> Vec<String> {
+        self.moves.labels().to_vec()
+    }
+
+    /// Set the word-form cache capacity (0 disables it). Results do not
+    /// depend on the cache; it only saves work on repeated words.
+    pub fn with_word_cache(mut self, capacity: usize) -> NerModel {
+        self.word_cache_cap = capacity;
+        self
+    }
+
+    /// Use the portable (non-SIMD) matrix code even if AVX2/FMA is available
+    /// (for testing the fallback path).
+    #[doc(hidden)]
+    pub fn without_simd(mut self) -> NerModel {
+        self.net.simd = false;
+        self
+    }
+
+    /// Drop all cached data (tokenizer chunks and word rows).
+    pub fn clear_caches(&self) {
+        if let Ok(mut c) = self.chunk_cache.lock() {
+            c.clear();
+        }
+        if let Ok(mut c) = self.word_cache.lock() {
+            c.clear();
+        }
+    }
+
+    fn tokenize_internal(&self, text: &str) -> Vec<tokenizer::Token> {
+        match self.chunk_cache.try_lock() {
+            Ok(mut cache) => self.tokenizer.tokenize_cached(text, &self.lex.uni, &mut cache),
+            Err(_) => self.tokenizer.tokenize(text, &self.lex.uni),
+        }
+    }
+
+    /// Tokenize `text` like spaCy: (token text, byte start, byte end).
+    pub fn tokenize(&self, text: &str) -> Vec<(String, usize, usize)> {
+        self.tokenize_internal(text).into_iter().map(|t| (text[t.start..t.end].to_string(), t.start, t.end)).collect()
+    }
+
+    /// Find entities in `text`.
+    pub fn extract(&self, text: &str) -> Vec<NerEntity> {
+        let toks = self.tokenize_internal(text);
+        if toks.is_empty() {
+            return Vec::new();
+        }
+        let pairs: Vec<(&str, Option<&str>)> =
+            toks.iter().map(|t| (&text[t.start..t.end], t.norm.as_deref())).collect();
+        let spans = self.predict_tokens(&pairs);
+        spans.into_iter().map(|(s, e, label)| NerEntity { label, start: toks[s].start, end: toks[e - 1].end }).collect()
+    }
+
+    /// Run the NER on pre-tokenized input (text, optional NORM override);
+    /// returns (start token, end token exclusive, label).
+    pub fn predict_tokens(&self, toks: &[(&str, Option<&str>)]) -> Vec<(usize, usize, String)> {
+        let n = toks.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let tv = self.token_vectors_cached(toks);
+        let pre = self.net.precompute(&tv, n);
+        let is_space: Vec<bool> = toks.iter().map(|(t, _)| self.lex.uni.str_is_space(t)).collect();
+        parser::decode(&self.net, &self.moves, &pre, &is_space)
+    }
+
+    /// Profiling helper: seconds spent in (tokenize, features, tok2vec,
+    /// precompute, decode) over `texts`.
+    #[doc(hidden)]
+    pub fn profile(&self, texts: &[&str]) -> [f64; 5] {
+        use std::time::Instant;
+        let mut t = [0f64; 5];
+        for text in texts {
+            let t0 = Instant::now();
+            let toks = self.tokenize_internal(text);
+            t[0] += t0.elapsed().as_secs_f64();
+            if toks.is_empty() {
+                continue;
+            }
+            let pairs: Vec<(&str, Option<&str>)> =
+                toks.iter().map(|t| (&text[t.start..t.end], t.norm.as_deref())).collect();
+            let t0 = Instant::now();
+            t[1] += t0.elapsed().as_secs_f64();
+            let t0 = Instant::now();
+            let tv = self.token_vectors_cached(&pairs);
+            t[2] += t0.elapsed().as_secs_f64();
+            let t0 = Instant::now();
+            let pre = self.net.precompute(&tv, pairs.len());
+            t[3] += t0.elapsed().as_secs_f64();
+            let t0 = Instant::now();
+            let is_space: Vec<bool> = pairs.iter().map(|(t, _)| self.lex.uni.str_is_space(t)).collect();
+            std::hint::black_box(parser::decode(&self.net, &self.moves, &pre, &is_space));
+            t[4] += t0.elapsed().as_secs_f64();
+        }
+        t
+    }
+
+    /// Debug helper: the feature ids of a token.
+    pub fn feature_ids(&self, text: &str, norm: Option<&str>) -> [u64; 4] {
+        self.lex.feature_ids(text, norm)
+    }
+
+    /// Debug helper: token vectors (n x 64) after the tok2vec + linear layer.
+    pub fn token_vectors(&self, toks: &[(&str, Option<&str>)]) -> Vec<f32> {
+        let (word_ids, tok_word) = self.word_table(toks);
+        self.net.tok2vec(&word_ids, &tok_word)
+    }
+
+    /// Token vectors using the word-form cache.
+    fn token_vectors_cached(&self, toks: &[(&str, Option<&str>)]) -> Vec<f32> {
+        const ROW: usize = Network::WORD_ROW;
+        // distinct forms
+        let mut map: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+        let mut forms: Vec<(&str, Option<&str>)> = Vec::new();
+        let mut tok_word = Vec::with_capacity(toks.len());
+        for &key in toks {
+            let idx = *map.entry(key).or_insert_with(|| {
+                forms.push(key);
+                forms.len() - 1
+            });
+            tok_word.push(idx);
+        }
+        let mut cached: Vec<Option<Arc<[f32]>>> = vec![None; forms.len()];
+        if self.word_cache_cap > 0 {
+            let cache = self.word_cache.lock().unwrap_or_else(|e| e.into_inner());
+            let mut key = (String::new(), None);
+            for (i, &(t, n)) in forms.iter().enumerate() {
+                key.0.clear();
+                key.0.push_str(t);
+                key.1 = n.map(|s| s.to_string());
+                cached[i] = cache.get(&key).cloned();
+            }
+        }
+        let missing: Vec<usize> = (0..forms.len()).filter(|&i| cached[i].is_none()).collect();
+        let ids: Vec<[u64; 4]> = missing.iter().map(|&i| self.lex.feature_ids(forms[i].0, forms[i].1)).collect();
+        let mut fresh = vec![0f32; missing.len() * ROW];
+        self.net.word_rows(&ids, &mut fresh);
+        if self.word_cache_cap > 0 && !missing.is_empty() {
+            let mut cache = self.word_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.len() + missing.len() > self.word_cache_cap {
+                // evict about half of the entries (arbitrary hash order)
+                let mut k = 0usize;
+                cache.retain(|_, _| {
+                    k += 1;
+                    k & 1 == 0
+                });
+            }
+            for (j, &i) in missing.iter().enumerate() {
+                if cache.len() >= self.word_cache_cap {
+                    break;
+                }
+                let row: Arc<[f32]> = Arc::from(&fresh[j * ROW..(j + 1) * ROW]);
+                cache.insert((forms[i].0.to_string(), forms[i].1.map(|s| s.to_string())), row);
+            }
+        }
+        let mut slot = vec![usize::MAX; forms.len()];
+        for (j, &i) in missing.iter().enumerate() {
+            slot[i] = j;
+        }
+        let rows: Vec<&[f32]> = tok_word
+            .iter()
+            .map(|&u| match &cached[u] {
+                Some(a) => &a[..],
+                None => &fresh[slot[u] * ROW..(slot[u] + 1) * ROW],
+            })
+            .collect();
+        self.net.tok2vec_rows(&rows)
+    }
+
+    /// Distinct (text, norm) forms with their feature ids, and the per-token index.
+    fn word_table(&self, toks: &[(&str, Option<&str>)]) -> (Vec<[u64; 4]>, Vec<usize>) {
+        let mut map: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+        let mut ids = Vec::new();
+        let mut tok_word = Vec::with_capacity(toks.len());
+        for &(t, norm) in toks {
+            let idx = *map.entry((t, norm)).or_insert_with(|| {
+                ids.push(self.lex.feature_ids(t, norm));
+                ids.len() - 1
+            });
+            tok_word.push(idx);
+        }
+        (ids, tok_word)
+    }
+}
