@@ -69,8 +69,10 @@ pub struct Annotated {
     pub gold: Vec<(Range<usize>, String)>,
 }
 
-/// Parses CoNLL text into documents. Malformed lines are reported with their line number.
+/// Parses CoNLL text into documents. Malformed lines are reported with their line number. A file
+/// without `-DOCSTART-` lines (tweets, say) has no document context: each sentence is a document.
 pub fn parse_conll(input: &str) -> Result<Vec<Annotated>, String> {
+    let per_sentence = !input.lines().any(|l| l.starts_with("-DOCSTART-"));
     let mut docs = Vec::new();
     let mut doc = Annotated::default();
     let mut open: Option<(usize, String)> = None;
@@ -85,7 +87,9 @@ pub fn parse_conll(input: &str) -> Result<Vec<Annotated>, String> {
         if line.is_empty() {
             close(&mut doc, &mut open);
             prev_tag_type = None;
-            if !doc.text.is_empty() && !doc.text.ends_with('\n') {
+            if per_sentence && !doc.tokens.is_empty() {
+                docs.push(std::mem::take(&mut doc));
+            } else if !doc.text.is_empty() && !doc.text.ends_with('\n') {
                 doc.text.push('\n');
             }
             continue;
@@ -216,8 +220,15 @@ pub fn evaluate(docs: &[Annotated], extractor: &dyn Extractor, map: LabelMap) ->
         let gold: HashSet<(Range<usize>, String)> =
             doc.gold.iter().filter_map(|(r, t)| Some((r.clone(), map.gold(t)?))).collect();
         let mut predicted = HashSet::new();
-        for e in extractor.extract(&doc.text) {
+        for mut e in extractor.extract(&doc.text) {
             let Some(label) = map.predicted(e.kind) else { continue };
+            // CoNLL annotation leaves articles out of names; OntoNotes-style output has them.
+            if map == LabelMap::Conll {
+                let s = &doc.text[e.span.clone()];
+                if let Some(rest) = s.strip_prefix("the ").or_else(|| s.strip_prefix("The ")) {
+                    e.span.start = e.span.end - rest.len();
+                }
+            }
             // The tokens the mention covers; it matches only if it starts and ends on their edges.
             let first = doc.tokens.partition_point(|t| t.end <= e.span.start);
             let last = doc.tokens.partition_point(|t| t.start < e.span.end);
@@ -284,6 +295,20 @@ mod tests {
     fn iob2_b_tags_split_adjacent_entities() {
         let docs = parse_conll("Paris\tB-location\nLondon\tB-location\nand\tO\nMay\tB-person\n").unwrap();
         assert_eq!(docs[0].gold.len(), 3);
+    }
+
+    #[test]
+    fn without_docstart_each_sentence_is_a_document() {
+        let docs = parse_conll("Hi\tO\nBob\tB-person\n\nBye\tO\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].text, "Bye");
+    }
+
+    #[test]
+    fn a_leading_article_is_not_held_against_a_conll_match() {
+        let docs = parse_conll("-DOCSTART- O\n\nthe O\nRed I-ORG\nCross I-ORG\nhelped O\n").unwrap();
+        let r = evaluate(&docs, &Fixed(vec![("the Red Cross", EntityKind::Org)]), LabelMap::Conll);
+        assert_eq!(r.micro().true_pos, 1);
     }
 
     #[test]
