@@ -9,6 +9,7 @@ mod contact;
 pub mod eval;
 mod gazetteer;
 mod model;
+pub mod normalize;
 mod rules;
 
 use std::sync::Arc;

@@ -10,6 +10,7 @@ use eframe::egui::text::{ByteIndex, LayoutJob, LayoutSection};
 use eframe::egui::{Color32, FontId, Galley, Stroke, TextFormat, Ui};
 
 use super::theme;
+use crate::entities::normalize;
 use crate::model::{DocView, EntityKey, EntityKind, KindSet};
 
 /// The longest text the view lays out; the rest is searchable but not shown.
@@ -29,6 +30,8 @@ pub struct Mention {
 #[derive(Clone, Debug)]
 pub struct EntityRow {
     pub key: EntityKey,
+    /// The normalised value (amounts, dates), if there is one.
+    pub value: Option<String>,
     pub mentions: usize,
     /// How many indexed documents mention it.
     pub documents: u64,
@@ -66,6 +69,7 @@ impl DocState {
             |r: &Range<usize>| r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
         let mut chars = CharIndex::new(&text);
         let counts: HashMap<&EntityKey, u64> = view.entity_doc_counts.iter().map(|(k, n)| (k, *n)).collect();
+        let doc_date = normalize::document_date(&text);
         let mut keys: Vec<EntityKey> = Vec::new();
         let mut key_index: HashMap<EntityKey, usize> = HashMap::new();
         let mut mentions = Vec::new();
@@ -100,6 +104,7 @@ impl DocState {
                     .enumerate()
                     .filter(|(_, k)| k.kind == kind)
                     .map(|(i, k)| EntityRow {
+                        value: normalize::normalize(k.kind, &k.text, doc_date),
                         key: k.clone(),
                         mentions: per_key[i],
                         documents: counts.get(k).copied().unwrap_or(0),
@@ -132,6 +137,11 @@ impl DocState {
     pub fn first_mention_of(&self, key: &EntityKey) -> Option<usize> {
         let k = self.keys.iter().position(|x| x == key)?;
         self.mentions.iter().find(|m| m.key == k).map(|m| m.chars.start)
+    }
+
+    /// The entity panel's row for `key`.
+    pub fn row(&self, key: &EntityKey) -> Option<&EntityRow> {
+        self.groups.iter().flat_map(|(_, rows)| rows).find(|r| &r.key == key)
     }
 
     /// Entity kinds present in this document, in legend order.
@@ -311,6 +321,27 @@ mod tests {
         assert_eq!(people[0].mentions, 2);
         assert_eq!(people[0].documents, 3);
         assert_eq!(d.first_mention_of(&people[0].key), Some(8));
+    }
+
+    #[test]
+    fn amounts_and_dates_carry_normalised_values() {
+        let text = "Date: Wed, 24 Oct 2001 17:50:58 -0700\n\nWe paid $2.4 million on Friday.".to_owned();
+        let span = |s: &str| text.find(s).map(|i| i..i + s.len()).unwrap();
+        let d = DocState::new(DocView {
+            id: "m".into(),
+            title: "t".into(),
+            language: "eng".into(),
+            entities: vec![
+                Entity { kind: EntityKind::Money, span: span("$2.4 million") },
+                Entity { kind: EntityKind::Date, span: span("Friday") },
+            ],
+            entity_doc_counts: vec![],
+            query_ranges: vec![],
+            text: text.clone(),
+        });
+        let value = |kind, s: &str| d.row(&EntityKey { kind, text: s.into() }).and_then(|r| r.value.clone());
+        assert_eq!(value(EntityKind::Money, "$2.4 million").as_deref(), Some("2400000 USD"));
+        assert_eq!(value(EntityKind::Date, "Friday").as_deref(), Some("2001-10-19"));
     }
 
     #[test]

@@ -347,8 +347,9 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                                     let selected = app.selected_entity.as_ref() == Some(&row.key);
                                     let text = format!("{} ×{}", row.key.text, row.mentions);
                                     let r = ui.selectable_label(selected, text).on_hover_text(format!(
-                                        "{} · in {} documents · click to highlight",
+                                        "{}{} · in {} documents · click to highlight",
                                         kind.display_name(),
+                                        row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
                                         row.documents
                                     ));
                                     if r.clicked() {
@@ -481,11 +482,12 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             let cursor = galley.cursor_from_pos(pos - origin);
             if let Some(m) = doc.mention_at(cursor.index.0).filter(|m| app.p.kinds.contains(m.kind)) {
                 let key = &doc.keys[m.key];
-                let documents =
-                    doc.groups.iter().flat_map(|(_, rows)| rows).find(|r| &r.key == key).map_or(0, |r| r.documents);
+                let row = doc.row(key);
+                let documents = row.map_or(0, |r| r.documents);
                 let plural = if documents == 1 { "" } else { "s" };
+                let value = row.and_then(|r| r.value.as_deref()).map(|v| format!(" · {v}")).unwrap_or_default();
                 response.clone().on_hover_text_at_pointer(format!(
-                    "{} — {}\nmentioned in {documents} document{plural}",
+                    "{} — {}{value}\nmentioned in {documents} document{plural}",
                     key.text,
                     key.kind.display_name()
                 ));

@@ -1,0 +1,331 @@
+//! Normalised values for amounts and dates, so "$2.4 million" reads `2400000 USD` and "Friday"
+//! in an e-mail sent on Wednesday 24 October 2001 reads `2001-10-19`.
+//!
+//! Relative dates ("Friday", "last week", "three days ago") are resolved only against a
+//! document's own date (an e-mail's Date header): a file's modification time says nothing about
+//! when its text was written.
+
+use time::{Date, Duration, Month, Weekday};
+
+use crate::model::EntityKind;
+
+/// The normalised value of a mention, if its kind has one and the text can be read.
+pub fn normalize(kind: EntityKind, text: &str, doc_date: Option<Date>) -> Option<String> {
+    match kind {
+        EntityKind::Money => money(text),
+        EntityKind::Date => date(text, doc_date),
+        _ => None,
+    }
+}
+
+/// The date of a document whose text starts with e-mail headers (`Date: Wed, 24 Oct 2001 …`).
+pub fn document_date(text: &str) -> Option<Date> {
+    let line = text.lines().take(12).find_map(|l| l.strip_prefix("Date: "))?;
+    let words: Vec<&str> = line.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    // Optional weekday, then day, month, year.
+    let start = usize::from(weekday(words.first()?).is_some());
+    let day: u8 = words.get(start)?.parse().ok()?;
+    let month = month(words.get(start + 1)?)?;
+    let year: i32 = words.get(start + 2)?.parse().ok()?;
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+fn money(text: &str) -> Option<String> {
+    let lower = text.to_lowercase();
+    let currency = [
+        ("us$", "USD"),
+        ("c$", "CAD"),
+        ("a$", "AUD"),
+        ("hk$", "HKD"),
+        ("$", "USD"),
+        ("€", "EUR"),
+        ("£", "GBP"),
+        ("¥", "JPY"),
+        ("dollar", "USD"),
+        ("euro", "EUR"),
+        ("pound", "GBP"),
+        ("sterling", "GBP"),
+        ("yen", "JPY"),
+        ("yuan", "CNY"),
+        ("ruble", "RUB"),
+        ("rouble", "RUB"),
+        ("franc", "CHF"),
+        ("usd", "USD"),
+        ("eur", "EUR"),
+        ("gbp", "GBP"),
+        ("cent", "USD"),
+    ]
+    .iter()
+    .find(|(k, _)| lower.contains(k))
+    .map(|(_, c)| *c)?;
+    let number: String = lower
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    let mut amount: f64 = number.trim_end_matches('.').parse().ok()?;
+    // Scale words, also glued to the number ("3bn", "5m").
+    let mut words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+    let glued: Vec<&str> = words.iter().map(|w| w.trim_start_matches(|c: char| c.is_ascii_digit())).collect();
+    words.extend(glued);
+    let has = |w: &str| words.contains(&w);
+    if has("trillion") || has("tn") {
+        amount *= 1e12;
+    } else if has("billion") || has("bn") || has("b") {
+        amount *= 1e9;
+    } else if has("million") || has("mln") || has("m") {
+        amount *= 1e6;
+    } else if has("thousand") || has("k") {
+        amount *= 1e3;
+    }
+    if lower.contains("cent") && !lower.contains('$') {
+        amount /= 100.0;
+    }
+    let amount = (amount * 100.0).round() / 100.0;
+    Some(if amount.fract() == 0.0 { format!("{amount:.0} {currency}") } else { format!("{amount:.2} {currency}") })
+}
+
+fn month(word: &str) -> Option<Month> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    let months = [
+        Month::January,
+        Month::February,
+        Month::March,
+        Month::April,
+        Month::May,
+        Month::June,
+        Month::July,
+        Month::August,
+        Month::September,
+        Month::October,
+        Month::November,
+        Month::December,
+    ];
+    if w.len() < 3 {
+        return None;
+    }
+    months.into_iter().find(|m| {
+        let name = m.to_string().to_lowercase();
+        name == w || (name.starts_with(&w) && (w.len() == 3 || w == "sept"))
+    })
+}
+
+fn weekday(word: &str) -> Option<Weekday> {
+    let w = word.trim_end_matches([',', '.']).to_lowercase();
+    let days = [
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+        Weekday::Sunday,
+    ];
+    days.into_iter().find(|d| {
+        let name = d.to_string().to_lowercase();
+        name == w || (w.len() == 3 && name.starts_with(&w))
+    })
+}
+
+fn number_word(w: &str) -> Option<i64> {
+    let n = match w {
+        "a" | "an" | "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        _ => return w.parse().ok(),
+    };
+    Some(n)
+}
+
+fn iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn range(a: Date, b: Date) -> String {
+    format!("{}/{}", iso(a), iso(b))
+}
+
+fn date(text: &str, doc: Option<Date>) -> Option<String> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    // ISO dates as written.
+    if let Some(w) = words.iter().find(|w| w.len() == 10 && w.chars().filter(|c| *c == '-').count() == 2) {
+        let mut parts = w.split('-').map(str::parse::<i32>);
+        if let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) {
+            let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
+            return Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok().map(iso);
+        }
+    }
+    let decade = words
+        .iter()
+        .filter_map(|w| w.strip_suffix('s')?.parse::<i32>().ok())
+        .find(|y| (1000..=2999).contains(y) && y % 10 == 0);
+    if let Some(y) = decade {
+        return Some(format!("{y:04}/{:04}", y + 9));
+    }
+    let year = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| (1000..=2999).contains(y));
+    let day =
+        words.iter().filter_map(|w| w.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u8>().ok()).find(|d| {
+            (1..=31).contains(d)
+                && !words.iter().any(|w| w.parse::<i32>().ok() == Some(i32::from(*d)) && year == Some(i32::from(*d)))
+        });
+    let month = words.iter().find_map(|w| month(w));
+    match (year, month, day) {
+        (Some(y), Some(m), Some(d)) => return Date::from_calendar_date(y, m, d).ok().map(iso),
+        (Some(y), Some(m), None) => return Some(format!("{y:04}-{:02}", u8::from(m))),
+        (Some(y), None, None) if words.len() <= 2 => return Some(format!("{y:04}")),
+        _ => {}
+    }
+    // Everything else is relative to the document's date.
+    let doc = doc?;
+    if let (None, Some(m), Some(d)) = (year, month, day) {
+        return Date::from_calendar_date(doc.year(), m, d).ok().map(iso);
+    }
+    if let (None, Some(m), None) = (year, month, day) {
+        return Some(format!("{:04}-{:02}", doc.year(), u8::from(m)));
+    }
+    let has = |w: &str| words.contains(&w);
+    if has("today") {
+        return Some(iso(doc));
+    }
+    if has("yesterday") {
+        return Some(iso(doc - Duration::days(1)));
+    }
+    if has("tomorrow") {
+        return Some(iso(doc + Duration::days(1)));
+    }
+    if let Some(wd) = words.iter().find_map(|w| weekday(w)) {
+        // The nearest such day before the document (news and mail report the past), or after
+        // it when the text says "next".
+        let back = (i64::from(doc.weekday().number_days_from_monday()) - i64::from(wd.number_days_from_monday()))
+            .rem_euclid(7);
+        let d = if has("next") {
+            doc + Duration::days((7 - back) % 7 + if back == 0 { 7 } else { 0 })
+        } else {
+            doc - Duration::days(back)
+        };
+        return Some(iso(d));
+    }
+    let week_start = doc - Duration::days(i64::from(doc.weekday().number_days_from_monday()));
+    let shift = if has("last") || has("previous") {
+        -1
+    } else if has("next") {
+        1
+    } else if has("this") {
+        0
+    } else {
+        i64::MIN
+    };
+    if shift != i64::MIN {
+        if has("week") {
+            let s = week_start + Duration::weeks(shift);
+            return Some(range(s, s + Duration::days(6)));
+        }
+        if has("month") {
+            let (mut y, mut m) = (doc.year(), i32::from(u8::from(doc.month())) + shift as i32);
+            if m < 1 {
+                m += 12;
+                y -= 1;
+            } else if m > 12 {
+                m -= 12;
+                y += 1;
+            }
+            return Some(format!("{y:04}-{m:02}"));
+        }
+        if has("year") {
+            return Some(format!("{:04}", doc.year() + shift as i32));
+        }
+    }
+    if has("ago") {
+        let n = words.iter().find_map(|w| number_word(w)).unwrap_or(1);
+        let unit = words.iter().find(|w| {
+            w.starts_with("day") || w.starts_with("week") || w.starts_with("month") || w.starts_with("year")
+        })?;
+        let days = match &unit[..3] {
+            "day" => n,
+            "wee" => 7 * n,
+            "mon" => 30 * n,
+            _ => 365 * n,
+        };
+        let d = doc - Duration::days(days);
+        return Some(if unit.starts_with("day") {
+            iso(d)
+        } else if unit.starts_with("week") {
+            range(
+                d - Duration::days(d.weekday().number_days_from_monday().into()),
+                d - Duration::days(d.weekday().number_days_from_monday().into()) + Duration::days(6),
+            )
+        } else if unit.starts_with("month") {
+            format!("{:04}-{:02}", d.year(), u8::from(d.month()))
+        } else {
+            format!("{:04}", d.year())
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u8, day: u8) -> Date {
+        Date::from_calendar_date(y, Month::try_from(m).unwrap(), day).unwrap()
+    }
+
+    #[test]
+    fn money_amounts_and_currencies() {
+        let m = |t| normalize(EntityKind::Money, t, None);
+        assert_eq!(m("$2.4 million").as_deref(), Some("2400000 USD"));
+        assert_eq!(m("€1.2 million").as_deref(), Some("1200000 EUR"));
+        assert_eq!(m("US$1,250,000").as_deref(), Some("1250000 USD"));
+        assert_eq!(m("£3bn").as_deref(), Some("3000000000 GBP"));
+        assert_eq!(m("5.50 euros").as_deref(), Some("5.50 EUR"));
+        assert_eq!(m("25 cents").as_deref(), Some("0.25 USD"));
+        assert_eq!(m("about 40 million rubles").as_deref(), Some("40000000 RUB"));
+        assert_eq!(m("a lot of money"), None);
+    }
+
+    #[test]
+    fn absolute_dates_need_no_document_date() {
+        let n = |t| normalize(EntityKind::Date, t, None);
+        assert_eq!(n("March 14, 2024").as_deref(), Some("2024-03-14"));
+        assert_eq!(n("12 April 2024").as_deref(), Some("2024-04-12"));
+        assert_eq!(n("Friday, 12 April 2024").as_deref(), Some("2024-04-12"));
+        assert_eq!(n("2020-10-12").as_deref(), Some("2020-10-12"));
+        assert_eq!(n("June 2021").as_deref(), Some("2021-06"));
+        assert_eq!(n("2019").as_deref(), Some("2019"));
+        assert_eq!(n("the 1990s").as_deref(), Some("1990/1999"));
+        assert_eq!(n("Friday"), None, "relative dates need the document's date");
+    }
+
+    #[test]
+    fn relative_dates_resolve_against_the_document_date() {
+        // Wednesday 24 October 2001.
+        let doc = Some(d(2001, 10, 24));
+        let n = |t| normalize(EntityKind::Date, t, doc);
+        assert_eq!(n("Friday").as_deref(), Some("2001-10-19"));
+        assert_eq!(n("Wednesday").as_deref(), Some("2001-10-24"));
+        assert_eq!(n("next Monday").as_deref(), Some("2001-10-29"));
+        assert_eq!(n("yesterday").as_deref(), Some("2001-10-23"));
+        assert_eq!(n("this week").as_deref(), Some("2001-10-22/2001-10-28"));
+        assert_eq!(n("last month").as_deref(), Some("2001-09"));
+        assert_eq!(n("three days ago").as_deref(), Some("2001-10-21"));
+        assert_eq!(n("June").as_deref(), Some("2001-06"));
+        assert_eq!(n("May 3").as_deref(), Some("2001-05-03"));
+    }
+
+    #[test]
+    fn e_mail_date_header() {
+        let text = "From: a@b.org\nDate: Wed, 24 Oct 2001 17:50:58 -0700\nSubject: x\n\nbody";
+        assert_eq!(document_date(text), Some(d(2001, 10, 24)));
+        assert_eq!(document_date("no headers here"), None);
+    }
+}
