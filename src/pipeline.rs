@@ -447,6 +447,12 @@ fn walk(folder: &Path, options: &Options) -> (Vec<Candidate>, Vec<FileProblem>) 
                 continue;
             }
         };
+        if entry.file_type().is_symlink() {
+            // Links are not followed: they can loop, dangle, or lead outside the folder.
+            let id = relative_id(folder, entry.path());
+            problems.push(FileProblem::skipped(id, "symbolic link, not followed"));
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
