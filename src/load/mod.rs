@@ -9,6 +9,12 @@ use std::time::UNIX_EPOCH;
 
 use crate::model::LoadedDoc;
 
+mod office;
+mod table;
+
+pub use office::{DocxLoader, OdtLoader};
+pub use table::CsvLoader;
+
 /// Files larger than this are indexed up to this many bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -109,7 +115,7 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 }
 
 /// Whether NUL bytes mean binary data rather than UTF-16/32 text.
-fn is_binary(head: &[u8]) -> bool {
+pub(crate) fn is_binary(head: &[u8]) -> bool {
     head.contains(&0)
         && !head.starts_with(b"\xFF\xFE")
         && !head.starts_with(b"\xFE\xFF")
@@ -384,7 +390,7 @@ fn html_text(html: &scraper::Html) -> Extracted {
     Extracted { title: title.or(h1), text: out.trim_end().to_owned() }
 }
 
-static LOADERS: &[&dyn Loader] = &[&TextLoader, &EmailLoader, &HtmlLoader];
+static LOADERS: &[&dyn Loader] = &[&TextLoader, &EmailLoader, &HtmlLoader, &DocxLoader, &OdtLoader, &CsvLoader];
 
 /// The loader for `path`'s extension, if Dossier reads that format.
 pub fn loader_for(path: &Path) -> Option<&'static dyn Loader> {

@@ -1,0 +1,284 @@
+//! Office documents: DOCX (Word) and ODT (OpenDocument text). Both are zip archives of XML;
+//! paragraphs, tables, headers and footers become lines of text, and the document properties
+//! give the title. Decompression is bounded, so a zip bomb is reported, not unpacked.
+
+use std::io::Read;
+
+use quick_xml::events::Event;
+
+use super::{Extracted, LoadError, Loader};
+
+/// The most bytes one archive member may unpack to.
+const MAX_MEMBER_BYTES: u64 = 64 * 1024 * 1024;
+/// The most bytes all members together may unpack to.
+const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Word documents (`.docx`).
+pub struct DocxLoader;
+
+/// OpenDocument text (`.odt`).
+pub struct OdtLoader;
+
+impl Loader for DocxLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["docx", "docm"]
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        let mut zip = Archive::open(bytes, "DOCX")?;
+        let body = zip.member("word/document.xml")?.ok_or(LoadError::Malformed("damaged DOCX: no word/document.xml"))?;
+        let mut names: Vec<String> = zip
+            .names()
+            .filter(|n| (n.starts_with("word/header") || n.starts_with("word/footer")) && n.ends_with(".xml"))
+            .collect();
+        names.sort();
+        let mut text = String::new();
+        for name in names.iter().filter(|n| n.starts_with("word/header")) {
+            if let Some(xml) = zip.member(name)? {
+                text.push_str(&xml_text(&xml, Dialect::Word));
+            }
+        }
+        text.push_str(&xml_text(&body, Dialect::Word));
+        for name in names.iter().filter(|n| n.starts_with("word/footer")) {
+            if let Some(xml) = zip.member(name)? {
+                text.push_str(&xml_text(&xml, Dialect::Word));
+            }
+        }
+        let title = zip.member("docProps/core.xml")?.and_then(|xml| element_text(&xml, "dc:title"));
+        Ok(Extracted { title, text: tidy(&text) })
+    }
+}
+
+impl Loader for OdtLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["odt"]
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        let mut zip = Archive::open(bytes, "ODT")?;
+        let body = zip.member("content.xml")?.ok_or(LoadError::Malformed("damaged ODT: no content.xml"))?;
+        let title = zip.member("meta.xml")?.and_then(|xml| element_text(&xml, "dc:title"));
+        Ok(Extracted { title, text: tidy(&xml_text(&body, Dialect::Odf)) })
+    }
+}
+
+/// A zip archive read with limits.
+struct Archive<'a> {
+    zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+    unpacked: u64,
+    kind: &'static str,
+}
+
+impl<'a> Archive<'a> {
+    fn open(bytes: &'a [u8], kind: &'static str) -> Result<Archive<'a>, LoadError> {
+        if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+            return Err(LoadError::Malformed("encrypted or old-format (OLE) document: not supported"));
+        }
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| match kind {
+            "DOCX" => LoadError::Malformed("damaged DOCX: not a valid zip archive"),
+            _ => LoadError::Malformed("damaged ODT: not a valid zip archive"),
+        })?;
+        Ok(Archive { zip, unpacked: 0, kind })
+    }
+
+    fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned()))
+    }
+
+    /// The member `name` as text, `None` if absent.
+    fn member(&mut self, name: &str) -> Result<Option<String>, LoadError> {
+        let damaged = || match self.kind {
+            "DOCX" => LoadError::Malformed("damaged DOCX: a member cannot be unpacked"),
+            _ => LoadError::Malformed("damaged ODT: a member cannot be unpacked"),
+        };
+        let mut file = match self.zip.by_name(name) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(zip::result::ZipError::UnsupportedArchive(_)) => {
+                return Err(LoadError::Malformed("encrypted or unsupported archive"));
+            }
+            Err(_) => return Err(damaged()),
+        };
+        let budget = MAX_MEMBER_BYTES.min(MAX_TOTAL_BYTES.saturating_sub(self.unpacked));
+        let mut out = Vec::new();
+        (&mut file).take(budget + 1).read_to_end(&mut out).map_err(|_| damaged())?;
+        if out.len() as u64 > budget {
+            return Err(LoadError::Malformed("unpacks to too much data (a zip bomb?)"));
+        }
+        self.unpacked += out.len() as u64;
+        Ok(Some(String::from_utf8_lossy(&out).into_owned()))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    /// WordprocessingML: text lives in `w:t` only.
+    Word,
+    /// OpenDocument: all character data inside the body is text.
+    Odf,
+}
+
+/// The text of an office XML part: paragraphs and table rows end lines, cells are separated by
+/// tabs.
+fn xml_text(xml: &str, dialect: Dialect) -> String {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = String::new();
+    let mut in_text = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => match e.name().as_ref() {
+                "w:t" => in_text += 1,
+                "w:tab" | "text:tab" => out.push('\t'),
+                _ => {}
+            },
+            Ok(Event::Empty(e)) => match e.name().as_ref() {
+                "w:tab" | "text:tab" => out.push('\t'),
+                "w:br" | "w:cr" | "text:line-break" => out.push('\n'),
+                "text:s" => {
+                    let n = e
+                        .try_get_attribute("text:c")
+                        .ok()
+                        .flatten()
+                        .and_then(|a| a.value.parse::<usize>().ok())
+                        .unwrap_or(1);
+                    out.extend(std::iter::repeat_n(' ', n.min(1000)));
+                }
+                "w:p" | "text:p" | "text:h" => out.push('\n'),
+                _ => {}
+            },
+            Ok(Event::End(e)) => match e.name().as_ref() {
+                "w:t" => in_text = in_text.saturating_sub(1),
+                "w:p" | "text:p" | "text:h" | "w:tr" | "table:table-row" => out.push('\n'),
+                "w:tc" | "table:table-cell" => out.push('\t'),
+                _ => {}
+            },
+            Ok(Event::Text(t)) if dialect == Dialect::Odf || in_text > 0 => out.push_str(&t.xml10_content()),
+            Ok(Event::CData(t)) if dialect == Dialect::Odf || in_text > 0 => {
+                out.push_str(&t.into_inner());
+            }
+            Ok(Event::GeneralRef(r)) if dialect == Dialect::Odf || in_text > 0 => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    out.push(c);
+                } else {
+                    out.push_str(match r.xml10_content().as_ref() {
+                        "amp" => "&",
+                        "lt" => "<",
+                        "gt" => ">",
+                        "quot" => "\"",
+                        "apos" => "'",
+                        _ => "",
+                    });
+                }
+            }
+            Ok(Event::Eof) => break,
+            // Damaged XML: keep what was read so far.
+            Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The text of the first element named `name` (e.g. `dc:title`), if non-empty.
+fn element_text(xml: &str, name: &str) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut inside = false;
+    let mut out = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == name => inside = true,
+            Ok(Event::End(e)) if e.name().as_ref() == name => break,
+            Ok(Event::Text(t)) if inside => out.push_str(&t.xml10_content()),
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!out.is_empty()).then_some(out)
+}
+
+/// Trims trailing spaces and tabs and keeps at most one blank line in a row.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = true;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            for (name, data) in members {
+                w.start_file(*name, opts).unwrap();
+                w.write_all(data).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    const DOCUMENT: &str = r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body>
+<w:p><w:r><w:t>Fire at the </w:t></w:r><w:r><w:t xml:space="preserve">Calder &amp; Sons warehouse</w:t></w:r></w:p>
+<w:p><w:r><w:instrText>PAGE \* MERGEFORMAT</w:instrText><w:t>Second</w:t><w:tab/><w:t>paragraph</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell A</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Cell B</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+</w:body></w:document>"#;
+
+    #[test]
+    fn docx_paragraphs_tables_headers_and_title() {
+        let docx = zip_of(&[
+            ("word/document.xml", DOCUMENT.as_bytes()),
+            ("word/header1.xml", br#"<w:hdr xmlns:w="x"><w:p><w:r><w:t>CONFIDENTIAL</w:t></w:r></w:p></w:hdr>"#),
+            ("docProps/core.xml", br#"<cp:coreProperties xmlns:dc="d" xmlns:cp="c"><dc:title>Harbour report</dc:title></cp:coreProperties>"#),
+        ]);
+        let got = DocxLoader.extract(&docx).unwrap();
+        assert_eq!(got.title.as_deref(), Some("Harbour report"));
+        assert!(got.text.starts_with("CONFIDENTIAL\n"), "{:?}", got.text);
+        assert!(got.text.contains("Fire at the Calder & Sons warehouse\n"), "{:?}", got.text);
+        assert!(got.text.contains("Second\tparagraph"), "{:?}", got.text);
+        assert!(got.text.contains("Cell A"), "{:?}", got.text);
+        assert!(!got.text.contains("MERGEFORMAT"), "field codes are not text: {:?}", got.text);
+    }
+
+    #[test]
+    fn odt_text_and_spaces() {
+        let content = br#"<office:document-content xmlns:office="o" xmlns:text="t"><office:body><office:text>
+<text:h>Minutes</text:h><text:p>Present:<text:s text:c="2"/>Maria<text:tab/>Lopez</text:p></office:text></office:body></office:document-content>"#;
+        let odt = zip_of(&[("content.xml", content), ("meta.xml", br#"<m xmlns:dc="d"><dc:title>Budget</dc:title></m>"#)]);
+        let got = OdtLoader.extract(&odt).unwrap();
+        assert_eq!(got.title.as_deref(), Some("Budget"));
+        assert_eq!(got.text, "Minutes\nPresent:  Maria\tLopez");
+    }
+
+    #[test]
+    fn broken_encrypted_and_bomb_archives_are_reported() {
+        assert!(matches!(DocxLoader.extract(b"PK\x03\x04 truncated"), Err(LoadError::Malformed(m)) if m.contains("damaged")));
+        assert!(matches!(DocxLoader.extract(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), Err(LoadError::Malformed(m)) if m.contains("encrypted")));
+        let no_body = zip_of(&[("docProps/core.xml", b"<x/>")]);
+        assert!(matches!(DocxLoader.extract(&no_body), Err(LoadError::Malformed(m)) if m.contains("no word/document.xml")));
+        // 65 MB of zeros packs into ~64 KB; unpacking stops at the member limit.
+        let zeros = vec![b'0'; (MAX_MEMBER_BYTES + 1024 * 1024) as usize];
+        let bomb = zip_of(&[("word/document.xml", &zeros)]);
+        assert!(bomb.len() < 1024 * 1024);
+        assert!(matches!(DocxLoader.extract(&bomb), Err(LoadError::Malformed(m)) if m.contains("zip bomb")));
+    }
+}
