@@ -1,6 +1,11 @@
 use std::time::Instant;
 fn main() {
-    let simd = dossier_ner::gemm::simd_available();
+    let simd = dossier_ner::gemm::simd_level();
+    let simd = match std::env::args().nth(1).as_deref() {
+        Some("avx2") => dossier_ner::gemm::Simd::Avx2,
+        Some("portable") => dossier_ner::gemm::Simd::Portable,
+        _ => simd,
+    };
     let (n, k, o) = (400usize, 96usize, 864usize);
     let x: Vec<f32> = (0..n * k).map(|i| (i % 17) as f32 * 0.01).collect();
     let w: Vec<f32> = (0..k * o).map(|i| (i % 13) as f32 * 0.01).collect();
@@ -14,6 +19,6 @@ fn main() {
         }
         let dt = t0.elapsed().as_secs_f64();
         let gmac = (reps * rows * k * o) as f64 / dt / 1e9;
-        println!("{label}: {gmac:.1} GMAC/s (simd={simd})");
+        println!("{label}: {gmac:.1} GMAC/s (simd={simd:?})");
     }
 }

@@ -1,7 +1,34 @@
 //! Small dense matrix products for the network, `out = x . wt + bias`, with
 //! `x` row-major (n x k) and `wt` the *transposed* weight matrix (k x o,
-//! row-major). An AVX2+FMA micro-kernel (6 rows x 16 columns, selected at
-//! runtime) is used when the CPU supports it; otherwise a portable loop.
+//! row-major). Kernels, selected at run time: AVX-512F (up to 12 rows x 32
+//! columns), AVX2+FMA (6 rows x 16 columns), or a portable loop. The two SIMD
+//! kernels accumulate every output in the same order (one FMA per k, in k
+//! order, bias added last), so they give bit-identical results.
+
+/// Which matrix kernel to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Simd {
+    /// Plain Rust loops (auto-vectorised for the baseline target).
+    Portable,
+    /// AVX2 + FMA.
+    Avx2,
+    /// AVX-512F (+ AVX2/FMA for the helpers).
+    Avx512,
+}
+
+/// The best kernel this CPU supports.
+pub fn simd_level() -> Simd {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if simd_available() {
+            if std::is_x86_feature_detected!("avx512f") {
+                return Simd::Avx512;
+            }
+            return Simd::Avx2;
+        }
+    }
+    Simd::Portable
+}
 
 /// Whether the AVX2/FMA kernel can be used on this CPU.
 pub fn simd_available() -> bool {
@@ -17,12 +44,18 @@ pub fn simd_available() -> bool {
 
 /// out[n x o] = x[n x k] . wt[k x o] + bias[o]
 #[allow(clippy::too_many_arguments)]
-pub fn gemm(simd: bool, x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
+pub fn gemm(simd: Simd, x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
     assert!(x.len() >= n * k && wt.len() >= k * o && bias.len() >= o && out.len() >= n * o);
     #[cfg(target_arch = "x86_64")]
     {
-        if simd && o & 15 == 0 {
-            // SAFETY: feature presence checked by the caller via simd_available();
+        if simd == Simd::Avx512 && o & 15 == 0 {
+            // SAFETY: `Simd::Avx512` is only produced by simd_level() after
+            // run-time detection of avx512f (and avx2/fma); bounds asserted above.
+            unsafe { avx512::gemm(x, n, k, wt, o, bias, out) };
+            return;
+        }
+        if simd != Simd::Portable && o & 15 == 0 {
+            // SAFETY: feature presence checked via simd_level()/simd_available();
             // bounds asserted above.
             unsafe { avx::gemm(x, n, k, wt, o, bias, out) };
             return;
@@ -146,6 +179,297 @@ mod avx {
                     _mm256_storeu_ps(op.add(m * o + c + 8), _mm256_add_ps(acc1[m], b1));
                 }
                 c += 16;
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// Rows per cache block: the block's x rows and one 32-column weight strip
+    /// (k x 32) stay in L1 while the strip is swept over the block.
+    const ROW_BLOCK: usize = 48;
+
+    /// # Safety
+    /// The CPU must support AVX-512F; `x`, `wt`, `bias`, `out` must hold at
+    /// least n*k, k*o, o and n*o floats; `o` must be a multiple of 16.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub unsafe fn gemm(x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
+        let mut rb = 0;
+        while rb < n {
+            let re = (rb + ROW_BLOCK).min(n);
+            let mut c = 0;
+            while c < o {
+                // SAFETY: forwarded from the caller's contract (c + 32 <= o, or
+                // c + 16 <= o for the last strip since o is a multiple of 16).
+                unsafe {
+                    if c + 32 <= o {
+                        strip::<2>(x, rb, re, k, wt, o, c, bias, out);
+                        c += 32;
+                    } else {
+                        strip::<1>(x, rb, re, k, wt, o, c, bias, out);
+                        c += 16;
+                    }
+                }
+            }
+            rb = re;
+        }
+    }
+
+    /// Columns c..c+16*NV of rows rb..re.
+    ///
+    /// # Safety
+    /// As for [`gemm`], with c + 16*NV <= o and re <= n.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    unsafe fn strip<const NV: usize>(
+        x: &[f32],
+        rb: usize,
+        re: usize,
+        k: usize,
+        wt: &[f32],
+        o: usize,
+        c: usize,
+        bias: &[f32],
+        out: &mut [f32],
+    ) {
+        let mut r = rb;
+        // SAFETY: forwarded.
+        unsafe {
+            while r + 12 <= re {
+                block::<12, NV>(x, r, k, wt, o, c, bias, out);
+                r += 12;
+            }
+            match re - r {
+                11 => block::<11, NV>(x, r, k, wt, o, c, bias, out),
+                10 => block::<10, NV>(x, r, k, wt, o, c, bias, out),
+                9 => block::<9, NV>(x, r, k, wt, o, c, bias, out),
+                8 => block::<8, NV>(x, r, k, wt, o, c, bias, out),
+                7 => block::<7, NV>(x, r, k, wt, o, c, bias, out),
+                6 => block::<6, NV>(x, r, k, wt, o, c, bias, out),
+                5 => block::<5, NV>(x, r, k, wt, o, c, bias, out),
+                4 => block::<4, NV>(x, r, k, wt, o, c, bias, out),
+                3 => block::<3, NV>(x, r, k, wt, o, c, bias, out),
+                2 => block::<2, NV>(x, r, k, wt, o, c, bias, out),
+                1 => block::<1, NV>(x, r, k, wt, o, c, bias, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// MR rows x 16*NV columns micro-kernel.
+    ///
+    /// # Safety
+    /// As for [`strip`], with rows r0..r0+MR inside `x` and `out`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    unsafe fn block<const MR: usize, const NV: usize>(
+        x: &[f32],
+        r0: usize,
+        k: usize,
+        wt: &[f32],
+        o: usize,
+        c: usize,
+        bias: &[f32],
+        out: &mut [f32],
+    ) {
+        // SAFETY: all pointer offsets stay within the slices per the contract above.
+        unsafe {
+            let xp = x.as_ptr().add(r0 * k);
+            let op = out.as_mut_ptr().add(r0 * o);
+            let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+            let mut wrow = wt.as_ptr().add(c);
+            for kk in 0..k {
+                let mut w = [_mm512_setzero_ps(); NV];
+                for (v, wv) in w.iter_mut().enumerate() {
+                    *wv = _mm512_loadu_ps(wrow.add(16 * v));
+                }
+                for (m, a) in acc.iter_mut().enumerate() {
+                    let xv = _mm512_set1_ps(*xp.add(m * k + kk));
+                    for v in 0..NV {
+                        a[v] = _mm512_fmadd_ps(xv, w[v], a[v]);
+                    }
+                }
+                wrow = wrow.add(o);
+            }
+            for v in 0..NV {
+                let b = _mm512_loadu_ps(bias.as_ptr().add(c + 16 * v));
+                for (m, a) in acc.iter().enumerate() {
+                    _mm512_storeu_ps(op.add(m * o + c + 16 * v), _mm512_add_ps(a[v], b));
+                }
+            }
+        }
+    }
+}
+
+/// Whether the CPU has AVX512-BF16 (for the experimental [`gemm_bf16`]).
+pub fn bf16_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        simd_level() == Simd::Avx512 && std::is_x86_feature_detected!("avx512bf16")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// f32 -> bf16 bits, round to nearest even (NaN kept quiet).
+pub fn to_bf16(v: f32) -> u16 {
+    let b = v.to_bits();
+    if v.is_nan() {
+        return ((b >> 16) | 0x40) as u16;
+    }
+    let round = 0x7fff + ((b >> 16) & 1);
+    (b.wrapping_add(round) >> 16) as u16
+}
+
+/// Pack a (k x o) row-major f32 weight matrix for [`gemm_bf16`]: k rounded up
+/// to even; element (kp, c, j) = bf16(w[2*kp + j][c]), j in 0..2.
+pub fn pack_bf16(wt: &[f32], k: usize, o: usize) -> Vec<u16> {
+    let kp = k.div_ceil(2);
+    let mut out = vec![0u16; kp * o * 2];
+    for kk in 0..k {
+        for c in 0..o {
+            out[((kk / 2) * o + c) * 2 + (kk & 1)] = to_bf16(wt[kk * o + c]);
+        }
+    }
+    out
+}
+
+/// Experimental reduced-precision product (off by default): x and the
+/// weights rounded to bf16, products accumulated in f32 with AVX512-BF16.
+/// out[n x o] = x[n x k] . w[k x o] + bias; `wp` from [`pack_bf16`].
+/// Without AVX512-BF16: a scalar loop with the same rounding (slow, same results).
+pub fn gemm_bf16(x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, bias: &[f32], out: &mut [f32]) {
+    gemm_bf16_impl(bf16_available(), x, n, k, wp, o, bias, out)
+}
+
+/// [`gemm_bf16`] without the AVX512-BF16 kernel (for testing the fallback).
+#[doc(hidden)]
+pub fn gemm_bf16_portable(x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, bias: &[f32], out: &mut [f32]) {
+    gemm_bf16_impl(false, x, n, k, wp, o, bias, out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gemm_bf16_impl(simd: bool, x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, bias: &[f32], out: &mut [f32]) {
+    let kp = k.div_ceil(2);
+    assert!(x.len() >= n * k && wp.len() >= kp * o * 2 && bias.len() >= o && out.len() >= n * o);
+    // x as bf16 pairs (one u32 per pair of k)
+    let mut xb = vec![0u32; n * kp];
+    for r in 0..n {
+        for p in 0..kp {
+            let lo = to_bf16(x[r * k + 2 * p]) as u32;
+            let hi = if 2 * p + 1 < k { to_bf16(x[r * k + 2 * p + 1]) as u32 } else { 0 };
+            xb[r * kp + p] = lo | (hi << 16);
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if simd && o & 31 == 0 {
+            // SAFETY: `simd` is bf16_available() (avx512f + avx512bf16 detected
+            // at run time) or false; sizes asserted
+            // above (xb holds n*kp pairs, wp kp*o pairs, o a multiple of 32).
+            unsafe { avx512bf16::gemm(&xb, n, kp, wp, o, bias, out) };
+            return;
+        }
+    }
+    // reference path: same rounding of inputs, f32 accumulation
+    let f = |h: u32| f32::from_bits(h << 16);
+    for r in 0..n {
+        for c in 0..o {
+            let mut a = 0f32;
+            for p in 0..kp {
+                let xv = xb[r * kp + p];
+                let w0 = wp[(p * o + c) * 2] as u32;
+                let w1 = wp[(p * o + c) * 2 + 1] as u32;
+                // VDPBF16PS order: odd element first (products are exact in f32)
+                a += f(xv >> 16) * f(w1);
+                a += f(xv & 0xffff) * f(w0);
+            }
+            out[r * o + c] = a + bias[c];
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512bf16 {
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// CPU with avx512f + avx512bf16; xb: n*kp, wp: kp*o*2, bias: o, out: n*o;
+    /// o a multiple of 32.
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    pub unsafe fn gemm(xb: &[u32], n: usize, kp: usize, wp: &[u16], o: usize, bias: &[f32], out: &mut [f32]) {
+        // SAFETY: forwarded.
+        unsafe {
+            let mut c = 0;
+            while c < o {
+                let mut r = 0;
+                while r + 12 <= n {
+                    block::<12>(xb, r, kp, wp, o, c, bias, out);
+                    r += 12;
+                }
+                match n - r {
+                    11 => block::<11>(xb, r, kp, wp, o, c, bias, out),
+                    10 => block::<10>(xb, r, kp, wp, o, c, bias, out),
+                    9 => block::<9>(xb, r, kp, wp, o, c, bias, out),
+                    8 => block::<8>(xb, r, kp, wp, o, c, bias, out),
+                    7 => block::<7>(xb, r, kp, wp, o, c, bias, out),
+                    6 => block::<6>(xb, r, kp, wp, o, c, bias, out),
+                    5 => block::<5>(xb, r, kp, wp, o, c, bias, out),
+                    4 => block::<4>(xb, r, kp, wp, o, c, bias, out),
+                    3 => block::<3>(xb, r, kp, wp, o, c, bias, out),
+                    2 => block::<2>(xb, r, kp, wp, o, c, bias, out),
+                    1 => block::<1>(xb, r, kp, wp, o, c, bias, out),
+                    _ => {}
+                }
+                c += 32;
+            }
+        }
+    }
+
+    /// # Safety
+    /// As for [`gemm`], rows r0..r0+MR, columns c..c+32.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bf16")]
+    unsafe fn block<const MR: usize>(
+        xb: &[u32],
+        r0: usize,
+        kp: usize,
+        wp: &[u16],
+        o: usize,
+        c: usize,
+        bias: &[f32],
+        out: &mut [f32],
+    ) {
+        // SAFETY: offsets within the slices per the contract above.
+        unsafe {
+            let xp = xb.as_ptr().add(r0 * kp);
+            let mut acc0 = [_mm512_setzero_ps(); MR];
+            let mut acc1 = [_mm512_setzero_ps(); MR];
+            let mut w = wp.as_ptr().add(c * 2);
+            for p in 0..kp {
+                let w0: __m512bh = std::mem::transmute(_mm512_loadu_si512(w as *const __m512i));
+                let w1: __m512bh = std::mem::transmute(_mm512_loadu_si512(w.add(32) as *const __m512i));
+                for m in 0..MR {
+                    let xv: __m512bh = std::mem::transmute(_mm512_set1_epi32(*xp.add(m * kp + p) as i32));
+                    acc0[m] = _mm512_dpbf16_ps(acc0[m], xv, w0);
+                    acc1[m] = _mm512_dpbf16_ps(acc1[m], xv, w1);
+                }
+                w = w.add(o * 2);
+            }
+            let b0 = _mm512_loadu_ps(bias.as_ptr().add(c));
+            let b1 = _mm512_loadu_ps(bias.as_ptr().add(c + 16));
+            let op = out.as_mut_ptr().add(r0 * o + c);
+            for m in 0..MR {
+                _mm512_storeu_ps(op.add(m * o), _mm512_add_ps(acc0[m], b0));
+                _mm512_storeu_ps(op.add(m * o + 16), _mm512_add_ps(acc1[m], b1));
             }
         }
     }

@@ -138,7 +138,28 @@ impl NerModel {
     /// (for testing the fallback path).
     #[doc(hidden)]
     pub fn without_simd(mut self) -> NerModel {
-        self.net.simd = false;
+        self.net.simd = gemm::Simd::Portable;
+        self
+    }
+
+    /// Experimental, off by default: run the encoder layers 2-4 products in
+    /// bf16 (AVX512-BF16; a slow reference loop on other CPUs). Faster on
+    /// CPUs with AVX512-BF16 but NOT bit-identical to spaCy's f32 network:
+    /// a few entities can change.
+    #[doc(hidden)]
+    pub fn with_bf16(mut self, on: bool) -> NerModel {
+        self.net.enc_cat_bf16 = if on {
+            Some(self.net.enc_cat.iter().map(|w| gemm::pack_bf16(w, model::WIDTH, w.len() / model::WIDTH)).collect())
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Use at most the AVX2/FMA kernels (no AVX-512), for testing that path.
+    #[doc(hidden)]
+    pub fn without_avx512(mut self) -> NerModel {
+        self.net.simd = self.net.simd.min(gemm::Simd::Avx2);
         self
     }
 

@@ -13,7 +13,7 @@
 //! 6. Upper Linear 64 -> 74 action scores.
 
 use super::asset::Asset;
-use super::gemm::{gemm, transpose};
+use super::gemm::{Simd, gemm, gemm_bf16, transpose};
 
 pub const WIDTH: usize = 96;
 pub const PIECES: usize = 3;
@@ -33,7 +33,7 @@ pub struct MaxoutLn {
 }
 
 pub struct Network {
-    pub simd: bool,
+    pub simd: Simd,
     pub embed: Vec<(Vec<f32>, usize, u32)>, // (table, rows, seed)
     pub mix: MaxoutLn,
     /// Encoder layers; `wt` is (3*WIDTH) x (WIDTH*PIECES) over the window
@@ -41,6 +41,9 @@ pub struct Network {
     /// so one product gives the left/centre/right contributions of a row.
     pub enc: Vec<MaxoutLn>,
     pub enc_cat: Vec<Vec<f32>>,
+    /// Experimental (off by default): bf16-packed `enc_cat` of layers 2-4,
+    /// used by [`Self::tok2vec_rows`] when set (see `NerModel::with_bf16`).
+    pub enc_cat_bf16: Option<Vec<Vec<u16>>>,
     pub lin_wt: Vec<f32>, // WIDTH x HIDDEN
     pub lin_b: Vec<f32>,
     pub lower_wt: Vec<f32>,  // HIDDEN x (NF*HIDDEN*NP)
@@ -55,7 +58,7 @@ pub struct Network {
     pub n_classes: usize,
 }
 
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len());
     let mut acc = [0f32; 8];
@@ -74,7 +77,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
-#[inline]
+#[inline(always)]
 fn add_into(dst: &mut [f32], src: &[f32]) {
     for (a, &b) in dst.iter_mut().zip(src) {
         *a += b;
@@ -82,8 +85,8 @@ fn add_into(dst: &mut [f32], src: &[f32]) {
 }
 
 /// Maxout over PIECES then LayerNorm, for one row of WIDTH*PIECES values.
-#[inline]
 /// `row` is piece-major: [piece 0 (WIDTH) | piece 1 | piece 2].
+#[inline(always)]
 fn maxout_ln_row(row: &[f32], out: &mut [f32], g: &[f32], beta: &[f32]) {
     let (p0, rest) = row.split_at(WIDTH);
     let (p1, p2) = rest.split_at(WIDTH);
@@ -123,7 +126,8 @@ impl MaxoutLn {
     }
 
     /// Apply to `n` rows of `x` (n x n_in), writing n x WIDTH into `out`.
-    pub fn forward(&self, simd: bool, x: &[f32], n: usize, out: &mut [f32], scratch: &mut Vec<f32>) {
+    #[inline(always)]
+    pub fn forward(&self, simd: Simd, x: &[f32], n: usize, out: &mut [f32], scratch: &mut Vec<f32>) {
         let op = WIDTH * PIECES;
         scratch.resize(n * op, 0.0);
         gemm(simd, x, n, self.n_in, &self.wt, op, &self.b, scratch);
@@ -134,36 +138,41 @@ impl MaxoutLn {
 }
 
 /// thinc LayerNorm: (x - mean) / sqrt(var + 1e-8) * G + b.
+#[inline(always)]
 pub fn layer_norm(x: &mut [f32], g: &[f32], b: &[f32]) {
     let n = x.len() as f32;
+    // 8 partial sums (lane l sums elements l, l+8, ...), then lanes in order.
     let mut acc = [0f32; 8];
-    let chunks = x.len() / 8;
-    for c in 0..chunks {
+    let chunks = x.chunks_exact(8);
+    let tail = chunks.remainder();
+    for ch in chunks {
         for l in 0..8 {
-            acc[l] += x[c * 8 + l];
+            acc[l] += ch[l];
         }
     }
     let mut sum: f32 = acc.iter().sum();
-    for &v in &x[chunks * 8..] {
+    for &v in tail {
         sum += v;
     }
     let mean = sum / n;
     let mut acc = [0f32; 8];
-    for c in 0..chunks {
+    let chunks = x.chunks_exact(8);
+    let tail = chunks.remainder();
+    for ch in chunks {
         for l in 0..8 {
-            let d = x[c * 8 + l] - mean;
+            let d = ch[l] - mean;
             acc[l] += d * d;
         }
     }
     let mut ss: f32 = acc.iter().sum();
-    for &v in &x[chunks * 8..] {
+    for &v in tail {
         let d = v - mean;
         ss += d * d;
     }
     let var = ss / n + 1e-8;
     let inv = 1.0 / var.sqrt();
-    for (k, v) in x.iter_mut().enumerate() {
-        *v = (*v - mean) * inv * g[k] + b[k];
+    for ((v, &gk), &bk) in x.iter_mut().zip(g).zip(b) {
+        *v = (*v - mean) * inv * gk + bk;
     }
 }
 
@@ -208,11 +217,12 @@ impl Network {
         upper_bp[..n_classes].copy_from_slice(&upper_b);
         let lower_w = a.tensor("lower.W", &[NF, HIDDEN, NP, HIDDEN])?;
         Ok(Network {
-            simd: super::gemm::simd_available(),
+            simd: super::gemm::simd_level(),
             embed,
             mix: MaxoutLn::load(a, 0, WIDTH * 4)?,
             enc,
             enc_cat,
+            enc_cat_bf16: None,
             lin_wt: transpose(&lin_w, HIDDEN, WIDTH),
             lin_b: a.tensor("linear.b", &[HIDDEN])?,
             lower_wt: transpose(&lower_w, NF * HIDDEN * NP, HIDDEN),
@@ -228,6 +238,7 @@ impl Network {
     }
 
     /// Sum the 4 HashEmbed rows for each feature column: one 4*WIDTH row.
+    #[inline(always)]
     pub fn embed_concat(&self, ids: &[u64; 4], dst: &mut [f32]) {
         dst[..WIDTH * 4].fill(0.0);
         for (c, (table, rows, seed)) in self.embed.iter().enumerate() {
@@ -249,6 +260,25 @@ impl Network {
 
     /// Compute [`Self::WORD_ROW`] floats for each word (feature ids) into `out`.
     pub fn word_rows(&self, word_ids: &[[u64; 4]], out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.simd != Simd::Portable {
+            // SAFETY: a non-portable Simd level is only selected after run-time
+            // detection of AVX2 and FMA.
+            return unsafe { self.word_rows_avx2(word_ids, out) };
+        }
+        self.word_rows_impl(word_ids, out)
+    }
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn word_rows_avx2(&self, word_ids: &[[u64; 4]], out: &mut [f32]) {
+        self.word_rows_impl(word_ids, out)
+    }
+
+    #[inline(always)]
+    fn word_rows_impl(&self, word_ids: &[[u64; 4]], out: &mut [f32]) {
         let simd = self.simd;
         let nu = word_ids.len();
         let op = WIDTH * PIECES;
@@ -279,6 +309,28 @@ impl Network {
     /// projections come from the per-word rows; later layers are computed in
     /// blocks of rows so the projections stay in cache.
     pub fn tok2vec_rows(&self, rows: &[&[f32]]) -> Vec<f32> {
+        #[cfg(target_arch = "x86_64")]
+        if self.simd != Simd::Portable {
+            // SAFETY: a non-portable Simd level is only selected after run-time
+            // detection of AVX2 and FMA.
+            return unsafe { self.tok2vec_rows_avx2(rows) };
+        }
+        self.tok2vec_rows_impl(rows)
+    }
+
+    /// [`Self::tok2vec_rows_impl`] compiled with AVX2 enabled (same
+    /// arithmetic, wider auto-vectorisation; no FMA contraction in Rust).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn tok2vec_rows_avx2(&self, rows: &[&[f32]]) -> Vec<f32> {
+        self.tok2vec_rows_impl(rows)
+    }
+
+    #[inline(always)]
+    fn tok2vec_rows_impl(&self, rows: &[&[f32]]) -> Vec<f32> {
         const BLOCK: usize = 48;
         let simd = self.simd;
         let n = rows.len();
@@ -315,22 +367,29 @@ impl Network {
             }
         }
         let zero_b = vec![0f32; zop];
+        // zb row j holds the projections of padded row r0 - 1 + j, computed
+        // from the layer's input (before the rows of the block are updated).
+        // Each row is projected once: the last two rows of a block (r1 - 1,
+        // r1) are carried over as rows 0 and 1 of the next block.
         let mut zb = vec![0f32; (BLOCK + 2) * zop];
-        let mut carry = vec![0f32; op];
         for li in 1..self.enc.len() {
             let layer = &self.enc[li];
             let (lo, hi) = (li + 1, total - (li + 1));
             let mut r0 = lo;
             let mut first = true;
             while r0 < hi {
-                let r1 = (r0 + BLOCK).min(hi);
-                let g0 = if first { r0 - 1 } else { r0 };
-                let rend = (r1 + 1).min(hi + 1);
-                // projections of rows g0..rend from the (not yet updated) input
-                gemm(simd, &x[g0 * WIDTH..rend * WIDTH], rend - g0, WIDTH, &self.enc_cat[li], zop, &zero_b, &mut zb);
+                // rows r0..r1 are updated; rows r0-1..=r1 are needed
+                let (r1, have) = if first { ((r0 + BLOCK - 2).min(hi), 0) } else { ((r0 + BLOCK).min(hi), 2) };
+                let g0 = r0 - 1 + have;
+                let rend = r1 + 1;
+                let xs = &x[g0 * WIDTH..rend * WIDTH];
+                match &self.enc_cat_bf16 {
+                    Some(p) => gemm_bf16(xs, rend - g0, WIDTH, &p[li], zop, &zero_b, &mut zb[have * zop..]),
+                    None => gemm(simd, xs, rend - g0, WIDTH, &self.enc_cat[li], zop, &zero_b, &mut zb[have * zop..]),
+                }
                 for r in r0..r1 {
-                    let i = r - g0;
-                    let zl: &[f32] = if r == r0 && !first { &carry } else { &zb[(i - 1) * zop..(i - 1) * zop + op] };
+                    let i = r + 1 - r0;
+                    let zl = &zb[(i - 1) * zop..(i - 1) * zop + op];
                     let zc = &zb[i * zop + op..i * zop + 2 * op];
                     let zr = &zb[(i + 1) * zop + 2 * op..(i + 2) * zop];
                     for ((((p, &b), &l), &c), &rr) in pre.iter_mut().zip(&layer.b).zip(zl).zip(zc).zip(zr) {
@@ -339,8 +398,9 @@ impl Network {
                     maxout_ln_row(&pre, &mut y, &layer.g, &layer.beta);
                     add_into(&mut x[r * WIDTH..(r + 1) * WIDTH], &y);
                 }
-                let last = r1 - 1 - g0;
-                carry.copy_from_slice(&zb[last * zop..last * zop + op]);
+                // carry rows r1 - 1 and r1 (zb rows r1 - r0 and r1 - r0 + 1)
+                let j = r1 - r0;
+                zb.copy_within(j * zop..(j + 2) * zop, 0);
                 r0 = r1;
                 first = false;
             }

@@ -217,6 +217,37 @@ fn model_is_send_sync_and_has_18_labels() {
     }
 }
 
+/// Experimental bf16 encoder path (not the default): must stay within the parity bounds
+/// (>= 99% matched, <= 1% extra); `-- --nocapture` prints its figures.
+#[test]
+fn bf16_parity_figures() {
+    let model = load().with_bf16(true);
+    println!("bf16 (AVX512-BF16 available: {})", dossier_ner::gemm::bf16_available());
+    check(&run_fixture(&model, "ner_parity.json"));
+    check(&run_fixture(&model, "ner_edge_cases.json"));
+}
+
+#[test]
+fn bf16_kernel_matches_reference() {
+    use dossier_ner::gemm::{gemm_bf16, gemm_bf16_portable, pack_bf16};
+    let (n, k, o) = (29usize, 96usize, 96usize);
+    let x: Vec<f32> = (0..n * k).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.013).collect();
+    let w: Vec<f32> = (0..k * o).map(|i| ((i * 53 % 97) as f32 - 48.0) * 0.021).collect();
+    let b: Vec<f32> = (0..o).map(|i| i as f32 * 0.1 - 1.0).collect();
+    let mut out = vec![0f32; n * o];
+    gemm_bf16(&x, n, k, &pack_bf16(&w, k, o), o, &b, &mut out);
+    let mut reference = vec![0f32; n * o];
+    gemm_bf16_portable(&x, n, k, &pack_bf16(&w, k, o), o, &b, &mut reference);
+    assert_eq!(out, reference, "AVX512-BF16 kernel vs portable fallback");
+    for r in 0..n {
+        for c in 0..o {
+            let exact: f32 = (0..k).map(|kk| x[r * k + kk] * w[kk * o + c]).sum::<f32>() + b[c];
+            let got = out[r * o + c];
+            assert!((exact - got).abs() <= 0.05 * (1.0 + exact.abs()), "{r},{c}: {exact} vs {got}");
+        }
+    }
+}
+
 #[test]
 fn portable_path_matches_fixture() {
     let model = load().without_simd();
@@ -249,4 +280,49 @@ fn portable_path_matches_fixture() {
     println!("portable path: expected {expected} matched {matched} extra {extra}");
     assert!(matched as f64 >= 0.99 * expected as f64);
     assert!(extra as f64 <= 0.01 * expected as f64);
+}
+
+#[test]
+fn simd_kernels_agree() {
+    use dossier_ner::gemm::{Simd, gemm, simd_level};
+    let best = simd_level();
+    for &(n, k, o) in
+        &[(1usize, 3usize, 16usize), (5, 96, 48), (13, 64, 80), (49, 96, 864), (61, 384, 288), (7, 17, 32)]
+    {
+        let x: Vec<f32> = (0..n * k).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.013).collect();
+        let w: Vec<f32> = (0..k * o).map(|i| ((i * 53 % 97) as f32 - 48.0) * 0.021).collect();
+        let b: Vec<f32> = (0..o).map(|i| i as f32 * 0.1 - 1.0).collect();
+        let run = |s: Simd| {
+            let mut out = vec![0f32; n * o];
+            gemm(s, &x, n, k, &w, o, &b, &mut out);
+            out
+        };
+        let p = run(Simd::Portable);
+        for s in [Simd::Avx2, Simd::Avx512] {
+            if s > best {
+                continue;
+            }
+            let q = run(s);
+            for (a, c) in p.iter().zip(&q) {
+                assert!((a - c).abs() <= 1e-4 * (1.0 + a.abs()), "{s:?} {n}x{k}x{o}: {a} vs {c}");
+            }
+            if s == Simd::Avx512 {
+                // same accumulation order as the AVX2 kernel: bit-identical
+                assert_eq!(q, run(Simd::Avx2), "{n}x{k}x{o}");
+            }
+        }
+    }
+}
+
+#[test]
+fn avx2_path_matches_default_path() {
+    let fast = load();
+    let avx2 = load().without_avx512();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let raw = std::fs::read_to_string(format!("{root}/tests/fixtures/ner_parity.json")).expect("fixture");
+    let v: serde_json::Value = serde_json::from_str(&raw).expect("json");
+    for d in v["documents"].as_array().expect("documents").iter().step_by(7) {
+        let text = d["text"].as_str().expect("text");
+        assert_eq!(fast.extract(text), avx2.extract(text));
+    }
 }

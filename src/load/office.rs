@@ -26,7 +26,8 @@ impl Loader for DocxLoader {
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
         let mut zip = Archive::open(bytes, "DOCX")?;
-        let body = zip.member("word/document.xml")?.ok_or(LoadError::Malformed("damaged DOCX: no word/document.xml"))?;
+        let body =
+            zip.member("word/document.xml")?.ok_or(LoadError::Malformed("damaged DOCX: no word/document.xml"))?;
         let mut names: Vec<String> = zip
             .names()
             .filter(|n| (n.starts_with("word/header") || n.starts_with("word/footer")) && n.ends_with(".xml"))
@@ -263,7 +264,8 @@ mod tests {
     fn odt_text_and_spaces() {
         let content = br#"<office:document-content xmlns:office="o" xmlns:text="t"><office:body><office:text>
 <text:h>Minutes</text:h><text:p>Present:<text:s text:c="2"/>Maria<text:tab/>Lopez</text:p></office:text></office:body></office:document-content>"#;
-        let odt = zip_of(&[("content.xml", content), ("meta.xml", br#"<m xmlns:dc="d"><dc:title>Budget</dc:title></m>"#)]);
+        let odt =
+            zip_of(&[("content.xml", content), ("meta.xml", br#"<m xmlns:dc="d"><dc:title>Budget</dc:title></m>"#)]);
         let got = OdtLoader.extract(&odt).unwrap();
         assert_eq!(got.title.as_deref(), Some("Budget"));
         assert_eq!(got.text, "Minutes\nPresent:  Maria\tLopez");
@@ -271,10 +273,16 @@ mod tests {
 
     #[test]
     fn broken_encrypted_and_bomb_archives_are_reported() {
-        assert!(matches!(DocxLoader.extract(b"PK\x03\x04 truncated"), Err(LoadError::Malformed(m)) if m.contains("damaged")));
-        assert!(matches!(DocxLoader.extract(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), Err(LoadError::Malformed(m)) if m.contains("encrypted")));
+        assert!(
+            matches!(DocxLoader.extract(b"PK\x03\x04 truncated"), Err(LoadError::Malformed(m)) if m.contains("damaged"))
+        );
+        assert!(
+            matches!(DocxLoader.extract(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), Err(LoadError::Malformed(m)) if m.contains("encrypted"))
+        );
         let no_body = zip_of(&[("docProps/core.xml", b"<x/>")]);
-        assert!(matches!(DocxLoader.extract(&no_body), Err(LoadError::Malformed(m)) if m.contains("no word/document.xml")));
+        assert!(
+            matches!(DocxLoader.extract(&no_body), Err(LoadError::Malformed(m)) if m.contains("no word/document.xml"))
+        );
         // 65 MB of zeros packs into ~64 KB; unpacking stops at the member limit.
         let zeros = vec![b'0'; (MAX_MEMBER_BYTES + 1024 * 1024) as usize];
         let bomb = zip_of(&[("word/document.xml", &zeros)]);

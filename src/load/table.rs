@@ -17,9 +17,11 @@ impl Loader for CsvLoader {
         }
         let text = decode_text(bytes);
         let first = text.lines().next().unwrap_or_default();
-        let delimiter = [b'\t', b';', b','].into_iter().max_by_key(|d| first.matches(char::from(*d)).count()).unwrap_or(b',');
+        let delimiter =
+            [b'\t', b';', b','].into_iter().max_by_key(|d| first.matches(char::from(*d)).count()).unwrap_or(b',');
         let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-        let headers: Vec<String> = reader.headers().map(|h| h.iter().map(|s| s.trim().to_owned()).collect()).unwrap_or_default();
+        let headers: Vec<String> =
+            reader.headers().map(|h| h.iter().map(|s| s.trim().to_owned()).collect()).unwrap_or_default();
         let mut out = String::new();
         for record in reader.records() {
             let Ok(record) = record else { continue };

@@ -2,8 +2,9 @@
 //! `tests/fixtures/ner_parity.json` (single thread), plus model load time.
 //! Optionally compares with the JSON line printed by `tools/bench_spacy.py`.
 //!
-//! Usage: bench_ner [ASSET] [FIXTURE] [--repeat N] [--spacy-json FILE] [--portable]
-//! (`--portable` forces the non-SIMD matrix code.)
+//! Usage: bench_ner [ASSET] [FIXTURE] [--repeat N] [--spacy-json FILE] [--portable] [--avx2] [--bf16]
+//! (`--portable` forces the non-SIMD matrix code, `--avx2` the AVX2 kernels; `--bf16` the experimental
+//! bf16 encoder products, not bit-identical.)
 use std::time::Instant;
 
 fn main() -> Result<(), String> {
@@ -13,6 +14,8 @@ fn main() -> Result<(), String> {
     let mut repeat = 3usize;
     let mut spacy_json: Option<String> = None;
     let mut portable = false;
+    let mut bf16 = false;
+    let mut avx2 = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -21,6 +24,8 @@ fn main() -> Result<(), String> {
                 i += 1;
             }
             "--portable" => portable = true,
+            "--bf16" => bf16 = true,
+            "--avx2" => avx2 = true,
             "--spacy-json" => {
                 spacy_json = args.get(i + 1).cloned();
                 i += 1;
@@ -36,6 +41,8 @@ fn main() -> Result<(), String> {
     let model = dossier_ner::NerModel::from_bytes(&bytes)?;
     let load = t0.elapsed();
     let model = if portable { model.without_simd() } else { model };
+    let model = model.with_bf16(bf16);
+    let model = if avx2 { model.without_avx512() } else { model };
     let raw = std::fs::read_to_string(&fixture).map_err(|e| format!("{fixture}: {e}"))?;
     let v: serde_json::Value = serde_json::from_str(&raw).map_err(|e| e.to_string())?;
     let docs = v["documents"].as_array().ok_or("documents")?;
@@ -63,6 +70,8 @@ fn main() -> Result<(), String> {
     // no word cache at all (tokenizer cache cleared before every document)
     let nocache_model = dossier_ner::NerModel::from_bytes(&bytes)?.with_word_cache(0);
     let nocache_model = if portable { nocache_model.without_simd() } else { nocache_model };
+    let nocache_model = nocache_model.with_bf16(bf16);
+    let nocache_model = if avx2 { nocache_model.without_avx512() } else { nocache_model };
     let t0 = Instant::now();
     for t in &texts {
         nocache_model.clear_caches();
