@@ -370,11 +370,15 @@ fn html_text(html: &scraper::Html) -> Extracted {
             }
         }
     }
-    // Tidy lines: trim them and keep at most one blank line in a row.
+    let h1 = h1.map(|h| h.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|h| !h.is_empty());
+    Extracted { title: title.or(h1), text: tidy_lines(&text) }
+}
+
+/// Lines trimmed, at most one blank line in a row, no blank lines at either end.
+pub(crate) fn tidy_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = true;
-    for line in text.lines() {
-        let line = line.trim();
+    for line in text.lines().map(str::trim) {
         if line.is_empty() {
             if !blank {
                 out.push('\n');
@@ -386,8 +390,7 @@ fn html_text(html: &scraper::Html) -> Extracted {
             blank = false;
         }
     }
-    let h1 = h1.map(|h| h.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|h| !h.is_empty());
-    Extracted { title: title.or(h1), text: out.trim_end().to_owned() }
+    out.trim_end().to_owned()
 }
 
 static LOADERS: &[&dyn Loader] = &[&TextLoader, &EmailLoader, &HtmlLoader, &DocxLoader, &OdtLoader, &CsvLoader];

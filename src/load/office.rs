@@ -6,7 +6,7 @@ use std::io::Read;
 
 use quick_xml::events::Event;
 
-use super::{Extracted, LoadError, Loader};
+use super::{Extracted, LoadError, Loader, tidy_lines};
 
 /// The most bytes one archive member may unpack to.
 const MAX_MEMBER_BYTES: u64 = 64 * 1024 * 1024;
@@ -46,7 +46,7 @@ impl Loader for DocxLoader {
             }
         }
         let title = zip.member("docProps/core.xml")?.and_then(|xml| element_text(&xml, "dc:title"));
-        Ok(Extracted { title, text: tidy(&text) })
+        Ok(Extracted { title, text: tidy_lines(&text) })
     }
 }
 
@@ -59,7 +59,7 @@ impl Loader for OdtLoader {
         let mut zip = Archive::open(bytes, "ODT")?;
         let body = zip.member("content.xml")?.ok_or(LoadError::Malformed("damaged ODT: no content.xml"))?;
         let title = zip.member("meta.xml")?.and_then(|xml| element_text(&xml, "dc:title"));
-        Ok(Extracted { title, text: tidy(&xml_text(&body, Dialect::Odf)) })
+        Ok(Extracted { title, text: tidy_lines(&xml_text(&body, Dialect::Odf)) })
     }
 }
 
@@ -196,26 +196,6 @@ fn element_text(xml: &str, name: &str) -> Option<String> {
     }
     let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
     (!out.is_empty()).then_some(out)
-}
-
-/// Trims trailing spaces and tabs and keeps at most one blank line in a row.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = true;
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.trim().is_empty() {
-            if !blank {
-                out.push('\n');
-            }
-            blank = true;
-        } else {
-            out.push_str(line);
-            out.push('\n');
-            blank = false;
-        }
-    }
-    out.trim_end().to_owned()
 }
 
 #[cfg(test)]
