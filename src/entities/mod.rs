@@ -49,13 +49,12 @@ pub fn recogniser(kind: Recogniser) -> Arc<dyn Extractor> {
     let chunked = |inner| -> Arc<dyn Extractor> { Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES }) };
     match kind {
         Recogniser::Full => {
-            let inner: Box<dyn Extractor> = Box::new(WithContacts {
-                contacts: ContactExtractor::new(),
-                inner: Consistent { inner: ModelExtractor::new() },
-            });
+            let model = Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES };
+            let inner: Box<dyn Extractor> =
+                Box::new(WithContacts { contacts: ContactExtractor::new(), inner: Consistent { inner: model } });
             chunked(inner)
         }
-        Recogniser::Model => chunked(Box::<ModelExtractor>::default()),
+        Recogniser::Model => chunked(Box::new(Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES })),
         Recogniser::Rules => chunked(Box::<RuleExtractor>::default()),
     }
 }
@@ -66,8 +65,13 @@ impl<E: Extractor + ?Sized> Extractor for Box<E> {
     }
 }
 
-/// Chunk size for [`Chunked`] in the app: large enough that a chunk is many paragraphs.
+/// Chunk size for [`Chunked`] in the app: large enough that a chunk is many paragraphs, so the
+/// consistency pass sees a name's mentions together.
 pub const DEFAULT_CHUNK_BYTES: usize = 256 * 1024;
+
+/// The model keeps ~4 KB of activations per token of the text it is given, so it gets smaller
+/// pieces (about 6,000 tokens, ~25 MB per loader thread).
+pub const MODEL_CHUNK_BYTES: usize = 32 * 1024;
 
 /// Runs an extractor over a long text in pieces of at most `max_bytes`, cut at a paragraph
 /// break, else a line break, else a sentence end, else a space, so memory stays bounded and no
