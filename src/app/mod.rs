@@ -365,7 +365,8 @@ impl DossierApp {
         let name =
             folder.file_name().map_or_else(|| folder.display().to_string(), |n| n.to_string_lossy().into_owned());
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{name} — Dossier")));
-        let same_folder = self.p.folder.as_ref().is_some_and(|f| f.canonicalize().ok().as_ref() == Some(&folder));
+        // Stored folders are canonical (they come from a session), so no file-system call here.
+        let same_folder = self.p.folder.as_ref() == Some(&folder);
         self.last_run = session.previous_run.clone();
         self.problems = session.previous_run.as_ref().map(|r| r.problems.clone()).unwrap_or_default();
         self.session = Some(session);
