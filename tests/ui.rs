@@ -40,9 +40,11 @@ fn harness(fx: &Fixture, initial: Option<PathBuf>, state: Option<Persisted>) -> 
         .build_eframe(move |cc| DossierApp::new(cc, setup))
 }
 
-/// Steps the app until `done` holds, giving the background threads time to answer.
+/// Steps the app until `done` holds, giving the background threads time to answer. The limit
+/// only turns a hang into a failure; it is generous because CI machines are shared and slow.
 fn run_until(h: &mut Harness<'static, DossierApp>, what: &str, done: impl Fn(&Harness<'static, DossierApp>) -> bool) {
-    for _ in 0..400 {
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
         h.step();
         if done(h) {
             return;
@@ -50,6 +52,25 @@ fn run_until(h: &mut Harness<'static, DossierApp>, what: &str, done: impl Fn(&Ha
         std::thread::sleep(Duration::from_millis(10));
     }
     panic!("timed out waiting for {what}");
+}
+
+/// Clicks into the field labelled `label` until it has keyboard focus (a frame that is busy
+/// with something else, a closing menu say, may not give it), then types `text`.
+fn type_into(h: &mut Harness<'static, DossierApp>, label: &str, text: &str) {
+    let started = std::time::Instant::now();
+    while !h.get_by_label(label).is_focused() {
+        assert!(started.elapsed() < Duration::from_secs(60), "{label} never got the focus");
+        h.get_by_label(label).click();
+        h.step();
+    }
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+/// Types `text` into the search box and waits until the app has it.
+fn search_for(h: &mut Harness<'static, DossierApp>, text: &str) {
+    type_into(h, "Search", text);
+    run_until(h, "the typed query", |h| h.state().persisted().query == text);
 }
 
 fn shows(h: &Harness<'static, DossierApp>, label: &str) -> bool {
@@ -89,8 +110,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     run_until(&mut h, "the fixture folder's documents", |h| shows(h, "All documents (7)"));
 
     // Search as you type.
-    h.get_by_label("Search").focus();
-    h.get_by_label("Search").type_text("Griner");
+    search_for(&mut h, "Griner");
     run_until(&mut h, "the hit count", |h| shows(h, "1 document matches"));
     let hit = h.get_by_label_contains("news-blinken-lavrov.txt · 4 matches");
     hit.click();
@@ -100,7 +120,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     // Next match with F3 and with Enter in the search box.
     h.key_press(Key::F3);
     run_until(&mut h, "the second match", |h| shows(h, "2 of 4 matches"));
-    h.get_by_label("Search").focus();
+    type_into(&mut h, "Search", "");
     h.key_press(Key::Enter);
     run_until(&mut h, "the third match", |h| shows(h, "3 of 4 matches"));
 
@@ -121,7 +141,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     assert_eq!(h.state().layout_builds(), builds);
 
     // Escape in the search box clears the query and brings back the document list.
-    h.get_by_label("Search").focus();
+    type_into(&mut h, "Search", "");
     h.key_press(Key::Escape);
     run_until(&mut h, "the document list", |h| shows(h, "All documents (7)"));
     assert_eq!(h.state().persisted().query, "");
@@ -159,8 +179,7 @@ fn a_restart_restores_folder_query_and_selection() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
     run_until(&mut h, "the documents", |h| shows(h, "All documents (7)"));
-    h.get_by_label("Search").focus();
-    h.get_by_label("Search").type_text("lighthouse");
+    search_for(&mut h, "lighthouse");
     run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
     h.get_by_label_contains("notes/latin1-note.txt").click();
     run_until(&mut h, "the note", |h| shows_part(h, "still about the lighthouse"));
@@ -195,7 +214,7 @@ fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
     // One frame to apply the click, one for the new window's sizing pass, one to show it.
     h.run_steps(3);
     let notes = fx.folder.join("notes");
-    h.get_by_label("Folder path").focus();
+    type_into(&mut h, "Folder path", "");
     h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::A);
     h.get_by_label("Folder path").type_text(notes.to_str().unwrap());
     h.get_by_label("Open").click();
