@@ -7,7 +7,8 @@
 //! - mentions of an established name that the recogniser missed are added;
 //! - in title-case headlines, where capitals say nothing, a mention is cut down to a name the
 //!   body established ("Blinken Holds" → "Blinken") or dropped if it is an unknown phrase;
-//! - no mention runs across a line break that ends a sentence or a headline.
+//! - no mention runs across a line break that ends a sentence or a headline, and none is made of
+//!   punctuation alone.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -49,8 +50,13 @@ pub fn make_consistent(text: &str, mentions: Vec<Entity>) -> Vec<Entity> {
     let headlines = headline_lines(text);
     let in_headline = |span: &Range<usize>| headlines.iter().any(|h| h.start <= span.start && span.end <= h.end);
 
-    // 1. No mention across a sentence-ending line break.
-    let mut mentions: Vec<Entity> = mentions.into_iter().filter_map(|e| cut_at_line_end(text, e, &headlines)).collect();
+    // 1. No mention across a sentence-ending line break, and none made of punctuation alone
+    // (the model reads Markdown's "##" as an amount).
+    let mut mentions: Vec<Entity> = mentions
+        .into_iter()
+        .filter_map(|e| cut_at_line_end(text, e, &headlines))
+        .filter(|e| text[e.span.clone()].chars().any(char::is_alphanumeric))
+        .collect();
 
     // 2. What the body (outside headlines) establishes about each name.
     let mut votes: HashMap<&str, HashMap<EntityKind, usize>> = HashMap::new();
@@ -285,6 +291,13 @@ mod tests {
         let text = "He read The Old Man and the Sea:\nit moved him.";
         let got = run(text, vec![("The Old Man and the Sea:\nit", 0, WorkOfArt)]);
         assert_eq!(got, [("The Old Man and the Sea:".to_owned(), "WORK_OF_ART")]);
+    }
+
+    #[test]
+    fn punctuation_is_never_an_entity() {
+        let text = "## Notes\n#### Costs: $5";
+        let got = run(text, vec![("##", 0, Money), ("####", 0, Money), ("$5", 0, Money)]);
+        assert_eq!(got, [("$5".to_owned(), "MONEY")]);
     }
 
     #[test]

@@ -246,27 +246,17 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             |ui, rows| {
                 for doc in &app.docs[rows] {
                     let selected = app.p.selected.as_deref() == Some(doc.id.as_str());
-                    let mut job = LayoutJob::default();
-                    let body = egui::TextStyle::Body.resolve(ui.style());
-                    let small = egui::TextStyle::Small.resolve(ui.style());
-                    let text = ui.visuals().text_color();
-                    job.append(&doc.title, 0.0, egui::TextFormat::simple(body, text));
-                    job.append(
-                        &format!(
-                            "\n{} · {} · {}{}",
-                            doc.id,
-                            format_bytes(doc.size_bytes),
-                            plural(doc.entity_count, "entity"),
-                            crate::lang::name_of(&doc.language)
-                                .filter(|_| doc.language != "eng")
-                                .map(|n| format!(" · {n}"))
-                                .unwrap_or_default()
-                        ),
-                        0.0,
-                        egui::TextFormat::simple(small, theme::weak_color(dark)),
+                    let details = format!(
+                        "{} · {} · {}{}",
+                        doc.id,
+                        format_bytes(doc.size_bytes),
+                        plural(doc.entity_count, "entity"),
+                        crate::lang::name_of(&doc.language)
+                            .filter(|_| doc.language != "eng")
+                            .map(|n| format!(" · {n}"))
+                            .unwrap_or_default()
                     );
-                    let button = egui::Button::selectable(selected, job).wrap_mode(TextWrapMode::Truncate);
-                    let r = ui.add_sized([ui.available_width(), row_height - 4.0], button);
+                    let r = list_row_ui(ui, selected, &doc.title, &details, row_height - 2.0);
                     if r.clicked() {
                         out.push(Command::SelectDoc(doc.id.clone()));
                     }
@@ -274,6 +264,34 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             },
         );
     }
+}
+
+/// A selectable two-line row (title, then details in small weak text), left-aligned and cut
+/// with "…" to the row's width. Its accessible label is both lines.
+fn list_row_ui(ui: &mut egui::Ui, selected: bool, title: &str, details: &str, height: f32) -> egui::Response {
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, height), Sense::click());
+    response
+        .widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, format!("{title}\n{details}")));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact_selectable(&response, selected);
+        if selected || response.hovered() {
+            ui.painter().rect_filled(rect, visuals.corner_radius, visuals.weak_bg_fill);
+        }
+        let one_line = |text: &str, style: egui::TextStyle, color: Color32| {
+            let mut job =
+                LayoutJob::single_section(text.to_owned(), egui::TextFormat::simple(style.resolve(ui.style()), color));
+            job.wrap = egui::text::TextWrapping::truncate_at_width(rect.width() - 12.0);
+            ui.painter().layout_job(job)
+        };
+        let title_galley = one_line(title, egui::TextStyle::Body, visuals.text_color());
+        let details_galley = one_line(details, egui::TextStyle::Small, theme::weak_color(ui.visuals().dark_mode));
+        let top = rect.min + egui::vec2(6.0, 3.0);
+        let title_height = title_galley.size().y;
+        ui.painter().galley(top, title_galley, visuals.text_color());
+        ui.painter().galley(top + egui::vec2(0.0, title_height + 1.0), details_galley, visuals.text_color());
+    }
+    response
 }
 
 /// One search hit: title, path and match count, then the snippet with its matches marked.
@@ -343,10 +361,20 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                         .default_open(true)
                         .show(ui, |ui| {
                             for row in rows {
-                                ui.horizontal(|ui| {
+                                // The filter button first, right-aligned, so a long name is cut rather
+                                // than pushing it (and the panel) wider.
+                                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                    if ui
+                                        .small_button("filter")
+                                        .on_hover_text("Only show documents that mention it")
+                                        .clicked()
+                                    {
+                                        out.push(Command::AddFilter(row.key.clone()));
+                                    }
                                     let selected = app.selected_entity.as_ref() == Some(&row.key);
                                     let text = format!("{} ×{}", row.key.text, row.mentions);
-                                    let r = ui.selectable_label(selected, text).on_hover_text(format!(
+                                    let button = egui::Button::selectable(selected, text).truncate();
+                                    let r = ui.add_sized([ui.available_width(), 0.0], button).on_hover_text(format!(
                                         "{}{} · in {} documents · click to highlight",
                                         kind.display_name(),
                                         row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
@@ -354,13 +382,6 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                                     ));
                                     if r.clicked() {
                                         out.push(Command::SelectEntity((!selected).then(|| row.key.clone())));
-                                    }
-                                    if ui
-                                        .small_button("filter")
-                                        .on_hover_text("Only show documents that mention it")
-                                        .clicked()
-                                    {
-                                        out.push(Command::AddFilter(row.key.clone()));
                                     }
                                 });
                             }
@@ -384,7 +405,8 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                 .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
                 .show(ui, |ui| {
                     for c in top {
-                        let r = ui.selectable_label(false, format!("{} · {} docs", c.key.text, c.documents));
+                        let text = format!("{} · {} docs", c.key.text, c.documents);
+                        let r = ui.add(egui::Button::selectable(false, text).truncate());
                         if r.on_hover_text("Only show documents that mention it").clicked() {
                             out.push(Command::AddFilter(c.key.clone()));
                         }
