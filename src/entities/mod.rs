@@ -104,10 +104,14 @@ pub fn chunks(text: &str, max: usize) -> Vec<std::ops::Range<usize>> {
         while !text.is_char_boundary(limit) {
             limit -= 1;
         }
-        let window = &text[start + max / 2..limit];
+        let mut low = start + max / 2;
+        while !text.is_char_boundary(low) {
+            low += 1;
+        }
+        let window = &text[low..limit.max(low)];
         let cut = ["\n\n", "\n", ". ", "? ", "! ", " "]
             .iter()
-            .find_map(|sep| window.rfind(sep).map(|i| start + max / 2 + i + sep.len()))
+            .find_map(|sep| window.rfind(sep).map(|i| low + i + sep.len()))
             .unwrap_or(limit)
             .max(start + 1);
         let mut cut = cut;
@@ -153,11 +157,13 @@ mod tests {
 
     #[test]
     fn text_without_breaks_and_multibyte_chars_is_still_cut_safely() {
-        let text = "ééééé".repeat(1000);
-        let pieces = chunks(&text, 100);
-        assert!(pieces.len() > 10);
-        for p in pieces {
-            assert!(text.is_char_boundary(p.start) && text.is_char_boundary(p.end));
+        for (unit, max) in [("é", 100), ("€", 100), ("€ ", 101), ("\u{11134}", 103), ("a\u{11134}", 16 * 1024)] {
+            let text = unit.repeat(20_000);
+            let pieces = chunks(&text, max);
+            assert!(pieces.len() >= text.len() / max, "{unit:?} {max}");
+            for p in pieces {
+                assert!(text.is_char_boundary(p.start) && text.is_char_boundary(p.end), "{unit:?} {max}");
+            }
         }
     }
 }

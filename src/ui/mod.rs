@@ -363,7 +363,8 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                             for row in rows {
                                 // The filter button first, right-aligned, so a long name is cut rather
                                 // than pushing it (and the panel) wider.
-                                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                let row_size = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+                                ui.allocate_ui_with_layout(row_size, Layout::right_to_left(Align::Center), |ui| {
                                     if ui
                                         .small_button("filter")
                                         .on_hover_text("Only show documents that mention it")
