@@ -361,29 +361,36 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                         .default_open(true)
                         .show(ui, |ui| {
                             for row in rows {
-                                // The filter button first, right-aligned, so a long name is cut rather
-                                // than pushing it (and the panel) wider.
-                                let row_size = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
-                                ui.allocate_ui_with_layout(row_size, Layout::right_to_left(Align::Center), |ui| {
-                                    if ui
-                                        .small_button("filter")
-                                        .on_hover_text("Only show documents that mention it")
-                                        .clicked()
-                                    {
-                                        out.push(Command::AddFilter(row.key.clone()));
-                                    }
+                                // The name is cut to leave room for the right-aligned filter button,
+                                // so a long name never widens the panel.
+                                ui.horizontal(|ui| {
                                     let selected = app.selected_entity.as_ref() == Some(&row.key);
                                     let text = format!("{} ×{}", row.key.text, row.mentions);
-                                    let button = egui::Button::selectable(selected, text).truncate();
-                                    let r = ui.add_sized([ui.available_width(), 0.0], button).on_hover_text(format!(
-                                        "{}{} · in {} documents · click to highlight",
-                                        kind.display_name(),
-                                        row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
-                                        row.documents
-                                    ));
+                                    let name_width = (ui.available_width() - 52.0).max(40.0);
+                                    let r = ui
+                                        .scope(|ui| {
+                                            ui.set_max_width(name_width);
+                                            ui.add(egui::Button::selectable(selected, text).truncate())
+                                        })
+                                        .inner
+                                        .on_hover_text(format!(
+                                            "{}{} · in {} documents · click to highlight",
+                                            kind.display_name(),
+                                            row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
+                                            row.documents
+                                        ));
                                     if r.clicked() {
                                         out.push(Command::SelectEntity((!selected).then(|| row.key.clone())));
                                     }
+                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                        if ui
+                                            .small_button("filter")
+                                            .on_hover_text("Only show documents that mention it")
+                                            .clicked()
+                                        {
+                                            out.push(Command::AddFilter(row.key.clone()));
+                                        }
+                                    });
                                 });
                             }
                         });
