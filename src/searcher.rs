@@ -31,7 +31,9 @@ pub enum Request {
 }
 
 impl Request {
-    fn kind(&self) -> u8 {
+    /// Which of the five kinds of request this is (0..5), the same number as its
+    /// [`Answer::kind`]: a front end keeps the newest generation per kind.
+    pub fn kind(&self) -> usize {
         match self {
             Request::Search(_) => 0,
             Request::Docs => 1,
@@ -50,6 +52,19 @@ pub enum Answer {
     Doc(Result<Option<DocView>, String>),
     Entities(Result<Vec<EntityCount>, String>),
     Stats(Result<IndexStats, String>),
+}
+
+impl Answer {
+    /// The [`Request::kind`] of the request this answers.
+    pub fn kind(&self) -> usize {
+        match self {
+            Answer::Search(..) => 0,
+            Answer::Docs(_) => 1,
+            Answer::Doc(_) => 2,
+            Answer::Entities(_) => 3,
+            Answer::Stats(_) => 4,
+        }
+    }
 }
 
 /// An answer and the generation of the request it answers.

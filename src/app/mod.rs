@@ -214,12 +214,12 @@ impl DossierApp {
     }
 
     fn send(&mut self, request: Request) {
-        let slot = request_slot(&request);
+        let slot = request.kind();
         let Some(session) = self.session.as_mut() else { return };
         match session.searcher.send(request) {
             Ok(generation) => self.latest[slot] = generation,
             Err(request) => {
-                self.unsent.retain(|r| request_slot(r) != slot);
+                self.unsent.retain(|r| r.kind() != slot);
                 self.unsent.push(request);
             }
         }
@@ -301,7 +301,7 @@ impl DossierApp {
             }
         }
         for reply in replies {
-            let slot = answer_slot(&reply.answer);
+            let slot = reply.answer.kind();
             if reply.generation < self.latest[slot] {
                 continue;
             }
@@ -535,27 +535,6 @@ impl DossierApp {
             }
         }
         out
-    }
-}
-
-/// The slot in `latest` for each kind of request and answer.
-fn request_slot(r: &Request) -> usize {
-    match r {
-        Request::Search(_) => 0,
-        Request::Docs => 1,
-        Request::Doc { .. } => 2,
-        Request::Entities => 3,
-        Request::Stats => 4,
-    }
-}
-
-fn answer_slot(a: &Answer) -> usize {
-    match a {
-        Answer::Search(..) => 0,
-        Answer::Docs(_) => 1,
-        Answer::Doc(_) => 2,
-        Answer::Entities(_) => 3,
-        Answer::Stats(_) => 4,
     }
 }
 
