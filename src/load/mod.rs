@@ -54,9 +54,7 @@ impl Loader for TextLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        if is_binary(&bytes[..bytes.len().min(8192)]) {
-            return Err(LoadError::Binary);
-        }
+        reject_binary(bytes)?;
         let text = decode_text(bytes);
         Ok(Extracted { title: title_from_text(&text), text })
     }
@@ -114,8 +112,14 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     }
 }
 
+/// Rejects `bytes` as [`LoadError::Binary`] when their start holds NUL bytes that are not
+/// UTF-16/32 text.
+pub(crate) fn reject_binary(bytes: &[u8]) -> Result<(), LoadError> {
+    if is_binary(&bytes[..bytes.len().min(8192)]) { Err(LoadError::Binary) } else { Ok(()) }
+}
+
 /// Whether NUL bytes mean binary data rather than UTF-16/32 text.
-pub(crate) fn is_binary(head: &[u8]) -> bool {
+fn is_binary(head: &[u8]) -> bool {
     head.contains(&0)
         && !head.starts_with(b"\xFF\xFE")
         && !head.starts_with(b"\xFE\xFF")
@@ -219,9 +223,7 @@ impl Loader for HtmlLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        if is_binary(&bytes[..bytes.len().min(8192)]) {
-            return Err(LoadError::Binary);
-        }
+        reject_binary(bytes)?;
         let source = decode_text(bytes);
         let html = scraper::Html::parse_document(&source);
         Ok(html_text(&html))

@@ -1,7 +1,7 @@
 //! Tables (`.csv`, `.tsv`): each row becomes a line of `column: value` pairs, so a row reads
 //! as text and its words are found with their column names.
 
-use super::{Extracted, LoadError, Loader, decode_text, is_binary};
+use super::{Extracted, LoadError, Loader, decode_text, reject_binary};
 
 /// Comma- or tab-separated values, with a header row.
 pub struct CsvLoader;
@@ -12,9 +12,7 @@ impl Loader for CsvLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        if is_binary(&bytes[..bytes.len().min(8192)]) {
-            return Err(LoadError::Binary);
-        }
+        reject_binary(bytes)?;
         let text = decode_text(bytes);
         let first = text.lines().next().unwrap_or_default();
         let delimiter =
