@@ -482,12 +482,6 @@ impl DocWriter {
         Ok(())
     }
 
-    /// Drops uncommitted changes.
-    pub fn rollback(&mut self) -> Result<()> {
-        self.writer.rollback()?;
-        Ok(())
-    }
-
     /// Waits for merges to finish and releases the lock.
     pub fn close(self) -> Result<()> {
         self.writer.wait_merging_threads()?;

@@ -32,6 +32,12 @@ pub fn detect(text: &str) -> Option<Language> {
     (info.is_reliable() || english).then(|| Language { code: info.lang().code(), name: info.lang().eng_name() })
 }
 
+/// The English name of a document's language code when it is not English (for labels that
+/// only mention other languages).
+pub fn foreign_name(code: &str) -> Option<&'static str> {
+    name_of(code).filter(|_| code != "eng")
+}
+
 /// The English name of an ISO 639-3 code produced by [`detect`].
 pub fn name_of(code: &str) -> Option<&'static str> {
     whatlang::Lang::from_code(code).map(|l| l.eng_name())
@@ -52,6 +58,9 @@ mod tests {
         );
         assert_eq!(fr.map(|l| l.name), Some("French"));
         assert_eq!(name_of("fra"), Some("French"));
+        assert_eq!(foreign_name("fra"), Some("French"));
+        assert_eq!(foreign_name("eng"), None);
+        assert_eq!(foreign_name(""), None);
     }
 
     #[test]

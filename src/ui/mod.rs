@@ -251,10 +251,7 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                         doc.id,
                         format_bytes(doc.size_bytes),
                         plural(doc.entity_count, "entity"),
-                        crate::lang::name_of(&doc.language)
-                            .filter(|_| doc.language != "eng")
-                            .map(|n| format!(" · {n}"))
-                            .unwrap_or_default()
+                        crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default()
                     );
                     let r = list_row_ui(ui, selected, &doc.title, &details, row_height - 2.0);
                     if r.clicked() {
@@ -441,7 +438,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     };
     ui.heading(&doc.title);
     ui.label(RichText::new(&doc.id).weak());
-    if let Some(name) = crate::lang::name_of(&doc.language).filter(|_| doc.language != "eng") {
+    if let Some(name) = crate::lang::foreign_name(&doc.language) {
         ui.label(
             RichText::new(format!(
                 "This document looks like {name}. Entities are recognised in English text only, so none are shown here."
