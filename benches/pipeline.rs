@@ -154,7 +154,7 @@ fn main() {
     for _ in 0..5 {
         for q in &queries {
             let started = Instant::now();
-            let r = index.search(&Query { text: q.clone(), entities: vec![] }, 200).expect("search");
+            let r = index.search(&Query { text: q.clone(), ..Query::default() }, 200).expect("search");
             lat.push(started.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(r);
         }
@@ -168,7 +168,7 @@ fn main() {
     for _ in 0..5 {
         for d in docs.iter().step_by(100) {
             let started = Instant::now();
-            let v = index.doc_view(&d.id, &Query { text: "energy".into(), entities: vec![] }).expect("doc");
+            let v = index.doc_view(&d.id, &Query { text: "energy".into(), ..Query::default() }).expect("doc");
             assert!(v.is_some(), "document {} is in the index", d.id);
             lat.push(started.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(v);

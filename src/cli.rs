@@ -5,12 +5,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::entities::default_extractor;
 use crate::index::DocIndex;
-use crate::model::{EntityKey, EntityKind, Query};
+use crate::load;
+use crate::model::{EntityKey, EntityKind, FileProblem, Outcome, Query};
 use crate::pipeline::{self, Event, Options};
 use crate::session::check_folder;
 use crate::store::{RunRecord, Store};
@@ -34,6 +36,13 @@ pub enum Command {
         /// Also print every file that could not be indexed.
         #[arg(long)]
         verbose: bool,
+        /// Read at most this many megabytes of a file (of a message, in a mailbox); larger
+        /// text files are indexed in part and reported as truncated.
+        #[arg(long, value_name = "MB", default_value_t = load::DEFAULT_MAX_BYTES / (1024 * 1024))]
+        max_file_mb: u64,
+        /// Give up on a file after this many seconds and report it as timed out.
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+        file_timeout: f64,
     },
     /// Search a folder (indexing it first if needed). Words must all match; "quotes" match a phrase.
     Search {
@@ -44,6 +53,12 @@ pub enum Command {
         /// Only documents mentioning this entity, as KIND:TEXT (e.g. PERSON:Sergey Lavrov). Repeatable.
         #[arg(long = "entity", value_name = "KIND:TEXT")]
         entities: Vec<String>,
+        /// Only documents of this format (pdf, email, docx, odt, rtf, html, text, csv). Repeatable.
+        #[arg(long = "type", value_name = "FORMAT")]
+        kinds: Vec<String>,
+        /// Only documents under this folder (relative to FOLDER).
+        #[arg(long = "in", value_name = "SUBFOLDER", default_value = "")]
+        subfolder: String,
         /// How many hits to print.
         #[arg(long, default_value_t = 20)]
         limit: usize,
@@ -102,9 +117,17 @@ fn usage(message: impl Into<String>) -> Failure {
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: Command) -> ExitCode {
     let result = match command {
-        Command::Index { folder, verbose } => index_cmd(&folder, verbose),
-        Command::Search { folder, query, entities, limit, json } => {
-            search_cmd(&folder, &query.join(" "), &entities, limit, json)
+        Command::Index { folder, verbose, max_file_mb, file_timeout } => {
+            let options = Options {
+                max_file_bytes: max_file_mb.max(1).saturating_mul(1024 * 1024),
+                file_time_budget: Duration::from_secs_f64(file_timeout.clamp(0.1, 86_400.0)),
+                ..Options::default()
+            };
+            index_cmd(&folder, verbose, options)
+        }
+        Command::Search { folder, query, entities, kinds, subfolder, limit, json } => {
+            let query = Query { text: query.join(" "), entities: Vec::new(), kinds, folder: subfolder };
+            search_cmd(&folder, query, &entities, limit, json)
         }
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
         Command::EvalNer { file, format: _, map, recogniser } => eval_cmd(&file, &map, &recogniser),
@@ -120,7 +143,7 @@ pub fn run(command: Command) -> ExitCode {
 }
 
 /// Brings the folder's index up to date, with a progress bar on a terminal.
-fn update_index(folder: &Path, quiet: bool) -> Result<(DocIndex, RunRecord), Failure> {
+fn update_index(folder: &Path, quiet: bool, options: Options) -> Result<(DocIndex, RunRecord), Failure> {
     let folder = check_folder(folder).map_err(usage)?;
     let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
     let dir = store.index_dir(&folder);
@@ -135,10 +158,12 @@ fn update_index(folder: &Path, quiet: bool) -> Result<(DocIndex, RunRecord), Fai
             .progress_chars("=> "),
     );
     let (record, error) =
-        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), Options::default(), |e| match e {
+        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |e| match e {
             Event::Planned { to_index, .. } => bar.set_length(*to_index as u64),
             Event::Progress(p) => bar.set_position(p.done as u64),
-            Event::Problem(p) if !quiet && !p.skipped => bar.suspend(|| eprintln!("warning: {}: {}", p.path, p.reason)),
+            Event::Problem(p) if !quiet && p.outcome != Outcome::Skipped => {
+                bar.suspend(|| eprintln!("warning: {}: {}", p.path, p.reason))
+            }
             _ => {}
         })
         .map_err(|e| usage(format!("cannot index: {e}")))?;
@@ -150,28 +175,34 @@ fn update_index(folder: &Path, quiet: bool) -> Result<(DocIndex, RunRecord), Fai
     Ok((index, record))
 }
 
-fn index_cmd(folder: &Path, verbose: bool) -> Result<u8, Failure> {
-    let (index, record) = update_index(folder, true)?;
-    let failed = record.problems.iter().filter(|p| !p.skipped).count();
-    let skipped = record.problems.len() - failed;
+fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failure> {
+    let (index, record) = update_index(folder, true, options)?;
     println!(
-        "{} in the index; {} indexed, {} removed in {:.2} s; {} could not be read, {} skipped",
+        "{} in the index; {} indexed, {} removed in {:.2} s; {}",
         if index.num_docs() == 1 { "1 document".to_owned() } else { format!("{} documents", index.num_docs()) },
         record.indexed,
         record.removed,
         record.duration_secs,
-        failed,
-        skipped
+        outcome_summary(&record.problems),
     );
     for (reason, n) in pipeline::problems_by_reason(&record.problems) {
         println!("  {n:>6}  {reason}");
     }
     if verbose {
         for p in &record.problems {
-            println!("{}\t{}", p.path, p.reason);
+            println!("{}\t{}\t{}", p.outcome.label(), p.path, p.reason);
         }
     }
     Ok(0)
+}
+
+/// `2 could not be read, 5 skipped, 1 truncated`.
+fn outcome_summary(problems: &[FileProblem]) -> String {
+    [Outcome::Failed, Outcome::Skipped, Outcome::Truncated]
+        .iter()
+        .map(|o| format!("{} {}", problems.iter().filter(|p| p.outcome == *o).count(), o.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_entity(s: &str) -> Result<EntityKey, Failure> {
@@ -181,10 +212,10 @@ fn parse_entity(s: &str) -> Result<EntityKey, Failure> {
     Ok(EntityKey { kind, text: text.trim().to_owned() })
 }
 
-fn search_cmd(folder: &Path, text: &str, entities: &[String], limit: usize, json: bool) -> Result<u8, Failure> {
-    let entities = entities.iter().map(|e| parse_entity(e)).collect::<Result<Vec<_>, _>>()?;
-    let (index, _) = update_index(folder, true)?;
-    let query = Query { text: text.to_owned(), entities };
+fn search_cmd(folder: &Path, mut query: Query, entities: &[String], limit: usize, json: bool) -> Result<u8, Failure> {
+    query.entities = entities.iter().map(|e| parse_entity(e)).collect::<Result<Vec<_>, _>>()?;
+    let (index, _) = update_index(folder, true, Options::default())?;
+    let text = &query.text;
     let results = index.search(&query, limit).map_err(|e| usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     if json {
@@ -202,7 +233,8 @@ fn search_cmd(folder: &Path, text: &str, entities: &[String], limit: usize, json
         for (i, hit) in results.hits.iter().enumerate() {
             let matches =
                 if hit.match_count == 1 { "1 match".to_owned() } else { format!("{} matches", hit.match_count) };
-            let _ = writeln!(out, "{:>3}. {}  ({matches})  {}", i + 1, hit.id, hit.title);
+            let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
+            let _ = writeln!(out, "{:>3}. {}  ({matches}{page})  {}", i + 1, hit.id, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));
         }
     }
@@ -232,7 +264,7 @@ fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> 
         ),
         None => None,
     };
-    let (index, _) = update_index(folder, true)?;
+    let (index, _) = update_index(folder, true, Options::default())?;
     let mut counts = index.entity_counts().map_err(|e| usage(e.to_string()))?;
     counts.retain(|c| kind.is_none_or(|k| c.key.kind == k));
     if limit > 0 {
@@ -278,18 +310,21 @@ fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&record).unwrap_or_default());
         return Ok(0);
     }
-    let failed = record.problems.iter().filter(|p| !p.skipped).count();
-    let _ = writeln!(
-        out,
-        "{} indexed, {} removed; {failed} could not be read, {} skipped",
-        record.indexed,
-        record.removed,
-        record.problems.len() - failed
-    );
-    for (reason, n) in pipeline::problems_by_reason(&record.problems) {
-        let _ = writeln!(out, "\n{n} × {reason}");
-        for p in record.problems.iter().filter(|p| p.reason == reason) {
-            let _ = writeln!(out, "  {}", p.path);
+    let _ =
+        writeln!(out, "{} indexed, {} removed; {}", record.indexed, record.removed, outcome_summary(&record.problems));
+    for outcome in [Outcome::Failed, Outcome::Truncated, Outcome::Skipped] {
+        let problems: Vec<FileProblem> = record.problems.iter().filter(|p| p.outcome == outcome).cloned().collect();
+        if problems.is_empty() {
+            continue;
+        }
+        let mut heading = outcome.label().to_owned();
+        heading[..1].make_ascii_uppercase();
+        let _ = writeln!(out, "\n{heading} ({})", problems.len());
+        for (reason, n) in pipeline::problems_by_reason(&problems) {
+            let _ = writeln!(out, "  {n} × {reason}");
+            for p in problems.iter().filter(|p| p.reason == reason) {
+                let _ = writeln!(out, "    {}", p.path);
+            }
         }
     }
     Ok(0)

@@ -17,7 +17,8 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{
-    DocSummary, DocView, Entity, EntityCount, EntityKey, IndexStats, LoadedDoc, Query, SearchHit, SearchResults,
+    DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, IndexStats, LoadedDoc, Query, SearchHit,
+    SearchResults,
 };
 
 /// Errors from the index, with tantivy's own message.
@@ -38,11 +39,22 @@ pub type Result<T> = std::result::Result<T, IndexError>;
 #[derive(Clone, Copy, Debug)]
 struct Fields {
     id: Field,
+    file: Field,
+    parent: Field,
+    folder: Field,
+    kind: Field,
     title: Field,
     title_sort: Field,
+    author: Field,
     body: Field,
     size: Field,
-    mtime: Field,
+    file_size: Field,
+    file_mtime: Field,
+    created: Field,
+    modified: Field,
+    page_count: Field,
+    truncated: Field,
+    meta_json: Field,
     entity: Field,
     entity_count: Field,
     entities_json: Field,
@@ -53,11 +65,25 @@ fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED | FAST),
+        // The file a document came from: several documents share one for a mailbox or a
+        // message with attachments. Re-indexing or removing a file goes by this key.
+        file: b.add_text_field("file", STRING | STORED | FAST),
+        parent: b.add_text_field("parent", STRING | STORED),
+        // Every folder above the file (`a`, `a/b`), so one term finds a whole subtree.
+        folder: b.add_text_field("folder", STRING),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
         title: b.add_text_field("title", TEXT | STORED),
         title_sort: b.add_text_field("title_sort", TextOptions::default().set_fast("raw")),
+        author: b.add_text_field("author", TEXT | STORED),
         body: b.add_text_field("body", TEXT | STORED),
         size: b.add_u64_field("size", FAST | STORED),
-        mtime: b.add_i64_field("mtime", FAST | STORED),
+        file_size: b.add_u64_field("file_size", FAST),
+        file_mtime: b.add_i64_field("file_mtime", FAST),
+        created: b.add_i64_field("created", FAST | STORED),
+        modified: b.add_i64_field("modified", FAST | STORED),
+        page_count: b.add_u64_field("page_count", FAST | STORED),
+        truncated: b.add_u64_field("truncated", FAST),
+        meta_json: b.add_text_field("meta_json", STORED),
         entity: b.add_text_field("entity", STRING | FAST),
         entity_count: b.add_u64_field("entity_count", FAST | STORED | INDEXED),
         entities_json: b.add_text_field("entities_json", STORED),
@@ -124,13 +150,13 @@ impl DocIndex {
         self.reader.searcher()
     }
 
-    /// Size and mtime of every indexed document, by id.
+    /// Size and mtime of every indexed file, by its relative path.
     pub fn manifest(&self) -> Result<HashMap<String, FileStamp>> {
         let mut out = HashMap::new();
         for seg in self.searcher().segment_readers() {
             let ff = seg.fast_fields();
-            let ids = all_strs(ff.str("id")?)?;
-            let (sizes, mtimes) = (ff.u64("size")?, ff.i64("mtime")?);
+            let ids = all_strs(ff.str("file")?)?;
+            let (sizes, mtimes) = (ff.u64("file_size")?, ff.i64("file_mtime")?);
             for doc in alive_docs(seg) {
                 if let Some(id) = ids.first_of(doc) {
                     let stamp = FileStamp {
@@ -152,7 +178,8 @@ impl DocIndex {
             let ids = all_strs(ff.str("id")?)?;
             let titles = all_strs(ff.str("title_sort")?)?;
             let languages = all_strs(ff.str("language")?)?;
-            let (sizes, counts) = (ff.u64("size")?, ff.u64("entity_count")?);
+            let kinds = all_strs(ff.str("kind")?)?;
+            let (sizes, counts, truncated) = (ff.u64("size")?, ff.u64("entity_count")?, ff.u64("truncated")?);
             for doc in alive_docs(seg) {
                 if let Some(id) = ids.first_of(doc) {
                     out.push(DocSummary {
@@ -161,6 +188,8 @@ impl DocIndex {
                         size_bytes: sizes.first(doc).unwrap_or(0),
                         entity_count: counts.first(doc).unwrap_or(0),
                         language: languages.first_of(doc).unwrap_or_default().to_owned(),
+                        kind: kinds.first_of(doc).unwrap_or_default().to_owned(),
+                        truncated: truncated.first(doc).unwrap_or(0) != 0,
                     });
                 }
             }
@@ -174,15 +203,43 @@ impl DocIndex {
         self.searcher().num_docs()
     }
 
+    /// Folders holding indexed files and how many documents each holds (with subfolders),
+    /// and the formats with their document counts; both sorted by name.
+    pub fn facets(&self) -> Result<Facets> {
+        let mut kinds: HashMap<String, u64> = HashMap::new();
+        let mut folders: HashMap<String, u64> = HashMap::new();
+        for seg in self.searcher().segment_readers() {
+            let ff = seg.fast_fields();
+            let files = all_strs(ff.str("file")?)?;
+            let kind_terms = all_strs(ff.str("kind")?)?;
+            for doc in alive_docs(seg) {
+                if let Some(kind) = kind_terms.first_of(doc) {
+                    *kinds.entry(kind.to_owned()).or_default() += 1;
+                }
+                if let Some(file) = files.first_of(doc) {
+                    for folder in ancestors(file) {
+                        *folders.entry(folder.to_owned()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut kinds: Vec<(String, u64)> = kinds.into_iter().collect();
+        kinds.sort();
+        let mut folders: Vec<(String, u64)> = folders.into_iter().collect();
+        folders.sort();
+        Ok(Facets { kinds, folders })
+    }
+
     fn parse(&self, query: &Query) -> (Box<dyn TantivyQuery>, Vec<String>, bool) {
         let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
         let mut warnings = Vec::new();
-        let has_text = !query.text.trim().is_empty();
+        let filters = query.parse_text();
+        let has_text = !filters.words.trim().is_empty();
         if has_text {
             let mut parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(self.fields.title, 2.0);
-            let (parsed, errors) = parser.parse_query_lenient(&query.text);
+            let (parsed, errors) = parser.parse_query_lenient(&filters.words);
             warnings.extend(errors.iter().map(|e| e.to_string()));
             clauses.push((Occur::Must, parsed));
         }
@@ -190,7 +247,35 @@ impl DocIndex {
             let term = Term::from_field_text(self.fields.entity, &key.encode());
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
-        if clauses.is_empty() {
+        // Formats: the picked ones and those typed (`type:pdf`) must all allow a document.
+        for kinds in [&query.kinds, &filters.kinds] {
+            if kinds.is_empty() {
+                continue;
+            }
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = kinds
+                .iter()
+                .map(|k| {
+                    let term = Term::from_field_text(self.fields.kind, &kind_alias(k));
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        for folder in std::iter::once(query.folder.trim_matches('/')).chain(filters.folders.iter().map(String::as_str))
+        {
+            if !folder.is_empty() {
+                let term = Term::from_field_text(self.fields.folder, folder);
+                clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            }
+        }
+        for author in &filters.authors {
+            let words: Vec<String> = self.analyse(author).into_iter().map(|(t, _)| t).collect();
+            for word in words {
+                let term = Term::from_field_text(self.fields.author, &word);
+                clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            }
+        }
+        if clauses.is_empty() || !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         (Box::new(BooleanQuery::new(clauses)), warnings, has_text)
@@ -219,13 +304,17 @@ impl DocIndex {
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         ranked.truncate(limit);
 
-        let matcher = self.matcher(&query.text, parsed.as_ref());
+        let words = query.parse_text().words;
+        let matcher = self.matcher(&words, parsed.as_ref());
         let mut snippets = SnippetGenerator::create(&searcher, parsed.as_ref(), self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, id, addr) in ranked {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let body = text_of(&doc, self.fields.body);
+            let meta = self.meta_of(&doc, &id)?;
+            let ranges = self.match_ranges(&matcher, body);
+            let page = ranges.first().and_then(|r| meta.page_at(r.start));
             let (snippet, snippet_ranges) = if has_text {
                 let s = snippets.snippet(body);
                 let (fragment, ranges) = (s.fragment().to_owned(), s.highlighted().to_vec());
@@ -235,11 +324,13 @@ impl DocIndex {
             };
             hits.push(SearchHit {
                 title: text_of(&doc, self.fields.title).to_owned(),
-                match_count: self.match_ranges(&matcher, body).len(),
+                match_count: ranges.len(),
                 id,
                 score,
                 snippet,
                 snippet_ranges,
+                kind: meta.kind,
+                page,
             });
         }
         Ok(SearchResults { total, hits, warnings })
@@ -331,12 +422,22 @@ impl DocIndex {
             let n = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?;
             entity_doc_counts.push((key, n as u64));
         }
-        let query_ranges = if query.text.trim().is_empty() {
+        let words = query.parse_text().words;
+        let query_ranges = if words.trim().is_empty() {
             Vec::new()
         } else {
             let (parsed, _, _) = self.parse(query);
-            self.match_ranges(&self.matcher(&query.text, parsed.as_ref()), &text)
+            self.match_ranges(&self.matcher(&words, parsed.as_ref()), &text)
         };
+        let meta = self.meta_of(&doc, id)?;
+        let mut attachments = Vec::new();
+        let children = TermQuery::new(Term::from_field_text(self.fields.parent, id), IndexRecordOption::Basic);
+        for (_, addr) in searcher.search(&children, &TopDocs::with_limit(10_000).order_by_score())? {
+            let child: TantivyDocument = searcher.doc(addr)?;
+            let child_id = text_of(&child, self.fields.id).to_owned();
+            attachments.push((child_id, text_of(&child, self.fields.title).to_owned()));
+        }
+        attachments.sort();
         Ok(Some(DocView {
             id: id.to_owned(),
             title: text_of(&doc, self.fields.title).to_owned(),
@@ -345,7 +446,16 @@ impl DocIndex {
             entities,
             entity_doc_counts,
             query_ranges,
+            file: text_of(&doc, self.fields.file).to_owned(),
+            parent: text_of(&doc, self.fields.parent).to_owned(),
+            meta,
+            attachments,
         }))
+    }
+
+    fn meta_of(&self, doc: &TantivyDocument, id: &str) -> Result<DocMeta> {
+        serde_json::from_str(text_of(doc, self.fields.meta_json))
+            .map_err(|e| IndexError::Corrupt(format!("metadata of {id}: {e}")))
     }
 
     /// How many live documents mention each entity, most mentioned first.
@@ -378,11 +488,39 @@ impl DocIndex {
 
     /// Document and entity counts and the size of the index on disk (`dir` is where it lives).
     pub fn stats(&self, dir: &Path) -> Result<IndexStats> {
+        let Facets { kinds, folders } = self.facets()?;
         Ok(IndexStats {
             documents: self.num_docs(),
             distinct_entities: self.entity_counts()?.len() as u64,
             index_bytes: dir_size(dir),
+            kinds,
+            folders,
         })
+    }
+}
+
+/// Formats and folders of the indexed documents, with document counts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facets {
+    pub kinds: Vec<(String, u64)>,
+    pub folders: Vec<(String, u64)>,
+}
+
+/// The folders above a relative file path: `a/b/c.txt` → `a`, `a/b`.
+fn ancestors(file: &str) -> impl Iterator<Item = &str> {
+    file.match_indices('/').map(move |(i, _)| &file[..i])
+}
+
+/// What a `type:` filter may say for each format.
+fn kind_alias(kind: &str) -> String {
+    let kind = kind.trim().to_ascii_lowercase();
+    match kind.as_str() {
+        "txt" | "md" | "markdown" | "plain" => "text".into(),
+        "htm" | "xhtml" | "web" => "html".into(),
+        "eml" | "mail" | "e-mail" | "mbox" | "message" => "email".into(),
+        "doc" | "word" | "docm" => "docx".into(),
+        "tsv" | "table" => "csv".into(),
+        _ => kind,
     }
 }
 
@@ -446,17 +584,37 @@ pub struct DocWriter {
 }
 
 impl DocWriter {
-    /// Adds `doc`, replacing any earlier version with the same id.
-    pub fn upsert(&mut self, doc: &LoadedDoc, entities: &[Entity]) -> Result<()> {
+    /// Adds `doc`. Earlier versions of its file's documents are removed with
+    /// [`DocWriter::delete_file`] first.
+    pub fn add(&mut self, doc: &LoadedDoc, entities: &[Entity]) -> Result<()> {
         let f = self.fields;
-        self.delete(&doc.id);
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
+        d.add_text(f.file, &doc.file);
+        if !doc.parent.is_empty() {
+            d.add_text(f.parent, &doc.parent);
+        }
+        for folder in ancestors(&doc.file) {
+            d.add_text(f.folder, folder);
+        }
+        d.add_text(f.kind, &doc.meta.kind);
         d.add_text(f.title, &doc.title);
         d.add_text(f.title_sort, &doc.title);
+        d.add_text(f.author, &doc.meta.author);
         d.add_text(f.body, &doc.text);
-        d.add_u64(f.size, doc.size_bytes);
-        d.add_i64(f.mtime, doc.mtime_ns);
+        d.add_u64(f.size, doc.meta.size_bytes);
+        d.add_u64(f.file_size, doc.file_size);
+        d.add_i64(f.file_mtime, doc.file_mtime_ns);
+        if let Some(t) = doc.meta.created_ns {
+            d.add_i64(f.created, t);
+        }
+        if let Some(t) = doc.meta.modified_ns {
+            d.add_i64(f.modified, t);
+        }
+        d.add_u64(f.page_count, doc.meta.pages.len() as u64);
+        d.add_u64(f.truncated, u64::from(doc.meta.truncated));
+        let meta = serde_json::to_string(&doc.meta).map_err(|e| IndexError::Corrupt(e.to_string()))?;
+        d.add_text(f.meta_json, &meta);
         let mut keys: Vec<String> = entities.iter().map(|e| EntityKey::of(e, &doc.text).encode()).collect();
         keys.sort();
         keys.dedup();
@@ -471,9 +629,9 @@ impl DocWriter {
         Ok(())
     }
 
-    /// Removes the document `id`, if indexed.
-    pub fn delete(&mut self, id: &str) {
-        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+    /// Removes every document that came from `file` (its relative path).
+    pub fn delete_file(&mut self, file: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.file, file));
     }
 
     /// Makes every change so far durable and visible to newly reloaded readers.

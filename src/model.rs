@@ -188,18 +188,71 @@ impl EntityKey {
     }
 }
 
-/// A document as read from disk, before indexing.
-#[derive(Clone, Debug)]
+/// A document as read from disk, before indexing. Most files are one document; a mailbox holds
+/// one per message, and a message's readable attachments are documents of their own.
+#[derive(Clone, Debug, Default)]
 pub struct LoadedDoc {
     /// Path relative to the opened folder, `/`-separated; the document's identity in the index.
+    /// A message in a mailbox is `box.mbox#3`; an attachment is its message's id, `/`, its name.
     pub id: String,
+    /// The file the document came from (its id when it is a whole file).
+    pub file: String,
+    /// The message an attachment belongs to; empty for everything else.
+    pub parent: String,
     pub title: String,
     pub text: String,
-    pub size_bytes: u64,
-    /// Modification time in nanoseconds since the Unix epoch.
-    pub mtime_ns: i64,
+    pub meta: DocMeta,
+    /// Size and modification time of `file`, to tell later whether it changed.
+    pub file_size: u64,
+    pub file_mtime_ns: i64,
     /// ISO 639-3 code of the detected language; empty when undecided.
     pub language: String,
+}
+
+/// What a format says about a document besides its text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocMeta {
+    /// The format, lower case: `text`, `html`, `email`, `pdf`, `docx`, `odt`, `rtf`, `csv`.
+    pub kind: String,
+    /// The author (PDF, DOCX, ODT, RTF) or sender (e-mail); empty when unknown.
+    pub author: String,
+    /// When the document was created (or a message sent), nanoseconds since the Unix epoch.
+    pub created_ns: Option<i64>,
+    /// When it was last modified: from the format when it says, else the file's time.
+    pub modified_ns: Option<i64>,
+    /// The document's own size in bytes (a message's or attachment's, not the whole file's).
+    pub size_bytes: u64,
+    /// Byte offsets in the text where each page starts; empty for formats without pages.
+    pub pages: Vec<u32>,
+    /// Only the first part of the file was read (it was larger than the configured limit).
+    pub truncated: bool,
+    /// Header fields shown above the text (From, To, Cc, Date, Subject of a message).
+    pub fields: Vec<(String, String)>,
+}
+
+impl DocMeta {
+    /// The 1-based page holding byte `offset` of the text, for paged formats.
+    pub fn page_at(&self, offset: usize) -> Option<u32> {
+        if self.pages.is_empty() {
+            return None;
+        }
+        Some(self.pages.partition_point(|&start| start as usize <= offset).max(1) as u32)
+    }
+}
+
+/// A document format's name for people: `pdf` → `PDF`.
+pub fn kind_name(kind: &str) -> &str {
+    match kind {
+        "text" => "Text",
+        "html" => "Web page",
+        "email" => "E-mail",
+        "pdf" => "PDF",
+        "docx" => "Word",
+        "odt" => "OpenDocument",
+        "rtf" => "RTF",
+        "csv" => "Table",
+        other => other,
+    }
 }
 
 /// What the document list shows for one indexed document.
@@ -211,10 +264,13 @@ pub struct DocSummary {
     pub entity_count: u64,
     /// ISO 639-3 code of the detected language; empty when undecided.
     pub language: String,
+    /// The format (see [`DocMeta::kind`]).
+    pub kind: String,
+    pub truncated: bool,
 }
 
 /// A document ready to be displayed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DocView {
     pub id: String,
     pub title: String,
@@ -226,6 +282,12 @@ pub struct DocView {
     pub entity_doc_counts: Vec<(EntityKey, u64)>,
     /// Byte ranges of the current query's terms in `text`.
     pub query_ranges: Vec<Range<usize>>,
+    /// The file it came from, its parent message (empty if none) and what the format says.
+    pub file: String,
+    pub parent: String,
+    pub meta: DocMeta,
+    /// Documents attached to this one (id, title), in order.
+    pub attachments: Vec<(String, String)>,
 }
 
 /// One search result.
@@ -239,6 +301,10 @@ pub struct SearchHit {
     pub snippet: String,
     /// Byte ranges of matched words inside `snippet`.
     pub snippet_ranges: Vec<Range<usize>>,
+    /// The format (see [`DocMeta::kind`]).
+    pub kind: String,
+    /// For paged formats, the page of the first match.
+    pub page: Option<u32>,
 }
 
 /// What a query returned.
@@ -251,16 +317,82 @@ pub struct SearchResults {
     pub warnings: Vec<String>,
 }
 
-/// A query as the user composed it: free text plus entity filters.
+/// A query as the user composed it: free text plus entity, format and folder filters.
+///
+/// The text may hold filters too: `type:pdf`, `folder:mail/2001` (or `folder:"Board minutes"`)
+/// and `author:ward`; [`Query::parse_text`] takes them out.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Query {
     pub text: String,
     pub entities: Vec<EntityKey>,
+    /// Formats to keep (any of them); empty keeps all.
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    /// Keep documents under this folder (relative, `/`-separated); empty keeps all.
+    #[serde(default)]
+    pub folder: String,
+}
+
+/// The filters written into a query's text, and the words left to search for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextFilters {
+    pub words: String,
+    pub kinds: Vec<String>,
+    pub folders: Vec<String>,
+    pub authors: Vec<String>,
 }
 
 impl Query {
     pub fn is_empty(&self) -> bool {
-        self.text.trim().is_empty() && self.entities.is_empty()
+        self.text.trim().is_empty() && self.entities.is_empty() && self.kinds.is_empty() && self.folder.is_empty()
+    }
+
+    /// Splits `type:`, `folder:` and `author:` filters out of the text; a value may be quoted.
+    /// Everything else is left, in order, for the full-text parser.
+    pub fn parse_text(&self) -> TextFilters {
+        let mut out = TextFilters::default();
+        let mut words: Vec<&str> = Vec::new();
+        let text = self.text.as_str();
+        let mut rest = text;
+        while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+            rest = &rest[start..];
+            let filter = ["type:", "folder:", "author:"]
+                .into_iter()
+                .find(|p| rest.len() > p.len() && rest[..p.len()].eq_ignore_ascii_case(p));
+            let (token, value, after) = match filter {
+                Some(prefix) => {
+                    let tail = &rest[prefix.len()..];
+                    if let Some(quoted) = tail.strip_prefix('"') {
+                        let end = quoted.find('"').unwrap_or(quoted.len());
+                        let after = (end + 1).min(quoted.len());
+                        (Some(prefix), &quoted[..end], &quoted[after..])
+                    } else {
+                        let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+                        (Some(prefix), &tail[..end], &tail[end..])
+                    }
+                }
+                None => {
+                    // A quoted phrase stays whole, so a filter-like word inside it is not taken.
+                    let end = if let Some(q) = rest.strip_prefix('"') {
+                        q.find('"').map_or(rest.len(), |e| e + 2)
+                    } else {
+                        rest.find(char::is_whitespace).unwrap_or(rest.len())
+                    };
+                    (None, &rest[..end], &rest[end..])
+                }
+            };
+            let value = value.trim();
+            match token {
+                Some("type:") if !value.is_empty() => out.kinds.push(value.to_ascii_lowercase()),
+                Some("folder:") if !value.is_empty() => out.folders.push(value.trim_matches('/').to_owned()),
+                Some("author:") if !value.is_empty() => out.authors.push(value.to_owned()),
+                Some(_) => {}
+                None => words.push(value),
+            }
+            rest = after;
+        }
+        out.words = words.join(" ");
+        out
     }
 }
 
@@ -271,25 +403,66 @@ pub struct EntityCount {
     pub documents: u64,
 }
 
-/// A file that was not indexed, and why.
+/// What happened to a file that is in the ingest report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Outcome {
+    /// Should have been read but could not be.
+    #[default]
+    Failed,
+    /// Left out on purpose: a format Dossier does not read, a link, a file with no text.
+    Skipped,
+    /// Indexed, but only its first part.
+    Truncated,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Failed => "could not be read",
+            Outcome::Skipped => "skipped",
+            Outcome::Truncated => "truncated",
+        }
+    }
+}
+
+/// A file (or a message or attachment inside one) that was not indexed, or not whole, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileProblem {
+    /// The document's id: the file's relative path, or an id inside it (`box.mbox#3/a.pdf`).
     pub path: String,
     pub reason: String,
-    /// Left out on purpose (a format Dossier does not read) rather than failed.
     #[serde(default)]
-    pub skipped: bool,
+    pub outcome: Outcome,
+    /// The file holding `path` when that is a message or an attachment; empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub file: String,
 }
 
 impl FileProblem {
     /// A file that should have been read but could not be.
     pub fn failed(path: impl Into<String>, reason: impl Into<String>) -> FileProblem {
-        FileProblem { path: path.into(), reason: reason.into(), skipped: false }
+        FileProblem { path: path.into(), reason: reason.into(), outcome: Outcome::Failed, file: String::new() }
     }
 
     /// A file left out on purpose.
     pub fn skipped(path: impl Into<String>, reason: impl Into<String>) -> FileProblem {
-        FileProblem { path: path.into(), reason: reason.into(), skipped: true }
+        FileProblem { path: path.into(), reason: reason.into(), outcome: Outcome::Skipped, file: String::new() }
+    }
+
+    /// A file indexed only in part.
+    pub fn truncated(path: impl Into<String>, reason: impl Into<String>) -> FileProblem {
+        FileProblem { path: path.into(), reason: reason.into(), outcome: Outcome::Truncated, file: String::new() }
+    }
+
+    /// The same problem about a part of `file` (a message in a mailbox, an attachment).
+    pub fn inside(mut self, file: impl Into<String>) -> FileProblem {
+        self.file = file.into();
+        self
+    }
+
+    /// The file this problem is about (for a message or attachment, the file holding it).
+    pub fn file(&self) -> &str {
+        if self.file.is_empty() { &self.path } else { &self.file }
     }
 }
 
@@ -299,6 +472,11 @@ pub struct IndexStats {
     pub documents: u64,
     pub distinct_entities: u64,
     pub index_bytes: u64,
+    /// Formats with their document counts, by name.
+    pub kinds: Vec<(String, u64)>,
+    /// Folders holding documents (relative, `/`-separated) with their document counts,
+    /// subfolders included, by name.
+    pub folders: Vec<(String, u64)>,
 }
 
 #[cfg(test)]

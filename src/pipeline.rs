@@ -9,6 +9,7 @@
 //! is cancelled or fails still commits what it indexed.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::entities::Extractor;
 use crate::index::{DocIndex, DocWriter, FileStamp, IndexError};
-use crate::load::{self, LoadError};
+use crate::load::{self, Piece};
 use crate::model::{Entity, FileProblem, LoadedDoc};
 use crate::store::RunRecord;
 
@@ -32,7 +33,8 @@ pub type Notify = Arc<dyn Fn() + Send + Sync>;
 pub struct Options {
     /// Skip files and folders whose name starts with a dot.
     pub skip_hidden: bool,
-    /// Read at most this many bytes of a file.
+    /// Read at most this many bytes of a file (of each message, in a mailbox); a larger file is
+    /// indexed in part and reported as truncated.
     pub max_file_bytes: u64,
     /// Loader threads; 0 means one per core.
     pub workers: usize,
@@ -40,7 +42,8 @@ pub struct Options {
     pub commit_every: Duration,
     /// Run entity extraction (off only to measure raw indexing speed).
     pub extract_entities: bool,
-    /// A file that takes longer than this to load and extract is reported as timed out.
+    /// A file that takes longer than this to load and extract is reported as timed out (for a
+    /// mailbox, the budget is per message).
     pub file_time_budget: Duration,
 }
 
@@ -207,19 +210,30 @@ impl Run {
             self.send(Event::Problem(p));
         }
         let mut todo = Vec::new();
-        let mut unchanged = 0;
+        let mut unchanged = HashSet::new();
         for c in candidates {
             match known.remove(&c.id) {
-                Some(stamp) if stamp == c.stamp => unchanged += 1,
+                Some(stamp) if stamp == c.stamp => {
+                    unchanged.insert(c.id);
+                }
                 _ => todo.push(c),
             }
         }
+        // What the last run said about files that have not changed still holds (a truncated
+        // file, a mailbox's damaged message, an unreadable attachment): the report keeps it.
+        if let Some(previous) = RunRecord::load(&self.index_dir) {
+            for p in previous.problems.into_iter().filter(|p| unchanged.contains(p.file())) {
+                record.problems.push(p.clone());
+                self.send(Event::Problem(p));
+            }
+        }
+        let unchanged = unchanged.len();
         // Whatever is left in `known` is no longer in the folder.
         let mut removed: Vec<String> = known.into_keys().collect();
         removed.sort();
         self.send(Event::Planned { to_index: todo.len(), unchanged, removed: removed.len() });
         for id in &removed {
-            writer.delete(id);
+            writer.delete_file(id);
         }
         record.removed = removed.len() as u64;
         if !removed.is_empty() {
@@ -285,11 +299,13 @@ impl Run {
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
         let mut timed_out: HashSet<usize> = HashSet::new();
+        // Files whose earlier documents were deleted and new ones are being added.
+        let mut open_files: HashSet<usize> = HashSet::new();
         let mut result = Ok(());
         while progress.done < total && !self.cancel.load(Ordering::Relaxed) {
-            let (k, loaded) = match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok((k, _)) if timed_out.contains(&k) => continue, // Reported already; too late.
-                Ok(got) => got,
+            let loaded = match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(loaded) if timed_out.contains(&loaded.file()) => continue, // Reported already; too late.
+                Ok(loaded) => loaded,
                 Err(RecvTimeoutError::Timeout) => {
                     // A file over its time budget is reported and a fresh loader takes over; the
                     // stuck one finishes (or not) on its own and its result is ignored.
@@ -297,6 +313,10 @@ impl Run {
                         if timed_out.insert(k) {
                             progress.done += 1;
                             progress.failed += 1;
+                            if open_files.remove(&k) {
+                                // Half a file would pass for all of it on the next run.
+                                writer.delete_file(&shared.todo[k].id);
+                            }
                             let reason = format!("timed out after {} s", self.options.file_time_budget.as_secs_f64());
                             let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
                             record.problems.push(problem.clone());
@@ -311,22 +331,34 @@ impl Run {
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             };
-            progress.done += 1;
             match loaded {
-                Ok((doc, entities)) => {
-                    progress.bytes_done += doc.size_bytes;
-                    if let Err(e) = writer.upsert(&doc, &entities) {
+                Loaded::Doc(k, doc, entities) => {
+                    if open_files.insert(k) {
+                        writer.delete_file(&shared.todo[k].id);
+                    }
+                    if let Err(e) = writer.add(&doc, &entities) {
                         result = Err(e);
                         self.cancel.store(true, Ordering::Relaxed);
                         break;
                     }
                     record.indexed += 1;
                 }
-                Err(reason) => {
-                    progress.failed += 1;
-                    let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
+                Loaded::Problem(_, problem) => {
                     record.problems.push(problem.clone());
                     self.send(Event::Problem(problem));
+                }
+                Loaded::Done(k, outcome) => {
+                    progress.done += 1;
+                    progress.bytes_done += shared.todo[k].stamp.size_bytes;
+                    let was_open = open_files.remove(&k);
+                    if let Err(problem) = outcome {
+                        progress.failed += 1;
+                        if was_open {
+                            writer.delete_file(&shared.todo[k].id);
+                        }
+                        record.problems.push(problem.clone());
+                        self.send(Event::Problem(problem));
+                    }
                 }
             }
             if last_commit.elapsed() >= self.options.commit_every {
@@ -339,6 +371,10 @@ impl Run {
                 last_progress = Instant::now();
                 self.send(Event::Progress(progress.clone()));
             }
+        }
+        // A file cut off by cancelling is dropped whole, so the next run reads it again.
+        for k in open_files {
+            writer.delete_file(&shared.todo[k].id);
         }
         // Loaders stop at the next file once the queue is empty or the run is cancelled; one
         // stuck on a file past its budget is left to finish by itself.
@@ -355,8 +391,21 @@ impl Run {
     }
 }
 
-/// A loaded document and its entities, or why the file could not be read.
-type Loaded = (usize, Result<(LoadedDoc, Vec<Entity>), String>);
+/// What a loader thread sends: a document with its entities, a report entry about part of a
+/// file, and, last for each file, whether the file as a whole could be read.
+enum Loaded {
+    Doc(usize, Box<LoadedDoc>, Vec<Entity>),
+    Problem(usize, FileProblem),
+    Done(usize, Result<(), FileProblem>),
+}
+
+impl Loaded {
+    fn file(&self) -> usize {
+        match self {
+            Loaded::Doc(k, ..) | Loaded::Problem(k, _) | Loaded::Done(k, _) => *k,
+        }
+    }
+}
 
 /// What loader threads share: the files to do, who is busy with which since when.
 struct Shared {
@@ -395,36 +444,58 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
                 break;
             }
             shared.busy().insert(k, Instant::now());
-            let result = load_and_extract(&shared.todo[k], shared.extractor.as_ref(), &shared.options);
+            let alive = load_and_extract(k, &shared, &tx);
             shared.busy().remove(&k);
-            if tx.send((k, result)).is_err() {
+            if !alive {
                 break;
             }
         }
     })
 }
 
-/// Loads one file and finds its entities; a panic in either is that file's failure.
-fn load_and_extract(
-    c: &Candidate,
-    extractor: &dyn Extractor,
-    options: &Options,
-) -> Result<(LoadedDoc, Vec<Entity>), String> {
-    let work = AssertUnwindSafe(|| -> Result<(LoadedDoc, Vec<Entity>), LoadError> {
-        let mut doc = load::load_file(&c.path, c.id.clone(), options.max_file_bytes)?;
-        let language = crate::lang::detect(&doc.text);
-        doc.language = language.map(|l| l.code.to_owned()).unwrap_or_default();
-        // The recogniser knows English; on text that is clearly another language its guesses
-        // would look authoritative and be wrong, so the view says why there are none.
-        let english = language.is_none_or(|l| l.is_english());
-        let entities = if options.extract_entities && english { extractor.extract(&doc.text) } else { Vec::new() };
-        Ok((doc, entities))
+/// Loads file `k`, finds the entities of each of its documents and sends them on; a panic in
+/// either is that file's failure. Returns `false` once the receiver is gone.
+fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool {
+    let c = &shared.todo[k];
+    let options = &shared.options;
+    let mut receiver_gone = false;
+    let work = AssertUnwindSafe(|| {
+        load::load_file(&c.path, &c.id, options.max_file_bytes, &mut |piece| {
+            if shared.cancel.load(Ordering::Relaxed) {
+                return ControlFlow::Break(());
+            }
+            let sent = match piece {
+                Piece::Doc(mut doc) => {
+                    let language = crate::lang::detect(&doc.text);
+                    doc.language = language.map(|l| l.code.to_owned()).unwrap_or_default();
+                    // The recogniser knows English; on text that is clearly another language its
+                    // guesses would look authoritative and be wrong, so the view says why there
+                    // are none.
+                    let english = language.is_none_or(|l| l.is_english());
+                    let entities = if options.extract_entities && english {
+                        shared.extractor.extract(&doc.text)
+                    } else {
+                        Vec::new()
+                    };
+                    // Each document of a mailbox gets the time budget afresh.
+                    shared.busy().insert(k, Instant::now());
+                    tx.send(Loaded::Doc(k, doc, entities))
+                }
+                Piece::Problem(problem) => tx.send(Loaded::Problem(k, problem)),
+            };
+            if sent.is_err() {
+                receiver_gone = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        })
     });
-    match std::panic::catch_unwind(work) {
-        Ok(Ok(done)) => Ok(done),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("internal error while reading this file (reported as a bug)".to_owned()),
-    }
+    let outcome = match std::panic::catch_unwind(work) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.problem(c.id.clone())),
+        Err(_) => Err(FileProblem::failed(c.id.clone(), "internal error while reading this file (reported as a bug)")),
+    };
+    !receiver_gone && tx.send(Loaded::Done(k, outcome)).is_ok()
 }
 
 /// Every supported file under `folder`, and the entries that could not be looked at.
@@ -458,8 +529,8 @@ fn walk(folder: &Path, options: &Options) -> (Vec<Candidate>, Vec<FileProblem>) 
         }
         let path = entry.path();
         let id = relative_id(folder, path);
-        if !load::is_supported(path) {
-            problems.push(FileProblem::skipped(id, "file type not supported yet"));
+        if let Some(reason) = load::skip_reason(path) {
+            problems.push(reason.problem(id));
             continue;
         }
         match entry.metadata() {

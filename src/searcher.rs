@@ -49,7 +49,7 @@ impl Request {
 pub enum Answer {
     Search(Query, Result<SearchResults, String>),
     Docs(Result<Vec<DocSummary>, String>),
-    Doc(Result<Option<DocView>, String>),
+    Doc(Result<Option<Box<DocView>>, String>),
     Entities(Result<Vec<EntityCount>, String>),
     Stats(Result<IndexStats, String>),
 }
@@ -176,7 +176,7 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
             Answer::Search(query, results)
         }
         Request::Docs => Answer::Docs(index.list_docs().map_err(msg)),
-        Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map_err(msg)),
+        Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map(|v| v.map(Box::new)).map_err(msg)),
         Request::Entities => Answer::Entities(index.entity_counts().map_err(msg)),
         Request::Stats => Answer::Stats(index.stats(index_dir).map_err(msg)),
     }

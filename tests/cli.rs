@@ -26,7 +26,7 @@ fn index_reports_counts_and_skipped_files() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = stdout(&out);
     assert!(text.starts_with("7 documents in the index; 7 indexed, 0 removed"), "{text}");
-    assert!(text.contains("1  file type not supported yet"), "{text}");
+    assert!(text.contains("1  file type not supported (.xls)"), "{text}");
 
     let again = stdout(&dossier(&fx, &["index", folder]));
     assert!(again.starts_with("7 documents in the index; 0 indexed"), "{again}");
@@ -116,9 +116,9 @@ fn report_lists_unread_files_by_reason() {
     let out = dossier(&fx, &["report", folder]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert!(text.contains("1 could not be read, 1 skipped"), "{text}");
-    assert!(text.contains("1 × binary data, not text\n  broken.txt"), "{text}");
-    assert!(text.contains("1 × file type not supported yet\n  table.xls"), "{text}");
+    assert!(text.contains("1 could not be read, 1 skipped, 0 truncated"), "{text}");
+    assert!(text.contains("Could not be read (1)\n  1 × binary data, not text\n    broken.txt"), "{text}");
+    assert!(text.contains("Skipped (1)\n  1 × file type not supported (.xls)\n    table.xls"), "{text}");
     let json: serde_json::Value = serde_json::from_slice(&dossier(&fx, &["report", folder, "--json"]).stdout).unwrap();
     assert_eq!(json["problems"].as_array().map(Vec::len), Some(2));
 }

@@ -69,7 +69,10 @@ fn hostile_files_are_indexed_or_reported_never_fatal() {
     // Every file is accounted for: indexed, or reported.
     let files = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(ids.len() + record.problems.len(), files, "{ids:?} {:?}", record.problems);
-    assert_eq!(index.search(&dossier::model::Query { text: "harbour".into(), entities: vec![] }, 10).unwrap().total, 4);
+    assert_eq!(
+        index.search(&dossier::model::Query { text: "harbour".into(), ..Default::default() }, 10).unwrap().total,
+        4
+    );
 
     // A second run after more damage keeps what was indexed.
     write("good.txt", b"\x00\x01 now binary");

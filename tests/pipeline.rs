@@ -37,7 +37,7 @@ fn index_folder(fx: &Fixture) -> (DocIndex, Run) {
 }
 
 fn q(text: &str) -> Query {
-    Query { text: text.into(), entities: vec![] }
+    Query { text: text.into(), ..Query::default() }
 }
 
 fn ids(index: &DocIndex) -> Vec<String> {
@@ -64,7 +64,7 @@ fn indexes_supported_files_and_reports_the_rest() {
     // Hidden folders are not even looked at; the spreadsheet is reported as skipped.
     assert_eq!(run.record.problems.len(), 1, "{:?}", run.record.problems);
     assert_eq!(run.record.problems[0].path, "table.xls");
-    assert!(run.record.problems[0].skipped);
+    assert_eq!(run.record.problems[0].outcome, dossier::model::Outcome::Skipped);
     assert!(index.search(&q("Zebulon"), 10).unwrap().hits.is_empty());
     let docs = index.list_docs().unwrap();
     let minutes = docs.iter().find(|d| d.id == "notes/meeting-minutes.md").unwrap();
@@ -153,9 +153,9 @@ fn documents_carry_entity_spans_and_corpus_counts() {
     assert_eq!(n, Some(2), "{counts:?}");
 
     // Filtering by entity.
-    let filtered = index.search(&Query { text: String::new(), entities: vec![calder.clone()] }, 10).unwrap();
+    let filtered = index.search(&Query { entities: vec![calder.clone()], ..Query::default() }, 10).unwrap();
     assert_eq!(filtered.total, 2);
-    let both = index.search(&Query { text: "council".into(), entities: vec![calder] }, 10).unwrap();
+    let both = index.search(&Query { text: "council".into(), entities: vec![calder], ..Query::default() }, 10).unwrap();
     assert_eq!(both.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["notes/meeting-minutes.md"]);
 }
 
@@ -199,7 +199,7 @@ fn unreadable_files_are_reported_and_do_not_stop_indexing() {
     std::fs::write(fx.folder.join("binary.txt"), b"\x00\x01\x02\x03garbage").unwrap();
     let (index, run) = index_folder(&fx);
     assert_eq!(run.record.indexed, 7);
-    let failed: Vec<_> = run.record.problems.iter().filter(|p| !p.skipped).collect();
+    let failed: Vec<_> = run.record.problems.iter().filter(|p| p.outcome != dossier::model::Outcome::Skipped).collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].path, "binary.txt");
     assert_eq!(failed[0].reason, "binary data, not text");

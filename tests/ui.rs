@@ -112,7 +112,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     // Search as you type.
     search_for(&mut h, "Griner");
     run_until(&mut h, "the hit count", |h| shows(h, "1 document matches"));
-    let hit = h.get_by_label_contains("news-blinken-lavrov.txt · 4 matches");
+    let hit = h.get_by_label_contains("news-blinken-lavrov.txt · Text · 4 matches");
     hit.click();
     run_until(&mut h, "the document", |h| shows(h, SEED_TITLE) && shows(h, "1 of 4 matches"));
     assert!(shows_part(&h, "arrested on drug-related charges at a Moscow airport"));

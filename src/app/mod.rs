@@ -55,6 +55,10 @@ pub struct Persisted {
     pub recent: Vec<PathBuf>,
     pub query: String,
     pub filters: Vec<EntityKey>,
+    /// Formats the results are limited to (empty: all).
+    pub doc_kinds: Vec<String>,
+    /// Subfolder the results are limited to (empty: the whole folder).
+    pub in_folder: String,
     pub selected: Option<String>,
     pub kinds: KindSet,
     pub hide_entity_panel: bool,
@@ -72,6 +76,10 @@ pub enum Command {
     QueryEdited,
     AddFilter(EntityKey),
     RemoveFilter(usize),
+    /// Limit the results to a format, or stop limiting them to it.
+    ToggleDocKind(String),
+    /// Limit the results to a subfolder (empty: the whole folder).
+    SetFolderFilter(String),
     ToggleKind(EntityKind),
     /// Highlight every mention of an entity and scroll to the first (or clear with `None`).
     SelectEntity(Option<EntityKey>),
@@ -202,7 +210,12 @@ impl DossierApp {
     }
 
     pub fn query(&self) -> Query {
-        Query { text: self.p.query.clone(), entities: self.p.filters.clone() }
+        Query {
+            text: self.p.query.clone(),
+            entities: self.p.filters.clone(),
+            kinds: self.p.doc_kinds.clone(),
+            folder: self.p.in_folder.clone(),
+        }
     }
 
     fn start_open(&mut self, ctx: &egui::Context, source: FolderSource) {
@@ -325,7 +338,7 @@ impl DossierApp {
                 }
                 Answer::Doc(Ok(Some(view))) => {
                     self.doc_loading = false;
-                    let doc = DocState::new(view);
+                    let doc = DocState::new(*view);
                     self.current_match = (!doc.matches.is_empty()).then_some(0);
                     self.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
                     if let Some(sel) = &self.selected_entity
@@ -384,6 +397,8 @@ impl DossierApp {
         if !same_folder {
             self.p.query.clear();
             self.p.filters.clear();
+            self.p.doc_kinds.clear();
+            self.p.in_folder.clear();
             self.p.selected = None;
         }
         self.selected_entity = None;
@@ -445,6 +460,20 @@ impl DossierApp {
             Command::RemoveFilter(i) => {
                 if i < self.p.filters.len() {
                     self.p.filters.remove(i);
+                    self.search_now();
+                }
+            }
+            Command::ToggleDocKind(kind) => {
+                if let Some(i) = self.p.doc_kinds.iter().position(|k| *k == kind) {
+                    self.p.doc_kinds.remove(i);
+                } else {
+                    self.p.doc_kinds.push(kind);
+                }
+                self.search_now();
+            }
+            Command::SetFolderFilter(folder) => {
+                if self.p.in_folder != folder {
+                    self.p.in_folder = folder;
                     self.search_now();
                 }
             }

@@ -6,7 +6,8 @@ use std::io::Read;
 
 use quick_xml::events::Event;
 
-use super::{Extracted, LoadError, Loader, tidy_lines};
+use super::{Extracted, LoadError, Loader, dates, tidy_lines};
+use crate::model::DocMeta;
 
 /// The most bytes one archive member may unpack to.
 const MAX_MEMBER_BYTES: u64 = 64 * 1024 * 1024;
@@ -22,6 +23,14 @@ pub struct OdtLoader;
 impl Loader for DocxLoader {
     fn extensions(&self) -> &'static [&'static str] {
         &["docx", "docm"]
+    }
+
+    fn kind(&self) -> &'static str {
+        "docx"
+    }
+
+    fn reads_partial(&self) -> bool {
+        false
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
@@ -45,8 +54,19 @@ impl Loader for DocxLoader {
                 text.push_str(&xml_text(&xml, Dialect::Word));
             }
         }
-        let title = zip.member("docProps/core.xml")?.and_then(|xml| element_text(&xml, "dc:title"));
-        Ok(Extracted { title, text: tidy_lines(&text) })
+        let props = zip.member("docProps/core.xml")?.unwrap_or_default();
+        let meta = DocMeta {
+            author: element_text(&props, "dc:creator").unwrap_or_default(),
+            created_ns: element_text(&props, "dcterms:created").and_then(|d| dates::iso8601_ns(&d)),
+            modified_ns: element_text(&props, "dcterms:modified").and_then(|d| dates::iso8601_ns(&d)),
+            ..DocMeta::default()
+        };
+        Ok(Extracted {
+            title: element_text(&props, "dc:title"),
+            text: tidy_lines(&text),
+            meta,
+            attachments: Vec::new(),
+        })
     }
 }
 
@@ -55,11 +75,28 @@ impl Loader for OdtLoader {
         &["odt"]
     }
 
+    fn kind(&self) -> &'static str {
+        "odt"
+    }
+
+    fn reads_partial(&self) -> bool {
+        false
+    }
+
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
         let mut zip = Archive::open(bytes, "ODT")?;
         let body = zip.member("content.xml")?.ok_or(LoadError::Malformed("damaged ODT: no content.xml"))?;
-        let title = zip.member("meta.xml")?.and_then(|xml| element_text(&xml, "dc:title"));
-        Ok(Extracted { title, text: tidy_lines(&xml_text(&body, Dialect::Odf)) })
+        let props = zip.member("meta.xml")?.unwrap_or_default();
+        let meta = DocMeta {
+            author: element_text(&props, "meta:initial-creator")
+                .or_else(|| element_text(&props, "dc:creator"))
+                .unwrap_or_default(),
+            created_ns: element_text(&props, "meta:creation-date").and_then(|d| dates::iso8601_ns(&d)),
+            modified_ns: element_text(&props, "dc:date").and_then(|d| dates::iso8601_ns(&d)),
+            ..DocMeta::default()
+        };
+        let text = tidy_lines(&xml_text(&body, Dialect::Odf));
+        Ok(Extracted { title: element_text(&props, "dc:title"), text, meta, attachments: Vec::new() })
     }
 }
 

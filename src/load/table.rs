@@ -11,6 +11,10 @@ impl Loader for CsvLoader {
         &["csv", "tsv"]
     }
 
+    fn kind(&self) -> &'static str {
+        "csv"
+    }
+
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
         reject_binary(bytes)?;
         let text = decode_text(bytes);
@@ -40,7 +44,7 @@ impl Loader for CsvLoader {
         if out.is_empty() && !headers.is_empty() {
             out = headers.join(" · ");
         }
-        Ok(Extracted { title: None, text: out.trim_end().to_owned() })
+        Ok(Extracted { title: None, text: out.trim_end().to_owned(), ..Extracted::default() })
     }
 }
 

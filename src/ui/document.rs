@@ -11,7 +11,7 @@ use eframe::egui::{Color32, FontId, Galley, Stroke, TextFormat, Ui};
 
 use super::theme;
 use crate::entities::normalize;
-use crate::model::{DocView, EntityKey, EntityKind, KindSet};
+use crate::model::{DocMeta, DocView, EntityKey, EntityKind, KindSet};
 
 /// The longest text the view lays out; the rest is searchable but not shown.
 pub const MAX_VIEW_BYTES: usize = 2 * 1024 * 1024;
@@ -52,6 +52,12 @@ pub struct DocState {
     pub matches: Vec<(Range<usize>, Range<usize>)>,
     /// Entity rows grouped by kind, kinds in legend order, rows by mentions then text.
     pub groups: Vec<(EntityKind, Vec<EntityRow>)>,
+    /// The file it came from, the message it is attached to (empty if none), its metadata and
+    /// its attachments (id, title).
+    pub file: String,
+    pub parent: String,
+    pub meta: DocMeta,
+    pub attachments: Vec<(String, String)>,
 }
 
 impl DocState {
@@ -124,6 +130,10 @@ impl DocState {
             keys,
             matches,
             groups,
+            file: view.file,
+            parent: view.parent,
+            meta: view.meta,
+            attachments: view.attachments,
         }
     }
 
@@ -299,6 +309,7 @@ mod tests {
             entities,
             entity_doc_counts: vec![(EntityKey { kind: EntityKind::Person, text: "Ann".into() }, 3)],
             query_ranges: std::iter::once(oslo..oslo + 4).collect(),
+            ..DocView::default()
         })
     }
 
@@ -338,6 +349,7 @@ mod tests {
             entity_doc_counts: vec![],
             query_ranges: vec![],
             text: text.clone(),
+            ..DocView::default()
         });
         let value = |kind, s: &str| d.row(&EntityKey { kind, text: s.into() }).and_then(|r| r.value.clone());
         assert_eq!(value(EntityKind::Money, "$2.4 million").as_deref(), Some("2400000 USD"));

@@ -8,8 +8,8 @@ use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
 use crate::app::{Command, DossierApp};
-use crate::model::{EntityKind, SearchHit};
-use document::LayoutKey;
+use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name};
+use document::{DocState, LayoutKey};
 
 /// Draws the whole window.
 pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
@@ -143,15 +143,18 @@ fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             let what = if run.cancelled { "indexing cancelled" } else { "indexed" };
             ui.label(format!("{what} {} ago in {}", format_duration(ago as f64), format_duration(run.duration_secs)));
         }
-        let failed = app.problems.iter().filter(|p| !p.skipped).count();
-        let skipped = app.problems.len() - failed;
-        if failed + skipped > 0 {
+        let count = |o: Outcome| app.problems.iter().filter(|p| p.outcome == o).count();
+        let (failed, skipped, truncated) = (count(Outcome::Failed), count(Outcome::Skipped), count(Outcome::Truncated));
+        if failed + skipped + truncated > 0 {
             ui.separator();
-            let text = format!("{failed} could not be read · {skipped} skipped");
+            let mut text = format!("{failed} could not be read · {skipped} skipped");
+            if truncated > 0 {
+                text.push_str(&format!(" · {truncated} truncated"));
+            }
             let color = if failed > 0 { theme::error_color(dark) } else { theme::weak_color(dark) };
             if ui
                 .add(egui::Button::new(RichText::new(text).color(color)).frame(false))
-                .on_hover_text("Show the files that were not indexed")
+                .on_hover_text("Show the ingest report: files not indexed, or not whole")
                 .clicked()
             {
                 out.push(Command::ShowProblems(true));
@@ -211,6 +214,7 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
         });
     }
+    facet_filters_ui(app, ui, out);
     ui.separator();
     if let Some(results) = &app.results {
         let shown = results.hits.len();
@@ -247,11 +251,13 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 for doc in &app.docs[rows] {
                     let selected = app.p.selected.as_deref() == Some(doc.id.as_str());
                     let details = format!(
-                        "{} · {} · {}{}",
+                        "{} · {} · {} · {}{}{}",
                         doc.id,
+                        kind_name(&doc.kind),
                         format_bytes(doc.size_bytes),
                         plural(doc.entity_count, "entity"),
-                        crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default()
+                        crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default(),
+                        if doc.truncated { " · truncated" } else { "" }
                     );
                     let r = list_row_ui(ui, selected, &doc.title, &details, row_height - 2.0);
                     if r.clicked() {
@@ -260,6 +266,52 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 }
             },
         );
+    }
+}
+
+/// Format chips with document counts, and the folder picker, when the folder has a choice.
+fn facet_filters_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let kinds = &app.stats.kinds;
+    if kinds.len() > 1 || !app.p.doc_kinds.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Type:");
+            for (kind, n) in kinds {
+                let on = app.p.doc_kinds.contains(kind);
+                let chip = ui.selectable_label(on, format!("{} {n}", kind_name(kind))).on_hover_text(if on {
+                    "Click to stop limiting to this type"
+                } else {
+                    "Only this type (type:…)"
+                });
+                if chip.clicked() {
+                    out.push(Command::ToggleDocKind(kind.clone()));
+                }
+            }
+        });
+    }
+    let folders = &app.stats.folders;
+    if !folders.is_empty() || !app.p.in_folder.is_empty() {
+        ui.horizontal(|ui| {
+            let label = ui.label("Folder:");
+            let shown = if app.p.in_folder.is_empty() { "All folders".to_owned() } else { app.p.in_folder.clone() };
+            egui::ComboBox::from_id_salt("folder-filter")
+                .selected_text(shown)
+                .width(ui.available_width() - 8.0)
+                .show_ui(ui, |ui| {
+                    if ui.selectable_label(app.p.in_folder.is_empty(), "All folders").clicked() {
+                        out.push(Command::SetFolderFilter(String::new()));
+                    }
+                    for (folder, n) in folders {
+                        let depth = folder.matches('/').count();
+                        let name = folder.rsplit('/').next().unwrap_or(folder);
+                        let text = format!("{}{name}  ({n})", "    ".repeat(depth));
+                        if ui.selectable_label(app.p.in_folder == *folder, text).clicked() {
+                            out.push(Command::SetFolderFilter(folder.clone()));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
     }
 }
 
@@ -300,8 +352,9 @@ fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool) -> egui::Response 
     let mut job = LayoutJob::default();
     job.append(&hit.title, 0.0, egui::TextFormat::simple(body.clone(), text));
     let plural = if hit.match_count == 1 { "" } else { "es" };
+    let page = hit.page.map(|p| format!(" · page {p}")).unwrap_or_default();
     job.append(
-        &format!("\n{} · {} match{plural}\n", hit.id, hit.match_count),
+        &format!("\n{} · {} · {} match{plural}{page}\n", hit.id, kind_name(&hit.kind), hit.match_count),
         0.0,
         egui::TextFormat::simple(small.clone(), theme::weak_color(dark)),
     );
@@ -437,7 +490,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         return;
     };
     ui.heading(&doc.title);
-    ui.label(RichText::new(&doc.id).weak());
+    metadata_ui(doc, ui, out);
     if let Some(name) = crate::lang::foreign_name(&doc.language) {
         ui.label(
             RichText::new(format!(
@@ -478,7 +531,12 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         if !doc.matches.is_empty() {
             ui.separator();
             let n = app.current_match.map_or(0, |i| i + 1);
-            ui.label(format!("{n} of {} matches", doc.matches.len()));
+            let page = app
+                .current_match
+                .and_then(|i| doc.meta.page_at(doc.matches.get(i)?.0.start))
+                .map(|p| format!(" · page {p}"))
+                .unwrap_or_default();
+            ui.label(format!("{n} of {} matches{page}", doc.matches.len()));
             if ui.small_button("▲").on_hover_text("Previous match (Shift+Enter, Shift+F3)").clicked() {
                 out.push(Command::PrevMatch);
             }
@@ -526,6 +584,59 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     });
 }
 
+/// The line under a document's title: path, format, size, pages, author, dates; the message an
+/// attachment belongs to and a message's attachments, as links; the "truncated" flag.
+fn metadata_ui(doc: &DocState, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    let meta = &doc.meta;
+    let mut parts = vec![doc.id.clone(), kind_name(&meta.kind).to_owned(), format_bytes(meta.size_bytes)];
+    if !meta.pages.is_empty() {
+        parts.push(plural(meta.pages.len() as u64, "page"));
+    }
+    if !meta.author.is_empty() && meta.kind != "email" {
+        parts.push(format!("by {}", meta.author));
+    }
+    if let Some(t) = meta.created_ns {
+        parts.push(format!("created {}", format_date(t)));
+    }
+    if let Some(t) = meta.modified_ns.filter(|t| Some(*t) != meta.created_ns) {
+        parts.push(format!("modified {}", format_date(t)));
+    }
+    ui.label(RichText::new(parts.join(" · ")).weak());
+    if meta.truncated {
+        ui.label(
+            RichText::new("Truncated: the file is larger than the size limit, so only its first part was indexed.")
+                .color(theme::error_color(dark)),
+        );
+    }
+    if !doc.parent.is_empty() {
+        ui.horizontal(|ui| {
+            ui.label("Attached to");
+            if ui.link(&doc.parent).on_hover_text("Open the message").clicked() {
+                out.push(Command::SelectDoc(doc.parent.clone()));
+            }
+        });
+    }
+    if !doc.attachments.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Attachments ({}):", doc.attachments.len()));
+            for (id, title) in &doc.attachments {
+                let name = id.rsplit('/').next().unwrap_or(id);
+                if ui.link(name).on_hover_text(title).clicked() {
+                    out.push(Command::SelectDoc(id.clone()));
+                }
+            }
+        });
+    }
+}
+
+/// A date as `2024-03-12` (UTC), from nanoseconds since the epoch.
+fn format_date(ns: i64) -> String {
+    let days = ns.div_euclid(86_400 * 1_000_000_000);
+    let date = time::Date::from_julian_day(2_440_588 + days as i32);
+    date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())).unwrap_or_default()
+}
+
 /// A window to type a folder's path, for desktops without a folder dialog.
 fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let Some(text) = app.path_entry.as_mut() else { return };
@@ -551,9 +662,9 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
 fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let mut open = true;
     let dark = ui.visuals().dark_mode;
-    egui::Window::new("Files not indexed").open(&mut open).default_size([640.0, 380.0]).show(ui.ctx(), |ui| {
+    egui::Window::new("Ingest report").open(&mut open).default_size([680.0, 400.0]).show(ui.ctx(), |ui| {
         if app.problems.is_empty() {
-            ui.label("Every file was indexed.");
+            ui.label("Every file was indexed whole.");
             return;
         }
         ui.horizontal(|ui| {
@@ -563,13 +674,28 @@ fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command
                 out.push(Command::Reindex);
             }
         });
-        for (reason, n) in crate::pipeline::problems_by_reason(&app.problems) {
-            ui.label(RichText::new(format!("{n} × {reason}")).strong());
+        // Grouped: failures, then truncated files, then skipped ones; each with its reasons.
+        let order = [Outcome::Failed, Outcome::Truncated, Outcome::Skipped];
+        let mut rows: Vec<&FileProblem> = Vec::with_capacity(app.problems.len());
+        for outcome in order {
+            let group: Vec<&FileProblem> = app.problems.iter().filter(|p| p.outcome == outcome).collect();
+            if group.is_empty() {
+                continue;
+            }
+            let mut heading = outcome.label().to_owned();
+            heading[..1].make_ascii_uppercase();
+            let owned: Vec<FileProblem> = group.iter().map(|p| (*p).clone()).collect();
+            let reasons = crate::pipeline::problems_by_reason(&owned)
+                .into_iter()
+                .map(|(reason, n)| format!("{n} × {reason}"))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            ui.label(RichText::new(format!("{heading}: {}", group.len())).strong());
+            ui.label(RichText::new(reasons).small());
+            rows.extend(group);
         }
         ui.separator();
-        // Failures first, then skipped files; rows are virtualised so 100k entries stay cheap.
-        let rows: Vec<&crate::model::FileProblem> =
-            app.problems.iter().filter(|p| !p.skipped).chain(app.problems.iter().filter(|p| p.skipped)).collect();
+        // Rows are virtualised so 100k entries stay cheap.
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         egui::ScrollArea::vertical().id_salt("problem-rows").auto_shrink([false, false]).show_rows(
             ui,
@@ -578,7 +704,11 @@ fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command
             |ui, range| {
                 for p in &rows[range] {
                     ui.horizontal(|ui| {
-                        let color = if p.skipped { theme::weak_color(dark) } else { theme::error_color(dark) };
+                        let color = match p.outcome {
+                            Outcome::Failed => theme::error_color(dark),
+                            Outcome::Truncated => ui.visuals().text_color(),
+                            Outcome::Skipped => theme::weak_color(dark),
+                        };
                         ui.add_sized([ui.available_width() * 0.55, row_height], egui::Label::new(&p.path).truncate());
                         ui.label(RichText::new(&p.reason).color(color));
                     });
