@@ -524,7 +524,12 @@ fn walk(folder: &Path, options: &Options) -> (Vec<Candidate>, Vec<FileProblem>) 
             problems.push(FileProblem::skipped(id, "symbolic link, not followed"));
             continue;
         }
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() {
+            let id = relative_id(folder, entry.path());
+            problems.push(FileProblem::skipped(id, "not a regular file (a pipe, socket or device)"));
             continue;
         }
         let path = entry.path();
@@ -545,10 +550,31 @@ fn walk(folder: &Path, options: &Options) -> (Vec<Candidate>, Vec<FileProblem>) 
     (found, problems)
 }
 
-/// `path` relative to `folder`, with `/` separators: a document's id.
+/// `path` relative to `folder`, with `/` separators: a document's id. Bytes of a name that are
+/// not UTF-8 are written `%XX`, so two names that differ only there keep different ids.
 fn relative_id(folder: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(folder).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components().map(|c| name_of(c.as_os_str())).collect::<Vec<_>>().join("/")
+}
+
+fn name_of(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    name.to_string_lossy().into_owned()
 }
 
 /// Indexes `folder` to completion on the calling thread's behalf, calling `on_event` for each

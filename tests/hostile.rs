@@ -80,3 +80,113 @@ fn hostile_files_are_indexed_or_reported_never_fatal() {
     assert_eq!(reason(&record, "good.txt"), Some("binary data, not text"));
     assert!(index.num_docs() >= 4);
 }
+
+/// An extractor that, the first time it runs, does something to the folder (as another program
+/// might while indexing is under way), then finds nothing.
+struct Meddler(std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>);
+
+impl dossier::entities::Extractor for Meddler {
+    fn extract(&self, _text: &str) -> Vec<dossier::model::Entity> {
+        if let Some(f) = self.0.lock().unwrap().take() {
+            f();
+        }
+        Vec::new()
+    }
+}
+
+#[test]
+fn files_deleted_or_changed_while_indexing() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("moving");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a-first.txt"), b"first file").unwrap();
+    std::fs::write(dir.join("b-deleted.txt"), b"this file will vanish").unwrap();
+    std::fs::write(dir.join("c-changed.txt"), b"old words").unwrap();
+    let folder = dir.canonicalize().unwrap();
+    let (b, c) = (folder.join("b-deleted.txt"), folder.join("c-changed.txt"));
+    // One loader, files in name order: the first file's extraction deletes the second and
+    // rewrites the third before they are read.
+    let meddle: Box<dyn FnOnce() + Send> = Box::new(move || {
+        std::fs::remove_file(&b).unwrap();
+        std::fs::write(&c, b"new words, longer than before").unwrap();
+    });
+    let extractor = std::sync::Arc::new(Meddler(std::sync::Mutex::new(Some(meddle))));
+    let index_dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&index_dir).unwrap();
+    let options = Options { workers: 1, ..Options::default() };
+    let (record, error) =
+        pipeline::run_blocking(folder.clone(), index.clone(), index_dir.clone(), extractor, options, |_| {}).unwrap();
+    assert_eq!(error, None);
+    index.reload().unwrap();
+    assert_eq!(reason(&record, "b-deleted.txt"), Some("the file disappeared before it could be read"));
+    let changed = index.doc_view("c-changed.txt", &dossier::model::Query::default()).unwrap().unwrap();
+    assert_eq!(changed.text, "new words, longer than before");
+    // The next run sees the folder as it now is: nothing to do, the vanished file not reported.
+    let (record, _) =
+        pipeline::run_blocking(folder, index.clone(), index_dir, default_extractor(), Options::default(), |_| {})
+            .unwrap();
+    assert_eq!((record.indexed, record.problems.len()), (0, 0), "{:?}", record.problems);
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_special_and_oddly_named_files() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("odd");
+    std::fs::create_dir_all(&dir).unwrap();
+    let locked = dir.join("locked.txt");
+    std::fs::write(&locked, b"words nobody may read").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root (as in CI containers) reads it anyway; then it must simply be indexed.
+    let readable = std::fs::read(&locked).is_ok();
+    // A named pipe with a text name would block a reader forever.
+    let fifo = dir.join("pipe.txt");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // Two names that differ only in bytes that are not UTF-8 (Latin-1 é and è).
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt")), b"first cafe").unwrap();
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"caf\xe8.txt")), b"second cafe").unwrap();
+
+    let (index, record) = run(&fx, &dir);
+    let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
+    assert!(ids.contains(&"caf%E9.txt".to_owned()) && ids.contains(&"caf%E8.txt".to_owned()), "{ids:?}");
+    assert_eq!(reason(&record, "pipe.txt"), Some("not a regular file (a pipe, socket or device)"));
+    if readable {
+        assert!(ids.contains(&"locked.txt".to_owned()));
+    } else {
+        assert_eq!(reason(&record, "locked.txt"), Some("cannot read: permission denied"));
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// Panics on documents that mention "detonate", as a buggy format reader or recogniser might.
+struct Fragile;
+
+impl dossier::entities::Extractor for Fragile {
+    fn extract(&self, text: &str) -> Vec<dossier::model::Entity> {
+        assert!(!text.contains("detonate"), "a bug in a recogniser");
+        Vec::new()
+    }
+}
+
+#[test]
+fn a_panic_while_reading_one_file_is_that_files_failure() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("fragile");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.txt"), b"calm words").unwrap();
+    std::fs::write(dir.join("b.txt"), b"these words detonate the reader").unwrap();
+    std::fs::write(dir.join("c.txt"), b"more calm words").unwrap();
+    let folder = dir.canonicalize().unwrap();
+    let index_dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&index_dir).unwrap();
+    let extractor = std::sync::Arc::new(Fragile);
+    let (record, error) =
+        pipeline::run_blocking(folder, index.clone(), index_dir, extractor, Options::default(), |_| {}).unwrap();
+    assert_eq!(error, None);
+    index.reload().unwrap();
+    assert_eq!(reason(&record, "b.txt"), Some("internal error while reading this file (reported as a bug)"));
+    let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(ids, ["a.txt", "c.txt"]);
+}

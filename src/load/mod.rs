@@ -33,7 +33,7 @@ const MAX_ATTACHMENT_DEPTH: usize = 3;
 /// Why a file could not be loaded; `Display` is the reason shown to the user.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read: {0}")]
+    #[error("{}", io_reason(.0))]
     Io(#[from] std::io::Error),
     #[error("binary data, not text")]
     Binary,
@@ -46,6 +46,15 @@ pub enum LoadError {
     Malformed(&'static str),
     #[error("larger than the {limit} limit for {kind} files, which cannot be read in part")]
     TooLarge { kind: &'static str, limit: String },
+}
+
+/// An I/O error as a reason: the common ones in words, the rest as the system says them.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "the file disappeared before it could be read".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "cannot read: permission denied".to_owned(),
+        _ => format!("cannot read: {e}"),
+    }
 }
 
 impl LoadError {

@@ -40,3 +40,104 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A small but valid PDF: one page per entry of `pages` (lines of text in Helvetica; an empty
+/// page has no text at all, like a scan), the `info` entries as its document information, and,
+/// with `encrypted`, an encryption dictionary whose user password is not empty.
+pub fn pdf(pages: &[&[&str]], info: &[(&str, &str)], encrypted: bool) -> Vec<u8> {
+    let mut objects: Vec<String> = Vec::new();
+    let n = pages.len();
+    // 1 catalog, 2 page tree, 3 font, then page + content per page, then info, then encryption.
+    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 4 + 2 * i)).collect();
+    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")));
+    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into());
+    for (i, lines) in pages.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        let mut content = String::from("q 0.9 g 10 10 100 100 re f Q\n");
+        if !lines.is_empty() {
+            content.push_str("BT /F1 12 Tf 14 TL 72 720 Td\n");
+            for line in lines.iter() {
+                let escaped = line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
+                content.push_str(&format!("({escaped}) Tj T*\n"));
+            }
+            content.push_str("ET\n");
+        }
+        objects.push(format!("<< /Length {} >>\nstream\n{content}endstream", content.len()));
+    }
+    let info_id = objects.len() + 1;
+    let entries: Vec<String> = info.iter().map(|(k, v)| format!("/{k} ({v})")).collect();
+    objects.push(format!("<< {} >>", entries.join(" ")));
+    let mut trailer_extra = String::new();
+    if encrypted {
+        let hex32 =
+            |seed: u8| (0..32u8).map(|b| format!("{:02x}", b.wrapping_mul(37).wrapping_add(seed))).collect::<String>();
+        objects.push(format!("<< /Filter /Standard /V 1 /R 2 /O <{}> /U <{}> /P -44 >>", hex32(7), hex32(99)));
+        trailer_extra = format!(" /Encrypt {} 0 R /ID [<{}> <{}>]", objects.len(), &hex32(1)[..32], &hex32(1)[..32]);
+    }
+    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info {info_id} 0 R{trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// An e-mail message with `attachments` (name, bytes), base64-encoded.
+pub fn message(from: &str, subject: &str, date: &str, body: &str, attachments: &[(&str, &[u8])]) -> String {
+    let mut m = format!(
+        "From: {from}\r\nTo: desk@paper.example\r\nDate: {date}\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
+    );
+    if attachments.is_empty() {
+        m.push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"));
+        return m;
+    }
+    m.push_str("Content-Type: multipart/mixed; boundary=\"BOUNDARY\"\r\n\r\n--BOUNDARY\r\n");
+    m.push_str(&format!("Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"));
+    for (name, bytes) in attachments {
+        m.push_str(&format!(
+            "--BOUNDARY\r\nContent-Type: application/octet-stream; name=\"{name}\"\r\n\
+             Content-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        ));
+        let encoded = base64(bytes);
+        for line in encoded.as_bytes().chunks(76) {
+            m.push_str(std::str::from_utf8(line).unwrap());
+            m.push_str("\r\n");
+        }
+    }
+    m.push_str("--BOUNDARY--\r\n");
+    m
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! Every format on files generated here: PDF pages and metadata, RTF, mailboxes whose messages
+//! and attachments become linked documents, images and scans without text, encrypted and
+//! damaged files, type and folder filters, and truncation of files over the size limit.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Fixture, message, pdf};
+use dossier::entities::default_extractor;
+use dossier::index::DocIndex;
+use dossier::model::{FileProblem, Outcome, Query};
+use dossier::pipeline::{self, Options};
+use dossier::store::RunRecord;
+
+fn run(fx: &Fixture, folder: &Path, options: Options) -> (DocIndex, RunRecord) {
+    let folder = folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let (record, error) =
+        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |_| {}).unwrap();
+    assert_eq!(error, None);
+    index.reload().unwrap();
+    (index, record)
+}
+
+fn problem<'a>(record: &'a RunRecord, path: &str) -> Option<&'a FileProblem> {
+    record.problems.iter().find(|p| p.path == path)
+}
+
+fn ids(index: &DocIndex, query: Query) -> Vec<String> {
+    let mut ids: Vec<String> = index.search(&query, 100).unwrap().hits.into_iter().map(|h| h.id).collect();
+    ids.sort();
+    ids
+}
+
+fn text(s: &str) -> Query {
+    Query { text: s.into(), ..Query::default() }
+}
+
+const RTF: &str = r"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}}{\info{\title Dock workers' letter}{\author Tom Becker}}
+\pard Dear editor,\par The dock workers of Calder were not paid in M\'e4rz.\par}";
+
+#[test]
+fn every_format_is_indexed_with_its_metadata_or_reported() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("dump");
+    std::fs::create_dir_all(dir.join("archive")).unwrap();
+    std::fs::create_dir_all(dir.join("sub/deep")).unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    let report = pdf(
+        &[&["Harbour inspection report", "The cranes were inspected in March."], &["The old lighthouse is unsafe."]],
+        &[("Title", "Harbour inspection"), ("Author", "Helen Ward"), ("CreationDate", "D:20240312093000Z")],
+        false,
+    );
+    write("report.pdf", &report);
+    write("scan.pdf", &pdf(&[&[], &[]], &[], false));
+    write("locked.pdf", &pdf(&[&["secret harbour plans"]], &[], true));
+    write("broken.pdf", &report[..report.len() / 2]);
+    write("not-a-pdf.pdf", b"<html>this is a web page saved with the wrong name</html>");
+    write("letter.rtf", RTF.as_bytes());
+    write("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+    write("sub/deep/note.txt", b"A note about the harbour master.");
+    let summary = pdf(&[&["Summary of the harbour accounts"]], &[], false);
+    let mbox = [
+        message(
+            "Helen Ward <h.ward@port.example>",
+            "Cranes",
+            "Tue, 12 Mar 2024 09:30:00 +0000",
+            "The cranes are fine.",
+            &[],
+        ),
+        message(
+            "Tom Becker <tb@calder.example>",
+            "Accounts",
+            "Wed, 13 Mar 2024 10:00:00 +0000",
+            "Accounts attached.\nFrom the harbour office: see the attached files.",
+            &[
+                ("notes.txt", b"Notes: the harbour fees rose twice."),
+                ("summary.pdf", &summary),
+                ("photo.jpg", b"\xff\xd8\xff\xe0 not really a photo"),
+                ("bad.docx", b"PK\x03\x04 this zip archive is cut short"),
+            ],
+        ),
+        message(
+            "Ann Lee <ann@paper.example>",
+            "Lighthouse",
+            "Thu, 14 Mar 2024 08:00:00 +0000",
+            "Is the lighthouse open?",
+            &[],
+        ),
+    ]
+    .iter()
+    // A body line starting with "From " is quoted as ">From " in a mailbox.
+    .map(|m| {
+        let m = m.replace("\r\n", "\n").replace("\nFrom the", "\n>From the");
+        format!("From someone@example.org Thu Mar 14 08:00:00 2024\n{m}\n")
+    })
+    .collect::<String>();
+    write("archive/box.mbox", mbox.as_bytes());
+
+    let (index, record) = run(&fx, &dir, Options::default());
+    let docs = index.list_docs().unwrap();
+    let listed: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        listed,
+        [
+            "archive/box.mbox#1",
+            "archive/box.mbox#2",
+            "archive/box.mbox#2/notes.txt",
+            "archive/box.mbox#2/summary.pdf",
+            "archive/box.mbox#3",
+            "letter.rtf",
+            "report.pdf",
+            "sub/deep/note.txt"
+        ],
+        "{:?}",
+        record.problems
+    );
+    let kind = |id: &str| docs.iter().find(|d| d.id == id).unwrap().kind.clone();
+    assert_eq!(
+        [kind("report.pdf"), kind("letter.rtf"), kind("archive/box.mbox#1"), kind("archive/box.mbox#2/notes.txt")],
+        ["pdf", "rtf", "email", "text"]
+    );
+
+    // The ingest report: a reason for every file that is not indexed, and for the attachment.
+    let reason = |path: &str| problem(&record, path).map(|p| (p.outcome, p.reason.as_str()));
+    assert_eq!(reason("scan.pdf"), Some((Outcome::Skipped, "no text; OCR not available")));
+    assert_eq!(reason("photo.png"), Some((Outcome::Skipped, "no text; OCR not available")));
+    assert_eq!(reason("locked.pdf"), Some((Outcome::Failed, "encrypted PDF: needs a password")));
+    assert!(reason("broken.pdf").is_some_and(|(o, r)| o == Outcome::Failed && r.starts_with("damaged PDF")));
+    assert_eq!(reason("not-a-pdf.pdf"), Some((Outcome::Failed, "not a PDF file (no %PDF header)")));
+    let bad = problem(&record, "archive/box.mbox#2/bad.docx").expect("the damaged attachment is reported");
+    assert_eq!((bad.outcome, bad.file()), (Outcome::Failed, "archive/box.mbox"));
+    assert!(bad.reason.starts_with("damaged DOCX"), "{}", bad.reason);
+    assert_eq!(record.problems.len(), 6, "{:?}", record.problems);
+
+    // PDF: pages, metadata, and the page of a hit.
+    let view = index.doc_view("report.pdf", &text("lighthouse")).unwrap().unwrap();
+    assert_eq!(view.title, "Harbour inspection");
+    assert_eq!((view.meta.kind.as_str(), view.meta.author.as_str(), view.meta.pages.len()), ("pdf", "Helen Ward", 2));
+    assert_eq!(view.meta.created_ns, Some(1_710_235_800_000_000_000));
+    assert!(view.text.contains("The cranes were inspected in March."), "{}", view.text);
+    let hits = index.search(&text("lighthouse"), 10).unwrap().hits;
+    let hit = hits.iter().find(|h| h.id == "report.pdf").unwrap();
+    assert_eq!((hit.page, hit.kind.as_str()), (Some(2), "pdf"));
+    assert_eq!(index.search(&text("cranes inspected"), 10).unwrap().hits[0].page, Some(1));
+
+    // RTF: text in its code page, and its info group.
+    let letter = index.doc_view("letter.rtf", &Query::default()).unwrap().unwrap();
+    assert_eq!((letter.title.as_str(), letter.meta.author.as_str()), ("Dock workers' letter", "Tom Becker"));
+    assert!(letter.text.contains("Dear editor,\nThe dock workers of Calder were not paid in März."), "{}", letter.text);
+
+    // Mailbox: one document per message, headers as fields, attachments linked both ways.
+    let second = index.doc_view("archive/box.mbox#2", &Query::default()).unwrap().unwrap();
+    assert_eq!(second.title, "Accounts");
+    assert_eq!(second.file, "archive/box.mbox");
+    assert!(second.meta.fields.contains(&("Subject".into(), "Accounts".into())), "{:?}", second.meta.fields);
+    assert_eq!(second.meta.author, "Tom Becker");
+    assert!(second.text.contains("\nFrom the harbour office"), "unquoted: {}", second.text);
+    assert!(second.meta.created_ns.is_some());
+    let attached: Vec<&str> = second.attachments.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(attached, ["archive/box.mbox#2/notes.txt", "archive/box.mbox#2/summary.pdf"]);
+    let notes = index.doc_view("archive/box.mbox#2/notes.txt", &Query::default()).unwrap().unwrap();
+    assert_eq!((notes.parent.as_str(), notes.file.as_str()), ("archive/box.mbox#2", "archive/box.mbox"));
+    assert!(ids(&index, text("fees")).contains(&"archive/box.mbox#2/notes.txt".to_owned()));
+
+    // Filters: by type, by folder, by author, in the query text or as fields.
+    let pdfs = Query { kinds: vec!["pdf".into()], ..Query::default() };
+    assert_eq!(ids(&index, pdfs), ["archive/box.mbox#2/summary.pdf", "report.pdf"]);
+    assert_eq!(ids(&index, text("harbour type:pdf")), ["archive/box.mbox#2/summary.pdf", "report.pdf"]);
+    assert_eq!(ids(&index, text("harbour type:email")), ["archive/box.mbox#2"]);
+    let in_archive = Query { folder: "archive".into(), ..text("harbour") };
+    assert_eq!(
+        ids(&index, in_archive),
+        ["archive/box.mbox#2", "archive/box.mbox#2/notes.txt", "archive/box.mbox#2/summary.pdf"]
+    );
+    assert_eq!(ids(&index, text("harbour folder:sub")), ["sub/deep/note.txt"]);
+    assert_eq!(ids(&index, text("harbour folder:\"sub/deep\"")), ["sub/deep/note.txt"]);
+    assert_eq!(ids(&index, text("author:ward")), ["archive/box.mbox#1", "report.pdf"]);
+    let stats = index.stats(&fx.data).unwrap();
+    assert_eq!(
+        stats.kinds,
+        [("email".into(), 3), ("pdf".into(), 2), ("rtf".into(), 1), ("text".into(), 2)],
+        "{:?}",
+        stats.kinds
+    );
+    assert!(stats.folders.contains(&("sub/deep".into(), 1)) && stats.folders.contains(&("archive".into(), 5)));
+
+    // Nothing changed: nothing is read again, and the report still lists the bad attachment.
+    let (_, again) = run(&fx, &dir, Options::default());
+    assert_eq!(again.indexed, 0);
+    assert!(problem(&again, "archive/box.mbox#2/bad.docx").is_some(), "{:?}", again.problems);
+
+    // A message added to the mailbox: the file is read again, without duplicates.
+    let extra = message(
+        "Ann Lee <ann@paper.example>",
+        "Cranes again",
+        "Fri, 15 Mar 2024 08:00:00 +0000",
+        "More on cranes.",
+        &[],
+    );
+    write("archive/box.mbox", format!("{mbox}From x Fri Mar 15 2024\n{}\n", extra.replace("\r\n", "\n")).as_bytes());
+    let (index, again) = run(&fx, &dir, Options::default());
+    assert_eq!(again.indexed, 6);
+    let in_box = index.list_docs().unwrap().into_iter().filter(|d| d.id.starts_with("archive/box.mbox#")).count();
+    assert_eq!(in_box, 6);
+    assert_eq!(ids(&index, text("cranes")), ["archive/box.mbox#1", "archive/box.mbox#4", "report.pdf"]);
+
+    // The mailbox removed: its messages and attachments go with it.
+    std::fs::remove_file(dir.join("archive/box.mbox")).unwrap();
+    let (index, _) = run(&fx, &dir, Options::default());
+    assert!(index.list_docs().unwrap().iter().all(|d| !d.id.starts_with("archive/")));
+}
+
+#[test]
+fn files_over_the_size_limit_are_indexed_in_part_and_flagged() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("big");
+    std::fs::create_dir_all(&dir).unwrap();
+    // 200 MB of text: the beginning and the end say different things.
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("huge.txt")).unwrap());
+        f.write_all("Opening words about the harbour.\n".as_bytes()).unwrap();
+        let line = "filler text line with nothing special in it at all, again and again.\n".repeat(1000);
+        while f.get_ref().metadata().unwrap().len() < 200 * 1024 * 1024 {
+            f.write_all(line.as_bytes()).unwrap();
+        }
+        f.write_all("Closing words about the lighthouse.\n".as_bytes()).unwrap();
+    }
+    // A PDF over the limit cannot be read in part.
+    let mut big_pdf = pdf(&[&["a large PDF"]], &[], false);
+    big_pdf.extend(std::iter::repeat_n(b'%', 2 * 1024 * 1024));
+    std::fs::write(dir.join("large.pdf"), &big_pdf).unwrap();
+    // UTF-8 cut in the middle of a character at the limit is not mistaken for another encoding.
+    let mut accents = "é".repeat(600_000).into_bytes();
+    accents.extend(b" end");
+    std::fs::write(dir.join("accents.txt"), &accents).unwrap();
+
+    let options = Options { max_file_bytes: 1024 * 1024 + 1, ..Options::default() };
+    let (index, record) = run(&fx, &dir, options.clone());
+    let huge = problem(&record, "huge.txt").expect("huge.txt is in the report");
+    assert_eq!(huge.outcome, Outcome::Truncated);
+    assert!(huge.reason.contains("only the first 1.0 MB was indexed"), "{}", huge.reason);
+    assert!(index.list_docs().unwrap().iter().find(|d| d.id == "huge.txt").unwrap().truncated);
+    assert!(index.doc_view("huge.txt", &Query::default()).unwrap().unwrap().meta.truncated);
+    assert_eq!(ids(&index, text("harbour")), ["huge.txt"]);
+    assert!(ids(&index, text("lighthouse")).is_empty());
+    let large = problem(&record, "large.pdf").unwrap();
+    assert_eq!(large.outcome, Outcome::Failed);
+    assert!(large.reason.starts_with("larger than the 1.0 MB limit for PDF files"), "{}", large.reason);
+    let view = index.doc_view("accents.txt", &Query::default()).unwrap().unwrap();
+    assert!(view.text.chars().all(|c| c == 'é'), "decoded as UTF-8, the cut character dropped");
+
+    // The next run reads nothing again, and the report still says what was truncated.
+    let (_, again) = run(&fx, &dir, options);
+    assert_eq!(again.indexed, 0);
+    assert_eq!(problem(&again, "huge.txt").map(|p| p.outcome), Some(Outcome::Truncated));
+}
