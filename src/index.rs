@@ -317,7 +317,9 @@ impl DocIndex {
             let page = ranges.first().and_then(|r| meta.page_at(r.start));
             let (snippet, snippet_ranges) = if has_text {
                 let s = snippets.snippet(body);
-                let (fragment, ranges) = (s.fragment().to_owned(), s.highlighted().to_vec());
+                // One line: breaks become spaces (same byte length, so the ranges still fit).
+                let fragment = s.fragment().replace(['\n', '\r', '\t'], " ");
+                let ranges = s.highlighted().to_vec();
                 if fragment.is_empty() { (lead(body), Vec::new()) } else { (fragment, ranges) }
             } else {
                 (lead(body), Vec::new())

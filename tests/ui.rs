@@ -228,3 +228,86 @@ fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
     run_until(&mut h, "the notes folder", |h| shows(h, "All documents (5)"));
     assert!(!shows_part(&h, "cannot open"));
 }
+
+#[test]
+fn a_mailbox_and_pdfs_are_filtered_by_type_and_folder_linked_and_reported() {
+    let fx = Fixture::new();
+    let dump = fx.dir.path().join("dump");
+    std::fs::create_dir_all(dump.join("mail")).unwrap();
+    std::fs::create_dir_all(dump.join("reports")).unwrap();
+    let first = common::message(
+        "Helen Ward <hw@port.example>",
+        "Cranes",
+        "Tue, 12 Mar 2024 09:30:00 +0000",
+        "Cranes fine.",
+        &[],
+    );
+    let second = common::message(
+        "Tom Becker <tb@calder.example>",
+        "Accounts",
+        "Wed, 13 Mar 2024 10:00:00 +0000",
+        "See the attached notes.",
+        &[("notes.txt", b"Notes: the harbour fees rose twice.")],
+    );
+    let mbox: String =
+        [first, second].iter().map(|m| format!("From x Tue Mar 12 2024\n{}\n", m.replace("\r\n", "\n"))).collect();
+    std::fs::write(dump.join("mail/box.mbox"), mbox).unwrap();
+    let report =
+        common::pdf(&[&["Harbour inspection"], &["The old lighthouse is unsafe."]], &[("Title", "Inspection")], false);
+    std::fs::write(dump.join("reports/report.pdf"), report).unwrap();
+    std::fs::write(dump.join("reports/scan.pdf"), common::pdf(&[&[]], &[], false)).unwrap();
+    std::fs::write(dump.join("reports/big.txt"), "A long log of harbour traffic.\n".repeat(400)).unwrap();
+
+    let setup = Setup {
+        store: fx.store(),
+        picker: Arc::new(FixedPicker(dump.clone())),
+        extractor: default_extractor(),
+        initial_folder: Some(dump.clone()),
+        options: Options { max_file_bytes: 4096, ..Options::default() },
+        state: None,
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| DossierApp::new(cc, setup));
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (5)"));
+
+    // Type chips, with counts; one click limits the list, another lifts the limit.
+    for chip in ["E-mail 2", "PDF 1", "Text 2"] {
+        assert!(shows(&h, chip), "{chip}");
+    }
+    h.get_by_label("PDF 1").click();
+    run_until(&mut h, "the PDF only", |h| shows(h, "1 document matches"));
+    h.get_by_label("PDF 1").click();
+    run_until(&mut h, "every document", |h| shows(h, "All documents (5)"));
+
+    // The folder picker.
+    h.get_by_label("Folder:").click();
+    h.run_steps(2);
+    h.get_by_label("mail  (3)").click();
+    run_until(&mut h, "the mail folder", |h| shows(h, "3 documents match"));
+
+    // A message lists its attachment; the attachment links back to its message.
+    h.get_by_label_contains("mail/box.mbox#2 · E-mail").click();
+    run_until(&mut h, "the message", |h| shows(h, "Attachments (1):"));
+    h.get_by_label("notes.txt").click();
+    run_until(&mut h, "the attachment", |h| shows(h, "Attached to"));
+    assert_eq!(h.state().document().map(|d| d.id.as_str()), Some("mail/box.mbox#2/notes.txt"));
+    h.get_by_label("mail/box.mbox#2").click();
+    run_until(&mut h, "the message again", |h| shows(h, "Attachments (1):"));
+
+    // A hit in a PDF says its page.
+    h.get_by_label("Folder:").click();
+    h.run_steps(2);
+    h.get_by_label("All folders").click();
+    h.run_steps(2);
+    search_for(&mut h, "lighthouse");
+    run_until(&mut h, "the PDF hit", |h| shows_part(h, "reports/report.pdf · PDF · 1 match · page 2"));
+
+    // The ingest report: the truncated log and the scan without text.
+    h.get_by_label_contains("1 truncated").click();
+    h.run_steps(3);
+    run_until(&mut h, "the report", |h| shows(h, "Ingest report"));
+    assert!(shows(&h, "Truncated: 1") && shows(&h, "Skipped: 1"));
+    assert!(shows(&h, "1 × no text; OCR not available"));
+}

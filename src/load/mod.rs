@@ -493,6 +493,8 @@ pub(crate) fn emit_doc(
     if meta.modified_ns.is_none() && parent.is_empty() && !id.contains('#') {
         meta.modified_ns = Some(stamp.mtime_ns);
     }
+    // An attached text file is known by its name; its first line is only a guess at a title.
+    let title = if !parent.is_empty() && matches!(loader.kind(), "text" | "csv") { None } else { title };
     let doc = LoadedDoc {
         id: id.clone(),
         file: stamp.file.to_owned(),

@@ -141,7 +141,8 @@ fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             ui.separator();
             let ago = now_unix().saturating_sub(run.finished_at_unix);
             let what = if run.cancelled { "indexing cancelled" } else { "indexed" };
-            ui.label(format!("{what} {} ago in {}", format_duration(ago as f64), format_duration(run.duration_secs)));
+            let when = if ago < 2 { "just now".to_owned() } else { format!("{} ago", format_duration(ago as f64)) };
+            ui.label(format!("{what} {when} in {}", format_duration(run.duration_secs)));
         }
         let count = |o: Outcome| app.problems.iter().filter(|p| p.outcome == o).count();
         let (failed, skipped, truncated) = (count(Outcome::Failed), count(Outcome::Skipped), count(Outcome::Truncated));
@@ -271,7 +272,8 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 
 /// Format chips with document counts, and the folder picker, when the folder has a choice.
 fn facet_filters_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let kinds = &app.stats.kinds;
+    let mut kinds: Vec<&(String, u64)> = app.stats.kinds.iter().collect();
+    kinds.sort_by_key(|(kind, _)| kind_name(kind));
     if kinds.len() > 1 || !app.p.doc_kinds.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Type:");
