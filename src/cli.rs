@@ -40,7 +40,8 @@ pub enum Command {
         /// text files are indexed in part and reported as truncated.
         #[arg(long, value_name = "MB", default_value_t = load::DEFAULT_MAX_BYTES / (1024 * 1024))]
         max_file_mb: u64,
-        /// Give up on a file after this many seconds and report it as timed out.
+        /// Give up on a file after this many seconds (plus 3 s per megabyte read) and report it
+        /// as timed out.
         #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
         file_timeout: f64,
     },

@@ -17,7 +17,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{
-    DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, IndexStats, LoadedDoc, Query, SearchHit,
+    DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc, Query, SearchHit,
     SearchResults,
 };
 
@@ -57,7 +57,7 @@ struct Fields {
     meta_json: Field,
     entity: Field,
     entity_count: Field,
-    entities_json: Field,
+    entity_spans: Field,
     language: Field,
 }
 
@@ -86,7 +86,7 @@ fn schema() -> (Schema, Fields) {
         meta_json: b.add_text_field("meta_json", STORED),
         entity: b.add_text_field("entity", STRING | FAST),
         entity_count: b.add_u64_field("entity_count", FAST | STORED | INDEXED),
-        entities_json: b.add_text_field("entities_json", STORED),
+        entity_spans: b.add_text_field("entity_spans", STORED),
         language: b.add_text_field("language", STRING | STORED | FAST),
     };
     (b.build(), fields)
@@ -413,8 +413,8 @@ impl DocIndex {
         let Some((_, addr)) = found.first() else { return Ok(None) };
         let doc: TantivyDocument = searcher.doc(*addr)?;
         let text = text_of(&doc, self.fields.body).to_owned();
-        let entities: Vec<Entity> = serde_json::from_str(text_of(&doc, self.fields.entities_json))
-            .map_err(|e| IndexError::Corrupt(format!("entities of {id}: {e}")))?;
+        let entities = decode_spans(text_of(&doc, self.fields.entity_spans))
+            .ok_or_else(|| IndexError::Corrupt(format!("entities of {id}")))?;
         let mut keys: Vec<EntityKey> = entities.iter().map(|e| EntityKey::of(e, &text)).collect();
         keys.sort();
         keys.dedup();
@@ -499,6 +499,57 @@ impl DocIndex {
             folders,
         })
     }
+}
+
+/// Entity spans in a compact text form, about a third of their JSON: per entity, its kind's
+/// index in [`EntityKind::ALL`], its start as the distance from the previous start, and its
+/// length, each in base 36, `,`-separated, entities `;`-separated. Spans are sorted first.
+fn encode_spans(entities: &[Entity]) -> String {
+    let mut sorted: Vec<&Entity> = entities.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(entities.len() * 8);
+    let mut previous = 0usize;
+    for e in sorted {
+        let kind = EntityKind::ALL.iter().position(|k| *k == e.kind).unwrap_or(0);
+        if !out.is_empty() {
+            out.push(';');
+        }
+        push_base36(&mut out, kind);
+        out.push(',');
+        push_base36(&mut out, e.span.start - previous);
+        out.push(',');
+        push_base36(&mut out, e.span.end.saturating_sub(e.span.start));
+        previous = e.span.start;
+    }
+    out
+}
+
+fn push_base36(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 16];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b"0123456789abcdefghijklmnopqrstuvwxyz"[n % 36];
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
+}
+
+/// The inverse of [`encode_spans`]; `None` if the text is damaged.
+fn decode_spans(text: &str) -> Option<Vec<Entity>> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    for item in text.split(';').filter(|s| !s.is_empty()) {
+        let mut parts = item.split(',').map(|p| usize::from_str_radix(p, 36).ok());
+        let kind = *EntityKind::ALL.get(parts.next()??)?;
+        start = start.checked_add(parts.next()??)?;
+        let len = parts.next()??;
+        out.push(Entity { kind, span: start..start.checked_add(len)? });
+    }
+    Some(out)
 }
 
 /// Formats and folders of the indexed documents, with document counts.
@@ -617,16 +668,15 @@ impl DocWriter {
         d.add_u64(f.truncated, u64::from(doc.meta.truncated));
         let meta = serde_json::to_string(&doc.meta).map_err(|e| IndexError::Corrupt(e.to_string()))?;
         d.add_text(f.meta_json, &meta);
-        let mut keys: Vec<String> = entities.iter().map(|e| EntityKey::of(e, &doc.text).encode()).collect();
-        keys.sort();
-        keys.dedup();
+        // Distinct keys only: a long document repeats the same few entities millions of times.
+        let keys: std::collections::BTreeSet<String> =
+            entities.iter().map(|e| EntityKey::of(e, &doc.text).encode()).collect();
         for key in &keys {
             d.add_text(f.entity, key);
         }
         d.add_u64(f.entity_count, entities.len() as u64);
         d.add_text(f.language, &doc.language);
-        let json = serde_json::to_string(entities).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-        d.add_text(f.entities_json, &json);
+        d.add_text(f.entity_spans, encode_spans(entities));
         self.writer.add_document(d)?;
         Ok(())
     }
@@ -646,5 +696,28 @@ impl DocWriter {
     pub fn close(self) -> Result<()> {
         self.writer.wait_merging_threads()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_spans_survive_their_compact_form() {
+        let entities = vec![
+            Entity { kind: EntityKind::Phone, span: 1_000_000..1_000_012 },
+            Entity { kind: EntityKind::Person, span: 0..10 },
+            Entity { kind: EntityKind::Money, span: 40..52 },
+            Entity { kind: EntityKind::Gpe, span: 40..46 },
+        ];
+        let text = encode_spans(&entities);
+        let mut sorted = entities.clone();
+        sorted.sort_by_key(|e| (e.span.start, e.span.end));
+        assert_eq!(decode_spans(&text), Some(sorted));
+        assert_eq!(decode_spans(""), Some(Vec::new()));
+        for damaged in ["x", "0,1", "99,1,1", "0,zzzzzzzzzzzzzzz,1;0,zzzzzzzzzzzzzzz,1"] {
+            assert_eq!(decode_spans(damaged), None, "{damaged}");
+        }
     }
 }

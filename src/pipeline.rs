@@ -42,9 +42,13 @@ pub struct Options {
     pub commit_every: Duration,
     /// Run entity extraction (off only to measure raw indexing speed).
     pub extract_entities: bool,
-    /// A file that takes longer than this to load and extract is reported as timed out (for a
-    /// mailbox, the budget is per message).
+    /// A file that takes longer than this, plus [`Options::time_per_mb`] for each megabyte it
+    /// has to read, to load and extract is reported as timed out (for a mailbox, the budget is
+    /// per message).
     pub file_time_budget: Duration,
+    /// Extra time a file gets per megabyte read (of at most `max_file_bytes`): entity
+    /// extraction runs at 1–2 MB/s a core, so a 64 MB text needs minutes, not seconds.
+    pub time_per_mb: Duration,
 }
 
 impl Default for Options {
@@ -56,6 +60,7 @@ impl Default for Options {
             commit_every: Duration::from_millis(1500),
             extract_entities: true,
             file_time_budget: Duration::from_secs(60),
+            time_per_mb: Duration::from_secs(3),
         }
     }
 }
@@ -274,6 +279,7 @@ impl Run {
             todo,
             next: AtomicUsize::new(0),
             busy: Mutex::new(HashMap::new()),
+            large_file: Mutex::new(()),
             cancel: self.cancel.clone(),
             extractor: self.extractor.clone(),
             options: self.options.clone(),
@@ -309,7 +315,7 @@ impl Run {
                 Err(RecvTimeoutError::Timeout) => {
                     // A file over its time budget is reported and a fresh loader takes over; the
                     // stuck one finishes (or not) on its own and its result is ignored.
-                    for k in shared.overdue(self.options.file_time_budget) {
+                    for (k, budget) in shared.overdue() {
                         if timed_out.insert(k) {
                             progress.done += 1;
                             progress.failed += 1;
@@ -317,7 +323,7 @@ impl Run {
                                 // Half a file would pass for all of it on the next run.
                                 writer.delete_file(&shared.todo[k].id);
                             }
-                            let reason = format!("timed out after {} s", self.options.file_time_budget.as_secs_f64());
+                            let reason = format!("timed out after {:.0} s", budget.as_secs_f64());
                             let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
                             record.problems.push(problem.clone());
                             self.send(Event::Problem(problem));
@@ -407,12 +413,17 @@ impl Loaded {
     }
 }
 
+/// Files larger than this are read one at a time.
+const LARGE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
 /// What loader threads share: the files to do, who is busy with which since when.
 struct Shared {
     todo: Vec<Candidate>,
     next: AtomicUsize,
     /// File index → when a loader started on it.
     busy: Mutex<HashMap<usize, Instant>>,
+    /// Held while a large file is read (see [`LARGE_FILE_BYTES`]).
+    large_file: Mutex<()>,
     cancel: Arc<AtomicBool>,
     extractor: Arc<dyn Extractor>,
     options: Options,
@@ -424,8 +435,21 @@ impl Shared {
         self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn overdue(&self, budget: Duration) -> Vec<usize> {
-        let mut out: Vec<usize> = self.busy().iter().filter(|(_, t)| t.elapsed() > budget).map(|(k, _)| *k).collect();
+    /// The time file `k` may take: the base budget plus an allowance for its size.
+    fn budget(&self, k: usize) -> Duration {
+        let read = self.todo[k].stamp.size_bytes.min(self.options.max_file_bytes);
+        self.options.file_time_budget + self.options.time_per_mb.mul_f64(read as f64 / (1024.0 * 1024.0))
+    }
+
+    /// Files whose loader has been at it longer than their budget, with that budget.
+    fn overdue(&self) -> Vec<(usize, Duration)> {
+        let busy: Vec<(usize, Instant)> = self.busy().iter().map(|(k, t)| (*k, *t)).collect();
+        let mut out: Vec<(usize, Duration)> = busy
+            .into_iter()
+            .map(|(k, t)| (k, t, self.budget(k)))
+            .filter(|(_, t, budget)| t.elapsed() > *budget)
+            .map(|(k, _, budget)| (k, budget))
+            .collect();
         out.sort_unstable();
         out
     }
@@ -443,6 +467,12 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
             if k >= shared.todo.len() || shared.cancel.load(Ordering::Relaxed) {
                 break;
             }
+            // One large file at a time: its text, its entities and its index entry each take
+            // memory in proportion to its size, so peak memory stays bounded by one large file
+            // (plus small ones) however many cores read in parallel.
+            let c = &shared.todo[k];
+            let large = c.stamp.size_bytes > LARGE_FILE_BYTES && !load::streams(&c.path);
+            let _turn = large.then(|| shared.large_file.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
             shared.busy().insert(k, Instant::now());
             let alive = load_and_extract(k, &shared, &tx);
             shared.busy().remove(&k);

@@ -257,7 +257,12 @@ fn a_file_over_its_time_budget_is_reported_and_the_rest_indexed() {
     let folder = fx.folder.canonicalize().unwrap();
     let dir = fx.store().index_dir(&folder);
     let index = DocIndex::open_or_create(&dir).unwrap();
-    let options = Options { file_time_budget: std::time::Duration::from_secs(1), workers: 1, ..Options::default() };
+    let options = Options {
+        file_time_budget: std::time::Duration::from_secs(1),
+        time_per_mb: std::time::Duration::ZERO,
+        workers: 1,
+        ..Options::default()
+    };
     let slept = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let extractor = Arc::new(SlowOnLighthouses(slept.clone()));
     let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, extractor, options, |_| {}).unwrap();

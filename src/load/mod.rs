@@ -416,6 +416,11 @@ pub fn skip_reason(path: &Path) -> Option<LoadError> {
     }
 }
 
+/// Whether `path` is read as a stream, a part at a time (a mailbox), rather than whole.
+pub fn streams(path: &Path) -> bool {
+    loader_for(path).is_some_and(|l| l.kind() == MboxLoader.kind())
+}
+
 /// Whether the folder walk should consider `path` at all.
 pub fn is_supported(path: &Path) -> bool {
     loader_for(path).is_some()
