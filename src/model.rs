@@ -212,7 +212,7 @@ pub struct LoadedDoc {
 /// What a format says about a document besides its text.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocMeta {
-    /// The format, lower case: `text`, `html`, `email`, `pdf`, `docx`, `odt`, `rtf`, `csv`.
+    /// The format, lower case: `text`, `html`, `email`, `pdf`, `docx`, `odt`, `rtf`, `csv`, `json`, `xml`.
     pub kind: String,
     /// The author (PDF, DOCX, ODT, RTF) or sender (e-mail); empty when unknown.
     pub author: String,
@@ -251,6 +251,8 @@ pub fn kind_name(kind: &str) -> &str {
         "odt" => "OpenDocument",
         "rtf" => "RTF",
         "csv" => "Table",
+        "json" => "JSON",
+        "xml" => "XML",
         other => other,
     }
 }

@@ -273,9 +273,7 @@ fn a_mailbox_and_pdfs_are_filtered_by_type_and_folder_linked_and_reported() {
     run_until(&mut h, "the documents", |h| shows(h, "All documents (5)"));
 
     // Type chips, with counts; one click limits the list, another lifts the limit.
-    for chip in ["E-mail 2", "PDF 1", "Text 2"] {
-        assert!(shows(&h, chip), "{chip}");
-    }
+    run_until(&mut h, "the type chips", |h| ["E-mail 2", "PDF 1", "Text 2"].iter().all(|chip| shows(h, chip)));
     h.get_by_label("PDF 1").click();
     run_until(&mut h, "the PDF only", |h| shows(h, "1 document matches"));
     h.get_by_label("PDF 1").click();

@@ -10,6 +10,7 @@ use std::time::UNIX_EPOCH;
 
 use crate::model::{DocMeta, FileProblem, LoadedDoc};
 
+mod data;
 mod dates;
 mod mail;
 mod office;
@@ -17,6 +18,7 @@ mod pdf;
 mod rtf;
 mod table;
 
+pub use data::{JsonLoader, XmlLoader};
 pub use dates::{iso8601_ns, pdf_date_ns};
 pub use mail::{EmailLoader, MboxLoader};
 pub use office::{DocxLoader, OdtLoader};
@@ -106,7 +108,7 @@ pub struct TextLoader;
 
 impl Loader for TextLoader {
     fn extensions(&self) -> &'static [&'static str] {
-        &["txt", "md", "markdown", "text"]
+        &["txt", "md", "markdown", "text", "rst", "org", "adoc", "asciidoc", "log"]
     }
 
     fn kind(&self) -> &'static str {

@@ -148,6 +148,23 @@ impl<'a> Archive<'a> {
     }
 }
 
+/// Appends what an entity or character reference stands for (`&amp;`, `&#233;`); unknown
+/// entities are dropped.
+pub(super) fn push_ref(out: &mut String, r: &quick_xml::events::BytesRef<'_>) {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        out.push(c);
+    } else {
+        out.push_str(match r.xml10_content().as_ref() {
+            "amp" => "&",
+            "lt" => "<",
+            "gt" => ">",
+            "quot" => "\"",
+            "apos" => "'",
+            _ => "",
+        });
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Dialect {
     /// WordprocessingML: text lives in `w:t` only.
@@ -194,20 +211,7 @@ fn xml_text(xml: &str, dialect: Dialect) -> String {
             Ok(Event::CData(t)) if dialect == Dialect::Odf || in_text > 0 => {
                 out.push_str(&t.into_inner());
             }
-            Ok(Event::GeneralRef(r)) if dialect == Dialect::Odf || in_text > 0 => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    out.push(c);
-                } else {
-                    out.push_str(match r.xml10_content().as_ref() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
-            }
+            Ok(Event::GeneralRef(r)) if dialect == Dialect::Odf || in_text > 0 => push_ref(&mut out, &r),
             Ok(Event::Eof) => break,
             // Damaged XML: keep what was read so far.
             Err(_) => break,
