@@ -233,6 +233,8 @@ fn files_over_the_size_limit_are_indexed_in_part_and_flagged() {
     let mut big_pdf = pdf(&[&["a large PDF"]], &[], false);
     big_pdf.extend(std::iter::repeat_n(b'%', 2 * 1024 * 1024));
     std::fs::write(dir.join("large.pdf"), &big_pdf).unwrap();
+    // A single 50 MB line.
+    std::fs::write(dir.join("one-line.txt"), "harbour ".repeat(50 * 1024 * 1024 / 8)).unwrap();
     // UTF-8 cut in the middle of a character at the limit is not mistaken for another encoding.
     let mut accents = "é".repeat(600_000).into_bytes();
     accents.extend(b" end");
@@ -245,7 +247,8 @@ fn files_over_the_size_limit_are_indexed_in_part_and_flagged() {
     assert!(huge.reason.contains("only the first 1.0 MB was indexed"), "{}", huge.reason);
     assert!(index.list_docs().unwrap().iter().find(|d| d.id == "huge.txt").unwrap().truncated);
     assert!(index.doc_view("huge.txt", &Query::default()).unwrap().unwrap().meta.truncated);
-    assert_eq!(ids(&index, text("harbour")), ["huge.txt"]);
+    assert_eq!(ids(&index, text("harbour")), ["huge.txt", "one-line.txt"]);
+    assert_eq!(problem(&record, "one-line.txt").map(|p| p.outcome), Some(Outcome::Truncated));
     assert!(ids(&index, text("lighthouse")).is_empty());
     let large = problem(&record, "large.pdf").unwrap();
     assert_eq!(large.outcome, Outcome::Failed);

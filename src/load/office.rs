@@ -270,10 +270,18 @@ mod tests {
         let docx = zip_of(&[
             ("word/document.xml", DOCUMENT.as_bytes()),
             ("word/header1.xml", br#"<w:hdr xmlns:w="x"><w:p><w:r><w:t>CONFIDENTIAL</w:t></w:r></w:p></w:hdr>"#),
-            ("docProps/core.xml", br#"<cp:coreProperties xmlns:dc="d" xmlns:cp="c"><dc:title>Harbour report</dc:title></cp:coreProperties>"#),
+            (
+                "docProps/core.xml",
+                br#"<cp:coreProperties xmlns:dc="d" xmlns:cp="c" xmlns:dcterms="t"><dc:title>Harbour report</dc:title>
+<dc:creator>Helen Ward</dc:creator><dcterms:created>2024-03-12T09:30:00Z</dcterms:created>
+<dcterms:modified>2024-03-13T10:00:00Z</dcterms:modified></cp:coreProperties>"#,
+            ),
         ]);
         let got = DocxLoader.extract(&docx).unwrap();
         assert_eq!(got.title.as_deref(), Some("Harbour report"));
+        assert_eq!(got.meta.author, "Helen Ward");
+        assert_eq!(got.meta.created_ns, Some(1_710_235_800_000_000_000));
+        assert_eq!(got.meta.modified_ns, Some(1_710_235_800_000_000_000 + 88_200_000_000_000));
         assert!(got.text.starts_with("CONFIDENTIAL\n"), "{:?}", got.text);
         assert!(got.text.contains("Fire at the Calder & Sons warehouse\n"), "{:?}", got.text);
         assert!(got.text.contains("Second\tparagraph"), "{:?}", got.text);
@@ -285,10 +293,18 @@ mod tests {
     fn odt_text_and_spaces() {
         let content = br#"<office:document-content xmlns:office="o" xmlns:text="t"><office:body><office:text>
 <text:h>Minutes</text:h><text:p>Present:<text:s text:c="2"/>Maria<text:tab/>Lopez</text:p></office:text></office:body></office:document-content>"#;
-        let odt =
-            zip_of(&[("content.xml", content), ("meta.xml", br#"<m xmlns:dc="d"><dc:title>Budget</dc:title></m>"#)]);
+        let odt = zip_of(&[
+            ("content.xml", content),
+            (
+                "meta.xml",
+                br#"<m xmlns:dc="d" xmlns:meta="m"><dc:title>Budget</dc:title>
+<meta:initial-creator>Maria Lopez</meta:initial-creator><dc:creator>Tom Becker</dc:creator>
+<meta:creation-date>2024-03-12T09:30:00</meta:creation-date></m>"#,
+            ),
+        ]);
         let got = OdtLoader.extract(&odt).unwrap();
         assert_eq!(got.title.as_deref(), Some("Budget"));
+        assert_eq!((got.meta.author.as_str(), got.meta.created_ns), ("Maria Lopez", Some(1_710_235_800_000_000_000)));
         assert_eq!(got.text, "Minutes\nPresent:  Maria\tLopez");
     }
 
