@@ -154,14 +154,19 @@ fn update_index(folder: &Path, quiet: bool, options: Options) -> Result<(DocInde
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     }
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} files {per_sec} eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} indexing [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta} · {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     let (record, error) =
         pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |e| match e {
-            Event::Planned { to_index, .. } => bar.set_length(*to_index as u64),
-            Event::Progress(p) => bar.set_position(p.done as u64),
+            Event::Progress(p) => {
+                bar.set_length(p.total_bytes);
+                bar.set_position(p.bytes_done);
+                bar.set_message(format!("{}/{} files, {} documents", p.done, p.total, p.documents));
+            }
             Event::Problem(p) if !quiet && p.outcome != Outcome::Skipped => {
                 bar.suspend(|| eprintln!("warning: {}: {}", p.path, p.reason))
             }

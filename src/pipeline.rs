@@ -40,6 +40,8 @@ pub struct Options {
     pub workers: usize,
     /// Commit at least this often while indexing, so documents show up as they are indexed.
     pub commit_every: Duration,
+    /// Report progress at most this often.
+    pub progress_every: Duration,
     /// Run entity extraction (off only to measure raw indexing speed).
     pub extract_entities: bool,
     /// A file that takes longer than this, plus [`Options::time_per_mb`] for each megabyte it
@@ -58,6 +60,7 @@ impl Default for Options {
             max_file_bytes: load::DEFAULT_MAX_BYTES,
             workers: 0,
             commit_every: Duration::from_millis(1500),
+            progress_every: Duration::from_millis(50),
             extract_entities: true,
             file_time_budget: Duration::from_secs(60),
             time_per_mb: Duration::from_secs(3),
@@ -72,7 +75,12 @@ pub struct Progress {
     pub total: usize,
     pub done: usize,
     pub failed: usize,
+    /// Bytes of the files to (re)index, and how many of them are read so far (a mailbox counts
+    /// as it is read, message by message, so a large one does not sit at 0%).
+    pub total_bytes: u64,
     pub bytes_done: u64,
+    /// Documents indexed so far (a mailbox holds many; attachments count too).
+    pub documents: usize,
     pub elapsed: Duration,
 }
 
@@ -82,11 +90,22 @@ impl Progress {
         self.done as f64 / self.elapsed.as_secs_f64().max(1e-3)
     }
 
+    /// How far along the run is, 0 to 1, by bytes (files vary in size far more than in count).
+    pub fn fraction(&self) -> f32 {
+        if self.total_bytes > 0 {
+            (self.bytes_done as f64 / self.total_bytes as f64).min(1.0) as f32
+        } else if self.total > 0 {
+            self.done as f32 / self.total as f32
+        } else {
+            0.0
+        }
+    }
+
     /// Estimated time left, once there is a rate to go by.
     pub fn eta(&self) -> Option<Duration> {
-        let rate = self.files_per_sec();
-        (self.done > 0 && rate > 0.0)
-            .then(|| Duration::from_secs_f64((self.total - self.done.min(self.total)) as f64 / rate))
+        let fraction = f64::from(self.fraction());
+        (self.done > 0 && fraction > 0.0 && fraction < 1.0)
+            .then(|| Duration::from_secs_f64(self.elapsed.as_secs_f64() * (1.0 - fraction) / fraction))
     }
 }
 
@@ -301,7 +320,10 @@ impl Run {
             return Err(IndexError::Io(std::io::Error::other("no loader thread could be started")));
         }
 
-        let mut progress = Progress { total, ..Progress::default() };
+        let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
+        let mut progress = Progress { total, total_bytes, ..Progress::default() };
+        // Bytes of a streamed file counted so far, so its `Done` adds only the rest.
+        let mut streamed: HashMap<usize, u64> = HashMap::new();
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
         let mut timed_out: HashSet<usize> = HashSet::new();
@@ -348,6 +370,14 @@ impl Run {
                         break;
                     }
                     record.indexed += 1;
+                    progress.documents += 1;
+                    if doc.parent.is_empty() && doc.id != doc.file {
+                        // A message of a mailbox: its bytes are read.
+                        let counted = streamed.entry(k).or_default();
+                        let add = doc.meta.size_bytes.min(shared.todo[k].stamp.size_bytes.saturating_sub(*counted));
+                        *counted += add;
+                        progress.bytes_done += add;
+                    }
                 }
                 Loaded::Problem(_, problem) => {
                     record.problems.push(problem.clone());
@@ -355,7 +385,8 @@ impl Run {
                 }
                 Loaded::Done(k, outcome) => {
                     progress.done += 1;
-                    progress.bytes_done += shared.todo[k].stamp.size_bytes;
+                    let counted = streamed.remove(&k).unwrap_or(0);
+                    progress.bytes_done += shared.todo[k].stamp.size_bytes.saturating_sub(counted);
                     let was_open = open_files.remove(&k);
                     if let Err(problem) = outcome {
                         progress.failed += 1;
@@ -372,7 +403,7 @@ impl Run {
                 last_commit = Instant::now();
                 self.send(Event::Committed);
             }
-            if last_progress.elapsed() >= Duration::from_millis(50) || progress.done == total {
+            if last_progress.elapsed() >= self.options.progress_every || progress.done == total {
                 progress.elapsed = started.elapsed();
                 last_progress = Instant::now();
                 self.send(Event::Progress(progress.clone()));

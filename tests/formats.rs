@@ -261,3 +261,36 @@ fn files_over_the_size_limit_are_indexed_in_part_and_flagged() {
     assert_eq!(again.indexed, 0);
     assert_eq!(problem(&again, "huge.txt").map(|p| p.outcome), Some(Outcome::Truncated));
 }
+
+#[test]
+fn progress_counts_a_mailbox_as_it_is_read() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("progress");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mbox: String = (1..=40)
+        .map(|i| {
+            let m = message("a@b.example", &format!("Message {i}"), "Tue, 12 Mar 2024 09:30:00 +0000", "Body.", &[]);
+            format!("From a@b.example Tue Mar 12 09:30:00 2024\n{}\n", m.replace("\r\n", "\n"))
+        })
+        .collect();
+    std::fs::write(dir.join("box.mbox"), &mbox).unwrap();
+    std::fs::write(dir.join("note.txt"), b"a note").unwrap();
+    let folder = dir.canonicalize().unwrap();
+    let index_dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&index_dir).unwrap();
+    let mut seen = Vec::new();
+    let options = Options { workers: 1, progress_every: std::time::Duration::ZERO, ..Options::default() };
+    pipeline::run_blocking(folder, index, index_dir, default_extractor(), options, |e| {
+        if let pipeline::Event::Progress(p) = e {
+            seen.push(p.clone());
+        }
+    })
+    .unwrap();
+    let last = seen.last().unwrap();
+    assert_eq!((last.done, last.total, last.documents), (2, 2, 41));
+    assert_eq!(last.bytes_done, last.total_bytes);
+    assert_eq!(last.total_bytes, mbox.len() as u64 + 6);
+    assert_eq!(last.fraction(), 1.0);
+    // While the mailbox (read first) was being read, bytes moved though no file was done yet.
+    assert!(seen.iter().any(|p| p.done == 0 && p.bytes_done > 0 && p.fraction() < 1.0), "{seen:?}");
+}

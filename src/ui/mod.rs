@@ -102,10 +102,17 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let p = &app.indexing.progress;
     ui.horizontal(|ui| {
-        let fraction = if p.total == 0 { 0.0 } else { p.done as f32 / p.total as f32 };
+        let fraction = p.fraction();
         let mut text = match app.indexing.planned {
             None => "Looking for files…".to_owned(),
-            Some(_) => format!("Indexing {} / {} files", p.done, p.total),
+            Some(_) => format!(
+                "Indexing {} / {} files · {} of {} · {}",
+                p.done,
+                p.total,
+                format_bytes(p.bytes_done),
+                format_bytes(p.total_bytes),
+                plural(p.documents as u64, "document")
+            ),
         };
         if p.done > 0 {
             text.push_str(&format!(" · {:.0} files/s", p.files_per_sec()));
