@@ -19,13 +19,7 @@ pub fn iso8601_ns(s: &str) -> Option<i64> {
     let hour = hms.next().and_then(Result::ok).unwrap_or(0);
     let minute = hms.next().and_then(Result::ok).unwrap_or(0);
     let second = hms.next().and_then(Result::ok).unwrap_or(0);
-    let offset = match zone.chars().next() {
-        Some(sign @ ('+' | '-')) => {
-            let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
-            offset(sign, &digits)?
-        }
-        _ => UtcOffset::UTC,
-    };
+    let offset = offset(zone)?;
     to_ns(year, month, day, hour, minute, second, offset)
 }
 
@@ -47,17 +41,17 @@ pub fn pdf_date_ns(s: &str) -> Option<i64> {
     let hour = field(8, 2, 0)? as u8;
     let minute = field(10, 2, 0)? as u8;
     let second = field(12, 2, 0)? as u8;
-    let offset = match zone.chars().next() {
-        Some(sign @ ('+' | '-')) => {
-            let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
-            offset(sign, &digits)?
-        }
-        _ => UtcOffset::UTC,
-    };
+    let offset = offset(zone)?;
     to_ns(year, month, day, hour, minute, second, offset)
 }
 
-fn offset(sign: char, digits: &str) -> Option<UtcOffset> {
+/// `+01:00`, `-05'00`, `Z` or nothing (UTC); `None` when a sign is followed by no hours.
+fn offset(zone: &str) -> Option<UtcOffset> {
+    let sign = match zone.chars().next() {
+        Some(sign @ ('+' | '-')) => sign,
+        _ => return Some(UtcOffset::UTC),
+    };
+    let digits: String = zone[1..].chars().filter(char::is_ascii_digit).collect();
     let hours: i8 = digits.get(0..2)?.parse().ok()?;
     let minutes: i8 = digits.get(2..4).map_or(Some(0), |m| m.parse().ok())?;
     let (hours, minutes) = if sign == '-' { (-hours, -minutes) } else { (hours, minutes) };
