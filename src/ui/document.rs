@@ -58,6 +58,9 @@ pub struct DocState {
     pub parent: String,
     pub meta: DocMeta,
     pub attachments: Vec<(String, String)>,
+    /// For paged formats, (page number, char index where it starts) of every page after the
+    /// first that is within the shown text.
+    pub page_starts: Vec<(u32, usize)>,
 }
 
 impl DocState {
@@ -120,7 +123,19 @@ impl DocState {
                 (!rows.is_empty()).then_some((kind, rows))
             })
             .collect();
+        let mut chars = CharIndex::new(&text);
+        let page_starts = view
+            .meta
+            .pages
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, &start)| (i as u32 + 1, start as usize))
+            .filter(|(_, start)| *start <= text.len() && text.is_char_boundary(*start))
+            .map(|(page, start)| (page, chars.at(start)))
+            .collect();
         DocState {
+            page_starts,
             id: view.id,
             title: view.title,
             language: view.language,
@@ -311,6 +326,17 @@ mod tests {
             query_ranges: std::iter::once(oslo..oslo + 4).collect(),
             ..DocView::default()
         })
+    }
+
+    #[test]
+    fn page_breaks_are_located_in_chars() {
+        let text = "Première page.\n\nDeuxième page.\n\nTroisième".to_owned();
+        let second = text.find("Deuxième").unwrap() as u32;
+        let third = text.find("Troisième").unwrap() as u32;
+        let meta = DocMeta { pages: vec![0, second, third, 10_000], ..DocMeta::default() };
+        let d = DocState::new(DocView { text: text.clone(), meta, ..DocView::default() });
+        // Char indices (the accents take two bytes); a page past the text is left out.
+        assert_eq!(d.page_starts, vec![(2, 16), (3, 32)]);
     }
 
     #[test]

@@ -572,6 +572,23 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             let rect = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
             ui.scroll_to_rect(rect.expand(20.0), Some(Align::Center));
         }
+        // Page breaks of a PDF: a rule across the blank line before each page, and its number.
+        let weak = theme::weak_color(dark);
+        let small = egui::TextStyle::Small.resolve(ui.style());
+        for &(page, c) in &doc.page_starts {
+            let at = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
+            let y = at.top() - at.height() * 0.5;
+            // Clear of the scroll bar.
+            let right = response.rect.left() + ui.available_width().max(response.rect.width()) - 16.0;
+            ui.painter().hline(response.rect.left()..=right - 56.0, y, egui::Stroke::new(1.0, weak));
+            ui.painter().text(
+                egui::pos2(right, y),
+                egui::Align2::RIGHT_CENTER,
+                format!("page {page}"),
+                small.clone(),
+                weak,
+            );
+        }
         if let Some(pos) = response.hover_pos() {
             let cursor = galley.cursor_from_pos(pos - origin);
             if let Some(m) = doc.mention_at(cursor.index.0).filter(|m| app.p.kinds.contains(m.kind)) {
