@@ -294,3 +294,24 @@ fn progress_counts_a_mailbox_as_it_is_read() {
     // While the mailbox (read first) was being read, bytes moved though no file was done yet.
     assert!(seen.iter().any(|p| p.done == 0 && p.bytes_done > 0 && p.fraction() < 1.0), "{seen:?}");
 }
+
+/// Found by fuzzing (`fuzz/README.md`, E1): mail-parser 0.11 trips a debug assertion on a digest
+/// holding an empty message. The message is reported (or, where assertions are off, read); the
+/// rest of its mailbox is indexed either way.
+#[test]
+fn a_message_that_breaks_the_mime_parser_loses_nothing_else() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("fuzzed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = "Content-Type:multipart/digest;boundary=b\n\n--b\n\nContent-Type:message/rfc822\n\n\n--b--\n";
+    let good = message("a@b.example", "Still here", "Tue, 12 Mar 2024 09:30:00 +0000", "Harbour news.", &[]);
+    let mbox = format!("From x Tue Mar 12 2024\n{bad}\nFrom x Tue Mar 12 2024\n{}\n", good.replace("\r\n", "\n"));
+    std::fs::write(dir.join("box.mbox"), mbox).unwrap();
+    std::fs::write(dir.join("digest.eml"), bad).unwrap();
+    let (index, record) = run(&fx, &dir, Options::default());
+    let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
+    assert!(ids.contains(&"box.mbox#2".to_owned()), "{ids:?} {:?}", record.problems);
+    for id in ["box.mbox#1", "digest.eml"] {
+        assert!(ids.contains(&id.to_owned()) || problem(&record, id).is_some(), "{id}: {ids:?} {:?}", record.problems);
+    }
+}

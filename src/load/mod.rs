@@ -531,7 +531,7 @@ pub(crate) fn emit_doc(
         let result = if loader.kind() == MboxLoader.kind() {
             Err(LoadError::Malformed("a mailbox attached to a message is not read"))
         } else {
-            loader.extract(&attachment.bytes)
+            extract_caught(loader, &attachment.bytes)
         };
         drop(attachment);
         match result {
@@ -542,6 +542,13 @@ pub(crate) fn emit_doc(
         }
     }
     ControlFlow::Continue(())
+}
+
+/// `loader.extract(bytes)`, with a panic turned into this part's failure: a bug in reading one
+/// attachment or one message of a mailbox must not lose the rest of the file.
+pub(crate) fn extract_caught(loader: &dyn Loader, bytes: &[u8]) -> Result<Extracted, LoadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loader.extract(bytes)))
+        .unwrap_or(Err(LoadError::Malformed("internal error while reading this part (reported as a bug)")))
 }
 
 fn kind_label(loader: &dyn Loader) -> &'static str {
