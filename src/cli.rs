@@ -67,6 +67,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the documents of a folder (indexing it first if needed): id, format, size,
+    /// entities, and whether it was truncated. A mailbox lists each message, an e-mail its
+    /// attachments.
+    List {
+        folder: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the files the last indexing run could not read or skipped, grouped by reason
     /// (from the saved report; run `index` first).
     Report {
@@ -133,6 +142,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
         Command::EvalNer { file, format: _, map, recogniser } => eval_cmd(&file, &map, &recogniser),
         Command::Report { folder, json } => report_cmd(&folder, json),
+        Command::List { folder, json } => list_cmd(&folder, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -300,6 +310,21 @@ fn eval_cmd(file: &Path, map: &str, recogniser: &str) -> Result<u8, Failure> {
     let report = eval::evaluate(&docs, crate::entities::recogniser(kind).as_ref(), map);
     print!("{}", report.table());
     Ok(0)
+}
+
+fn list_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
+    let (index, _) = update_index(folder, true, Options::default())?;
+    let docs = index.list_docs().map_err(|e| usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&docs).unwrap_or_default());
+    } else {
+        for d in &docs {
+            let truncated = if d.truncated { "\ttruncated" } else { "" };
+            let _ = writeln!(out, "{}\t{}\t{}\t{} entities{truncated}", d.id, d.kind, d.size_bytes, d.entity_count);
+        }
+    }
+    Ok(if docs.is_empty() { 1 } else { 0 })
 }
 
 fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {

@@ -122,3 +122,17 @@ fn report_lists_unread_files_by_reason() {
     let json: serde_json::Value = serde_json::from_slice(&dossier(&fx, &["report", folder, "--json"]).stdout).unwrap();
     assert_eq!(json["problems"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn list_prints_every_document_with_its_format() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let out = dossier(&fx, &["list", folder]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 7, "{text}");
+    assert!(text.lines().any(|l| l.starts_with("notes/meeting-minutes.md\ttext\t")), "{text}");
+    let json: serde_json::Value = serde_json::from_slice(&dossier(&fx, &["list", folder, "--json"]).stdout).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(7));
+    assert_eq!(json[0]["truncated"], serde_json::Value::Bool(false));
+}
