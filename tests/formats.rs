@@ -315,3 +315,21 @@ fn a_message_that_breaks_the_mime_parser_loses_nothing_else() {
         assert!(ids.contains(&id.to_owned()) || problem(&record, id).is_some(), "{id}: {ids:?} {:?}", record.problems);
     }
 }
+
+#[test]
+fn data_exports_are_indexed_and_filtered_by_type() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("people.json"), br#"[{"name": "Helen Ward", "role": "harbour master"}]"#).unwrap();
+    std::fs::write(dir.join("feed.xml"), b"<feed><title>Port news</title><item>The harbour reopens.</item></feed>")
+        .unwrap();
+    std::fs::write(dir.join("notes.org"), b"* Harbour\nOrg-mode notes about the harbour.").unwrap();
+    let (index, record) = run(&fx, &dir, Options::default());
+    assert!(record.problems.is_empty(), "{:?}", record.problems);
+    assert_eq!(ids(&index, text("harbour")), ["feed.xml", "notes.org", "people.json"]);
+    assert_eq!(ids(&index, text("harbour type:json")), ["people.json"]);
+    assert_eq!(index.doc_view("feed.xml", &Query::default()).unwrap().unwrap().title, "Port news");
+    let people = index.doc_view("people.json", &Query::default()).unwrap().unwrap();
+    assert_eq!(people.text, "name: Helen Ward\nrole: harbour master");
+}

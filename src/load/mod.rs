@@ -390,8 +390,19 @@ pub(crate) fn tidy_lines(text: &str) -> String {
     out.trim_end().to_owned()
 }
 
-static LOADERS: &[&dyn Loader] =
-    &[&TextLoader, &EmailLoader, &MboxLoader, &HtmlLoader, &PdfLoader, &DocxLoader, &OdtLoader, &RtfLoader, &CsvLoader];
+static LOADERS: &[&dyn Loader] = &[
+    &TextLoader,
+    &EmailLoader,
+    &MboxLoader,
+    &HtmlLoader,
+    &PdfLoader,
+    &DocxLoader,
+    &OdtLoader,
+    &RtfLoader,
+    &CsvLoader,
+    &JsonLoader,
+    &XmlLoader,
+];
 
 /// Image formats: listed as having no text rather than as unsupported.
 const IMAGE_EXTENSIONS: &[&str] =
@@ -682,6 +693,29 @@ mod tests {
     fn html_in_a_legacy_encoding() {
         let got = HtmlLoader.extract(b"<html><body><p>Caf\xe9 \x93cr\xe8me\x94 \x80 5</p></body></html>").unwrap();
         assert_eq!(got.text, "Caf\u{e9} \u{201c}cr\u{e8}me\u{201d} \u{20ac} 5");
+    }
+
+    #[test]
+    fn every_loader_is_found_by_each_of_its_extensions() {
+        let all: [&dyn Loader; 11] = [
+            &TextLoader,
+            &EmailLoader,
+            &MboxLoader,
+            &HtmlLoader,
+            &PdfLoader,
+            &DocxLoader,
+            &OdtLoader,
+            &RtfLoader,
+            &CsvLoader,
+            &JsonLoader,
+            &XmlLoader,
+        ];
+        for loader in all {
+            for ext in loader.extensions() {
+                let found = loader_for(Path::new(&format!("x.{ext}"))).map(|l| l.kind());
+                assert_eq!(found, Some(loader.kind()), ".{ext}");
+            }
+        }
     }
 
     #[test]
