@@ -249,7 +249,7 @@ fn search_cmd(folder: &Path, mut query: Query, entities: &[String], limit: usize
         for (i, hit) in results.hits.iter().enumerate() {
             let matches =
                 if hit.match_count == 1 { "1 match".to_owned() } else { format!("{} matches", hit.match_count) };
-            let page = hit.page.map(|p| format!(", page {p}")).unwrap_or_default();
+            let page = hit.page.map(|p| format!(", {} {p}", crate::model::page_word(&hit.kind))).unwrap_or_default();
             let _ = writeln!(out, "{:>3}. {}  ({matches}{page})  {}", i + 1, hit.id, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));
         }

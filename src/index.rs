@@ -572,6 +572,8 @@ fn kind_alias(kind: &str) -> String {
         "htm" | "xhtml" | "web" => "html".into(),
         "eml" | "mail" | "e-mail" | "mbox" | "message" => "email".into(),
         "doc" | "word" | "docm" => "docx".into(),
+        "ppt" | "powerpoint" | "slides" | "pptm" => "pptx".into(),
+        "xls" | "excel" | "spreadsheet" | "xlsm" => "xlsx".into(),
         "tsv" | "table" => "csv".into(),
         _ => kind,
     }

@@ -249,12 +249,19 @@ pub fn kind_name(kind: &str) -> &str {
         "pdf" => "PDF",
         "docx" => "Word",
         "odt" => "OpenDocument",
+        "pptx" => "PowerPoint",
+        "xlsx" => "Excel",
         "rtf" => "RTF",
         "csv" => "Table",
         "json" => "JSON",
         "xml" => "XML",
         other => other,
     }
+}
+
+/// What a paged format calls its pages: a presentation has slides.
+pub fn page_word(kind: &str) -> &'static str {
+    if kind == "pptx" { "slide" } else { "page" }
 }
 
 /// What the document list shows for one indexed document.

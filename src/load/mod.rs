@@ -21,7 +21,7 @@ mod table;
 pub use data::{JsonLoader, XmlLoader};
 pub use dates::{iso8601_ns, pdf_date_ns};
 pub use mail::{EmailLoader, MboxLoader};
-pub use office::{DocxLoader, OdtLoader};
+pub use office::{DocxLoader, OdtLoader, PptxLoader, XlsxLoader};
 pub use pdf::PdfLoader;
 pub use rtf::RtfLoader;
 pub use table::CsvLoader;
@@ -398,6 +398,8 @@ static LOADERS: &[&dyn Loader] = &[
     &PdfLoader,
     &DocxLoader,
     &OdtLoader,
+    &PptxLoader,
+    &XlsxLoader,
     &RtfLoader,
     &CsvLoader,
     &JsonLoader,
@@ -567,6 +569,8 @@ fn kind_label(loader: &dyn Loader) -> &'static str {
         "pdf" => "PDF",
         "docx" => "DOCX",
         "odt" => "ODT",
+        "pptx" => "PPTX",
+        "xlsx" => "XLSX",
         "rtf" => "RTF",
         other => other,
     }
@@ -697,7 +701,7 @@ mod tests {
 
     #[test]
     fn every_loader_is_found_by_each_of_its_extensions() {
-        let all: [&dyn Loader; 11] = [
+        let all: [&dyn Loader; 13] = [
             &TextLoader,
             &EmailLoader,
             &MboxLoader,
@@ -705,6 +709,8 @@ mod tests {
             &PdfLoader,
             &DocxLoader,
             &OdtLoader,
+            &PptxLoader,
+            &XlsxLoader,
             &RtfLoader,
             &CsvLoader,
             &JsonLoader,

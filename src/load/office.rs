@@ -1,6 +1,7 @@
-//! Office documents: DOCX (Word) and ODT (OpenDocument text). Both are zip archives of XML;
-//! paragraphs, tables, headers and footers become lines of text, and the document properties
-//! give the title. Decompression is bounded, so a zip bomb is reported, not unpacked.
+//! Office documents: DOCX (Word), ODT (OpenDocument text), PPTX (PowerPoint) and XLSX (Excel).
+//! All are zip archives of XML; paragraphs, tables, headers and footers, slides and sheet rows
+//! become lines of text, and the document properties give title, author and dates.
+//! Decompression is bounded, so a zip bomb is reported, not unpacked.
 
 use std::io::Read;
 
@@ -19,6 +20,12 @@ pub struct DocxLoader;
 
 /// OpenDocument text (`.odt`).
 pub struct OdtLoader;
+
+/// PowerPoint presentations (`.pptx`): each slide is a page.
+pub struct PptxLoader;
+
+/// Excel workbooks (`.xlsx`): each sheet's rows as lines, cells separated by tabs.
+pub struct XlsxLoader;
 
 impl Loader for DocxLoader {
     fn extensions(&self) -> &'static [&'static str] {
@@ -54,19 +61,8 @@ impl Loader for DocxLoader {
                 text.push_str(&xml_text(&xml, Dialect::Word));
             }
         }
-        let props = zip.member("docProps/core.xml")?.unwrap_or_default();
-        let meta = DocMeta {
-            author: element_text(&props, "dc:creator").unwrap_or_default(),
-            created_ns: element_text(&props, "dcterms:created").and_then(|d| dates::iso8601_ns(&d)),
-            modified_ns: element_text(&props, "dcterms:modified").and_then(|d| dates::iso8601_ns(&d)),
-            ..DocMeta::default()
-        };
-        Ok(Extracted {
-            title: element_text(&props, "dc:title"),
-            text: tidy_lines(&text),
-            meta,
-            attachments: Vec::new(),
-        })
+        let (title, meta) = core_properties(&mut zip)?;
+        Ok(Extracted { title, text: tidy_lines(&text), meta, attachments: Vec::new() })
     }
 }
 
@@ -100,6 +96,204 @@ impl Loader for OdtLoader {
     }
 }
 
+impl Loader for PptxLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["pptx", "pptm"]
+    }
+
+    fn kind(&self) -> &'static str {
+        "pptx"
+    }
+
+    fn reads_partial(&self) -> bool {
+        false
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        let mut zip = Archive::open(bytes, "PPTX")?;
+        let slides = numbered(zip.names(), "ppt/slides/slide");
+        if slides.is_empty() {
+            return Err(LoadError::Malformed("damaged PPTX: no slides"));
+        }
+        let mut text = String::new();
+        let mut pages = Vec::with_capacity(slides.len());
+        for name in &slides {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            pages.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            if let Some(xml) = zip.member(name)? {
+                text.push_str(&tidy_lines(&xml_text(&xml, Dialect::Word)));
+            }
+        }
+        let (title, mut meta) = core_properties(&mut zip)?;
+        meta.pages = pages;
+        Ok(Extracted { title, text, meta, attachments: Vec::new() })
+    }
+}
+
+impl Loader for XlsxLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["xlsx", "xlsm"]
+    }
+
+    fn kind(&self) -> &'static str {
+        "xlsx"
+    }
+
+    fn reads_partial(&self) -> bool {
+        false
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        let mut zip = Archive::open(bytes, "XLSX")?;
+        let shared = zip.member("xl/sharedStrings.xml")?.map(|xml| shared_strings(&xml)).unwrap_or_default();
+        let names =
+            zip.member("xl/workbook.xml")?.map(|xml| attribute_values(&xml, "sheet", "name")).unwrap_or_default();
+        let sheets = numbered(zip.names(), "xl/worksheets/sheet");
+        if sheets.is_empty() {
+            return Err(LoadError::Malformed("damaged XLSX: no worksheets"));
+        }
+        let mut text = String::new();
+        for (i, name) in sheets.iter().enumerate() {
+            let Some(xml) = zip.member(name)? else { continue };
+            let rows = sheet_rows(&xml, &shared);
+            if rows.trim().is_empty() {
+                continue;
+            }
+            // Sheets are listed in the workbook in the order of their files' numbers.
+            let sheet = names.get(i).cloned().unwrap_or_else(|| format!("Sheet {}", i + 1));
+            text.push_str(&format!("{sheet}\n{rows}\n"));
+        }
+        let (title, meta) = core_properties(&mut zip)?;
+        Ok(Extracted { title, text: tidy_lines(&text), meta, attachments: Vec::new() })
+    }
+}
+
+/// Title, author and dates from `docProps/core.xml` (DOCX, PPTX, XLSX).
+fn core_properties(zip: &mut Archive<'_>) -> Result<(Option<String>, DocMeta), LoadError> {
+    let props = zip.member("docProps/core.xml")?.unwrap_or_default();
+    let meta = DocMeta {
+        author: element_text(&props, "dc:creator").unwrap_or_default(),
+        created_ns: element_text(&props, "dcterms:created").and_then(|d| dates::iso8601_ns(&d)),
+        modified_ns: element_text(&props, "dcterms:modified").and_then(|d| dates::iso8601_ns(&d)),
+        ..DocMeta::default()
+    };
+    Ok((element_text(&props, "dc:title"), meta))
+}
+
+/// Members named `{prefix}N.xml`, in the order of N (`slide2` before `slide10`).
+fn numbered(names: impl Iterator<Item = String>, prefix: &str) -> Vec<String> {
+    let mut found: Vec<(u32, String)> = names
+        .filter_map(|n| {
+            let number = n.strip_prefix(prefix)?.strip_suffix(".xml")?.parse().ok()?;
+            Some((number, n))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, n)| n).collect()
+}
+
+/// The strings of `xl/sharedStrings.xml`, in order: each `<si>` is the text of its `<t>`s.
+fn shared_strings(xml: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut in_t = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == "t" => in_t = true,
+            Ok(Event::End(e)) => match e.name().as_ref() {
+                "t" => in_t = false,
+                "si" => out.push(std::mem::take(&mut current)),
+                _ => {}
+            },
+            Ok(Event::Empty(e)) if e.name().as_ref() == "si" => out.push(String::new()),
+            Ok(Event::Text(t)) if in_t => current.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) if in_t => push_ref(&mut current, &r),
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every `attr` of the elements named `element` (the sheet names of `xl/workbook.xml`).
+fn attribute_values(xml: &str, element: &str, attr: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.name().as_ref() == element => {
+                if let Some(value) = attribute(&e, attr) {
+                    out.push(value);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The value of attribute `name`, its entities resolved.
+fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+    let a = e.try_get_attribute(name).ok()??;
+    a.normalized_value(quick_xml::XmlVersion::default()).ok().map(|v| v.into_owned())
+}
+
+/// A worksheet's rows, one line each, cells separated by tabs: shared strings looked up,
+/// inline strings and values as written.
+fn sheet_rows(xml: &str, shared: &[String]) -> String {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = String::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cell_type = String::new();
+    let mut value = String::new();
+    let mut in_value = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => match e.name().as_ref() {
+                "c" => {
+                    cell_type = attribute(&e, "t").unwrap_or_default();
+                    value.clear();
+                }
+                "v" | "t" => in_value = true,
+                _ => {}
+            },
+            Ok(Event::End(e)) => match e.name().as_ref() {
+                "v" | "t" => in_value = false,
+                "c" => {
+                    let shown = match cell_type.as_str() {
+                        "s" => {
+                            value.trim().parse::<usize>().ok().and_then(|i| shared.get(i)).cloned().unwrap_or_default()
+                        }
+                        "b" => if value.trim() == "1" { "TRUE" } else { "FALSE" }.to_owned(),
+                        _ => value.trim().to_owned(),
+                    };
+                    row.push(shown);
+                }
+                "row" => {
+                    while row.last().is_some_and(String::is_empty) {
+                        row.pop();
+                    }
+                    if !row.is_empty() {
+                        out.push_str(&row.join("\t"));
+                        out.push('\n');
+                    }
+                    row.clear();
+                }
+                _ => {}
+            },
+            Ok(Event::Text(t)) if in_value => value.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) if in_value => push_ref(&mut value, &r),
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A zip archive read with limits.
 struct Archive<'a> {
     zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
@@ -112,9 +306,13 @@ impl<'a> Archive<'a> {
         if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
             return Err(LoadError::Malformed("encrypted or old-format (OLE) document: not supported"));
         }
-        let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| match kind {
-            "DOCX" => LoadError::Malformed("damaged DOCX: not a valid zip archive"),
-            _ => LoadError::Malformed("damaged ODT: not a valid zip archive"),
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| {
+            LoadError::Malformed(match kind {
+                "DOCX" => "damaged DOCX: not a valid zip archive",
+                "PPTX" => "damaged PPTX: not a valid zip archive",
+                "XLSX" => "damaged XLSX: not a valid zip archive",
+                _ => "damaged ODT: not a valid zip archive",
+            })
         })?;
         Ok(Archive { zip, unpacked: 0, kind })
     }
@@ -125,9 +323,13 @@ impl<'a> Archive<'a> {
 
     /// The member `name` as text, `None` if absent.
     fn member(&mut self, name: &str) -> Result<Option<String>, LoadError> {
-        let damaged = || match self.kind {
-            "DOCX" => LoadError::Malformed("damaged DOCX: a member cannot be unpacked"),
-            _ => LoadError::Malformed("damaged ODT: a member cannot be unpacked"),
+        let damaged = || {
+            LoadError::Malformed(match self.kind {
+                "DOCX" => "damaged DOCX: a member cannot be unpacked",
+                "PPTX" => "damaged PPTX: a member cannot be unpacked",
+                "XLSX" => "damaged XLSX: a member cannot be unpacked",
+                _ => "damaged ODT: a member cannot be unpacked",
+            })
         };
         let mut file = match self.zip.by_name(name) {
             Ok(f) => f,
@@ -167,7 +369,7 @@ pub(super) fn push_ref(out: &mut String, r: &quick_xml::events::BytesRef<'_>) {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Dialect {
-    /// WordprocessingML: text lives in `w:t` only.
+    /// WordprocessingML and DrawingML (slides): text lives in `w:t` / `a:t` only.
     Word,
     /// OpenDocument: all character data inside the body is text.
     Odf,
@@ -182,13 +384,13 @@ fn xml_text(xml: &str, dialect: Dialect) -> String {
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => match e.name().as_ref() {
-                "w:t" => in_text += 1,
+                "w:t" | "a:t" => in_text += 1,
                 "w:tab" | "text:tab" => out.push('\t'),
                 _ => {}
             },
             Ok(Event::Empty(e)) => match e.name().as_ref() {
                 "w:tab" | "text:tab" => out.push('\t'),
-                "w:br" | "w:cr" | "text:line-break" => out.push('\n'),
+                "w:br" | "w:cr" | "text:line-break" | "a:br" => out.push('\n'),
                 "text:s" => {
                     let n = e
                         .try_get_attribute("text:c")
@@ -202,9 +404,9 @@ fn xml_text(xml: &str, dialect: Dialect) -> String {
                 _ => {}
             },
             Ok(Event::End(e)) => match e.name().as_ref() {
-                "w:t" => in_text = in_text.saturating_sub(1),
-                "w:p" | "text:p" | "text:h" | "w:tr" | "table:table-row" => out.push('\n'),
-                "w:tc" | "table:table-cell" => out.push('\t'),
+                "w:t" | "a:t" => in_text = in_text.saturating_sub(1),
+                "w:p" | "text:p" | "text:h" | "w:tr" | "table:table-row" | "a:p" | "a:tr" => out.push('\n'),
+                "w:tc" | "table:table-cell" | "a:tc" => out.push('\t'),
                 _ => {}
             },
             Ok(Event::Text(t)) if dialect == Dialect::Odf || in_text > 0 => out.push_str(&t.xml10_content()),
@@ -287,6 +489,50 @@ mod tests {
         assert!(got.text.contains("Second\tparagraph"), "{:?}", got.text);
         assert!(got.text.contains("Cell A"), "{:?}", got.text);
         assert!(!got.text.contains("MERGEFORMAT"), "field codes are not text: {:?}", got.text);
+    }
+
+    #[test]
+    fn pptx_slides_in_order_are_pages() {
+        let slide = |text: &str| {
+            format!(
+                r#"<p:sld xmlns:a="a" xmlns:p="p"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p>
+<a:p><a:r><a:t>second line</a:t></a:r><a:br/><a:r><a:t>after break</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"#
+            )
+        };
+        let (one, two, ten) = (slide("Harbour plan"), slide("Budget &amp; costs"), slide("Questions"));
+        let pptx = zip_of(&[
+            ("ppt/slides/slide10.xml", ten.as_bytes()),
+            ("ppt/slides/slide2.xml", two.as_bytes()),
+            ("ppt/slides/slide1.xml", one.as_bytes()),
+            (
+                "docProps/core.xml",
+                br#"<c xmlns:dc="d"><dc:title>Board deck</dc:title><dc:creator>Ann Lee</dc:creator></c>"#,
+            ),
+        ]);
+        let got = PptxLoader.extract(&pptx).unwrap();
+        assert_eq!((got.title.as_deref(), got.meta.author.as_str()), (Some("Board deck"), "Ann Lee"));
+        assert!(got.text.starts_with("Harbour plan\nsecond line\nafter break\n\nBudget & costs"), "{:?}", got.text);
+        assert_eq!(got.meta.pages.len(), 3);
+        let third = got.meta.pages[2] as usize;
+        assert!(got.text[third..].starts_with("Questions"), "{:?}", &got.text[third..]);
+        assert!(matches!(PptxLoader.extract(&zip_of(&[("x.xml", b"<x/>")])), Err(LoadError::Malformed(_))));
+    }
+
+    #[test]
+    fn xlsx_sheets_rows_and_shared_strings() {
+        let workbook = br#"<workbook><sheets><sheet name="Payments" sheetId="1"/><sheet name="Notes &amp; more" sheetId="2"/></sheets></workbook>"#;
+        let strings = br#"<sst><si><t>Payee</t></si><si><t>Amount</t></si><si><r><t>Calder </t></r><r><t>Shipping</t></r></si></sst>"#;
+        let sheet1 = br#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>
+<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>2400000</v></c><c r="C2" t="b"><v>1</v></c></row></sheetData></worksheet>"#;
+        let sheet2 = br#"<worksheet><sheetData><row><c t="inlineStr"><is><t>Paid late</t></is></c></row></sheetData></worksheet>"#;
+        let xlsx = zip_of(&[
+            ("xl/workbook.xml", workbook),
+            ("xl/sharedStrings.xml", strings),
+            ("xl/worksheets/sheet1.xml", sheet1),
+            ("xl/worksheets/sheet2.xml", sheet2),
+        ]);
+        let got = XlsxLoader.extract(&xlsx).unwrap();
+        assert_eq!(got.text, "Payments\nPayee\tAmount\nCalder Shipping\t2400000\tTRUE\n\nNotes & more\nPaid late");
     }
 
     #[test]

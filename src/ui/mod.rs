@@ -8,7 +8,7 @@ use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
 use crate::app::{Command, DossierApp};
-use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name};
+use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name, page_word};
 use document::{DocState, LayoutKey};
 
 /// Draws the whole window.
@@ -361,7 +361,7 @@ fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool) -> egui::Response 
     let mut job = LayoutJob::default();
     job.append(&hit.title, 0.0, egui::TextFormat::simple(body.clone(), text));
     let plural = if hit.match_count == 1 { "" } else { "es" };
-    let page = hit.page.map(|p| format!(" · page {p}")).unwrap_or_default();
+    let page = hit.page.map(|p| format!(" · {} {p}", page_word(&hit.kind))).unwrap_or_default();
     job.append(
         &format!("\n{} · {} · {} match{plural}{page}\n", hit.id, kind_name(&hit.kind), hit.match_count),
         0.0,
@@ -543,7 +543,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             let page = app
                 .current_match
                 .and_then(|i| doc.meta.page_at(doc.matches.get(i)?.0.start))
-                .map(|p| format!(" · page {p}"))
+                .map(|p| format!(" · {} {p}", page_word(&doc.meta.kind)))
                 .unwrap_or_default();
             ui.label(format!("{n} of {} matches{page}", doc.matches.len()));
             if ui.small_button("▲").on_hover_text("Previous match (Shift+Enter, Shift+F3)").clicked() {
@@ -572,7 +572,8 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             let rect = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
             ui.scroll_to_rect(rect.expand(20.0), Some(Align::Center));
         }
-        // Page breaks of a PDF: a rule across the blank line before each page, and its number.
+        // Page breaks of a PDF (slides of a presentation): a rule across the blank line before
+        // each page, and its number.
         let weak = theme::weak_color(dark);
         let small = egui::TextStyle::Small.resolve(ui.style());
         for &(page, c) in &doc.page_starts {
@@ -584,7 +585,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             ui.painter().text(
                 egui::pos2(right, y),
                 egui::Align2::RIGHT_CENTER,
-                format!("page {page}"),
+                format!("{} {page}", page_word(&doc.meta.kind)),
                 small.clone(),
                 weak,
             );
@@ -617,7 +618,7 @@ fn metadata_ui(doc: &DocState, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let meta = &doc.meta;
     let mut parts = vec![doc.id.clone(), kind_name(&meta.kind).to_owned(), format_bytes(meta.size_bytes)];
     if !meta.pages.is_empty() {
-        parts.push(plural(meta.pages.len() as u64, "page"));
+        parts.push(plural(meta.pages.len() as u64, page_word(&meta.kind)));
     }
     if !meta.author.is_empty() && meta.kind != "email" {
         parts.push(format!("by {}", meta.author));
