@@ -388,13 +388,19 @@ impl Run {
                     let counted = streamed.remove(&k).unwrap_or(0);
                     progress.bytes_done += shared.todo[k].stamp.size_bytes.saturating_sub(counted);
                     let was_open = open_files.remove(&k);
-                    if let Err(problem) = outcome {
-                        progress.failed += 1;
-                        if was_open {
-                            writer.delete_file(&shared.todo[k].id);
+                    match outcome {
+                        Err(problem) => {
+                            progress.failed += 1;
+                            if was_open {
+                                writer.delete_file(&shared.todo[k].id);
+                            }
+                            record.problems.push(problem.clone());
+                            self.send(Event::Problem(problem));
                         }
-                        record.problems.push(problem.clone());
-                        self.send(Event::Problem(problem));
+                        // Read, but nothing in it is a document now (every message of a
+                        // mailbox damaged): its earlier documents must not stand for it.
+                        Ok(()) if !was_open => writer.delete_file(&shared.todo[k].id),
+                        Ok(()) => {}
                     }
                 }
             }

@@ -333,3 +333,18 @@ fn data_exports_are_indexed_and_filtered_by_type() {
     let people = index.doc_view("people.json", &Query::default()).unwrap().unwrap();
     assert_eq!(people.text, "name: Helen Ward\nrole: harbour master");
 }
+
+#[test]
+fn a_mailbox_whose_messages_all_went_bad_keeps_no_stale_documents() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("spoiled");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = message("a@b.example", "Harbour", "Tue, 12 Mar 2024 09:30:00 +0000", "Harbour news.", &[]);
+    std::fs::write(dir.join("box.mbox"), format!("From x Tue Mar 12 2024\n{}\n", good.replace("\r\n", "\n"))).unwrap();
+    let (index, _) = run(&fx, &dir, Options::default());
+    assert_eq!(ids(&index, text("harbour")), ["box.mbox#1"]);
+    std::fs::write(dir.join("box.mbox"), "From x Tue Mar 12 2024\njust words, no headers at all\n").unwrap();
+    let (index, record) = run(&fx, &dir, Options::default());
+    assert!(problem(&record, "box.mbox#1").is_some(), "{:?}", record.problems);
+    assert!(index.list_docs().unwrap().is_empty());
+}
