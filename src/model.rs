@@ -251,6 +251,7 @@ pub fn kind_name(kind: &str) -> &str {
         "odt" => "OpenDocument",
         "pptx" => "PowerPoint",
         "xlsx" => "Excel",
+        "epub" => "E-book",
         "rtf" => "RTF",
         "csv" => "Table",
         "json" => "JSON",

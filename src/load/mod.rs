@@ -21,7 +21,7 @@ mod table;
 pub use data::{JsonLoader, XmlLoader};
 pub use dates::{iso8601_ns, pdf_date_ns};
 pub use mail::{EmailLoader, MboxLoader};
-pub use office::{DocxLoader, OdtLoader, PptxLoader, XlsxLoader};
+pub use office::{DocxLoader, EpubLoader, OdtLoader, PptxLoader, XlsxLoader};
 pub use pdf::PdfLoader;
 pub use rtf::RtfLoader;
 pub use table::CsvLoader;
@@ -400,6 +400,7 @@ static LOADERS: &[&dyn Loader] = &[
     &OdtLoader,
     &PptxLoader,
     &XlsxLoader,
+    &EpubLoader,
     &RtfLoader,
     &CsvLoader,
     &JsonLoader,
@@ -573,6 +574,7 @@ fn kind_label(loader: &dyn Loader) -> &'static str {
         "odt" => "ODT",
         "pptx" => "PPTX",
         "xlsx" => "XLSX",
+        "epub" => "EPUB",
         "rtf" => "RTF",
         other => other,
     }
@@ -715,6 +717,7 @@ mod tests {
             ("odt", "odt"),
             ("pptx", "pptx"),
             ("xlsx", "xlsx"),
+            ("epub", "epub"),
             ("rtf", "rtf"),
             ("tsv", "csv"),
             ("jsonl", "json"),

@@ -27,6 +27,9 @@ pub struct PptxLoader;
 /// Excel workbooks (`.xlsx`): each sheet's rows as lines, cells separated by tabs.
 pub struct XlsxLoader;
 
+/// E-books (`.epub`): the visible text of each XHTML file, in reading (spine) order.
+pub struct EpubLoader;
+
 impl Loader for DocxLoader {
     fn extensions(&self) -> &'static [&'static str] {
         &["docx", "docm"]
@@ -170,6 +173,98 @@ impl Loader for XlsxLoader {
     }
 }
 
+impl Loader for EpubLoader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["epub"]
+    }
+
+    fn kind(&self) -> &'static str {
+        "epub"
+    }
+
+    fn reads_partial(&self) -> bool {
+        false
+    }
+
+    fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
+        let mut zip = Archive::open(bytes, "EPUB")?;
+        let container = zip.member("META-INF/container.xml")?.unwrap_or_default();
+        let opf_path = attribute_values(&container, "rootfile", "full-path")
+            .into_iter()
+            .next()
+            .or_else(|| zip.names().find(|n| n.ends_with(".opf")))
+            .ok_or(LoadError::Malformed("damaged EPUB: no package (.opf) file"))?;
+        let opf = zip.member(&opf_path)?.ok_or(LoadError::Malformed("damaged EPUB: no package (.opf) file"))?;
+        let base = opf_path.rfind('/').map_or("", |i| &opf_path[..=i]);
+        let mut text = String::new();
+        for href in spine(&opf) {
+            let Some(page) = zip.member(&format!("{base}{}", percent_decode(&href)))? else { continue };
+            let chapter = super::html_text(&scraper::Html::parse_document(&page)).text;
+            if !chapter.is_empty() {
+                text.push_str(&chapter);
+                text.push_str("\n\n");
+            }
+        }
+        if text.trim().is_empty() {
+            return Err(LoadError::NoText);
+        }
+        let meta = DocMeta {
+            author: element_text(&opf, "dc:creator").unwrap_or_default(),
+            created_ns: element_text(&opf, "dc:date").and_then(|d| dates::iso8601_ns(&d)),
+            ..DocMeta::default()
+        };
+        Ok(Extracted { title: element_text(&opf, "dc:title"), text: tidy_lines(&text), meta, attachments: Vec::new() })
+    }
+}
+
+/// The content files of an EPUB package in reading order: the spine's `itemref`s looked up in
+/// the manifest's `item`s.
+fn spine(opf: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(opf);
+    let mut items: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut order = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
+                "item" => {
+                    if let (Some(id), Some(href)) = (attribute(&e, "id"), attribute(&e, "href")) {
+                        items.insert(id, href);
+                    }
+                }
+                "itemref" => order.extend(attribute(&e, "idref")),
+                _ => {}
+            },
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    order.into_iter().filter_map(|id| items.get(&id).cloned()).collect()
+}
+
+/// `%20` and other percent escapes in a package path, decoded (invalid ones kept as written).
+fn percent_decode(href: &str) -> String {
+    let bytes = href.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Title, author and dates from `docProps/core.xml` (DOCX, PPTX, XLSX).
 fn core_properties(zip: &mut Archive<'_>) -> Result<(Option<String>, DocMeta), LoadError> {
     let props = zip.member("docProps/core.xml")?.unwrap_or_default();
@@ -311,6 +406,7 @@ impl<'a> Archive<'a> {
                 "DOCX" => "damaged DOCX: not a valid zip archive",
                 "PPTX" => "damaged PPTX: not a valid zip archive",
                 "XLSX" => "damaged XLSX: not a valid zip archive",
+                "EPUB" => "damaged EPUB: not a valid zip archive",
                 _ => "damaged ODT: not a valid zip archive",
             })
         })?;
@@ -328,6 +424,7 @@ impl<'a> Archive<'a> {
                 "DOCX" => "damaged DOCX: a member cannot be unpacked",
                 "PPTX" => "damaged PPTX: a member cannot be unpacked",
                 "XLSX" => "damaged XLSX: a member cannot be unpacked",
+                "EPUB" => "damaged EPUB: a member cannot be unpacked",
                 _ => "damaged ODT: a member cannot be unpacked",
             })
         };
@@ -533,6 +630,30 @@ mod tests {
         ]);
         let got = XlsxLoader.extract(&xlsx).unwrap();
         assert_eq!(got.text, "Payments\nPayee\tAmount\nCalder Shipping\t2400000\tTRUE\n\nNotes & more\nPaid late");
+    }
+
+    #[test]
+    fn epub_text_in_spine_order() {
+        let opf = br#"<package xmlns:dc="d"><metadata><dc:title>Winter Sports</dc:title><dc:creator>E. F. Benson</dc:creator>
+<dc:date>2019-08-23</dc:date></metadata><manifest><item id="b" href="text/two%20b.html"/><item id="a" href="text/one.html"/>
+<item id="css" href="style.css"/></manifest><spine><itemref idref="a"/><itemref idref="b"/></spine></package>"#;
+        let epub = zip_of(&[
+            (
+                "META-INF/container.xml",
+                br#"<container><rootfiles><rootfile full-path="OEBPS/content.opf"/></rootfiles></container>"#,
+            ),
+            ("OEBPS/content.opf", opf),
+            ("OEBPS/text/two b.html", b"<html><body><p>Second chapter: the ski run.</p></body></html>"),
+            (
+                "OEBPS/text/one.html",
+                b"<html><head><style>p{}</style></head><body><h1>Davos</h1><p>First chapter.</p></body></html>",
+            ),
+        ]);
+        let got = EpubLoader.extract(&epub).unwrap();
+        assert_eq!((got.title.as_deref(), got.meta.author.as_str()), (Some("Winter Sports"), "E. F. Benson"));
+        assert_eq!(got.text, "Davos\n\nFirst chapter.\n\nSecond chapter: the ski run.");
+        assert!(got.meta.created_ns.is_some());
+        assert!(matches!(EpubLoader.extract(&zip_of(&[("x", b"y")])), Err(LoadError::Malformed(_))));
     }
 
     #[test]
