@@ -13,6 +13,7 @@ use crate::model::{DocMeta, FileProblem, LoadedDoc};
 mod data;
 mod dates;
 mod mail;
+mod msg;
 mod office;
 mod pdf;
 mod rtf;
@@ -21,6 +22,7 @@ mod table;
 pub use data::{JsonLoader, XmlLoader};
 pub use dates::{iso8601_ns, pdf_date_ns};
 pub use mail::{EmailLoader, MboxLoader};
+pub use msg::MsgLoader;
 pub use office::{DocxLoader, EpubLoader, OdtLoader, PptxLoader, XlsxLoader};
 pub use pdf::PdfLoader;
 pub use rtf::RtfLoader;
@@ -393,6 +395,7 @@ pub(crate) fn tidy_lines(text: &str) -> String {
 static LOADERS: &[&dyn Loader] = &[
     &TextLoader,
     &EmailLoader,
+    &MsgLoader,
     &MboxLoader,
     &HtmlLoader,
     &PdfLoader,
@@ -710,6 +713,7 @@ mod tests {
             ("txt", "text"),
             ("org", "text"),
             ("eml", "email"),
+            ("msg", "email"),
             ("mbox", "mbox"),
             ("xhtml", "html"),
             ("pdf", "pdf"),
