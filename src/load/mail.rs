@@ -137,6 +137,10 @@ impl Loader for MboxLoader {
         "mbox"
     }
 
+    fn streams(&self) -> bool {
+        true
+    }
+
     /// The first message only; [`read_mbox`] reads them all. (For fuzzing and attachments.)
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
         let mut first = None;

@@ -102,6 +102,11 @@ pub trait Loader: Send + Sync {
     fn reads_partial(&self) -> bool {
         true
     }
+    /// Whether files of this format are read as a stream, a part at a time, by [`load_file`]
+    /// (a mailbox) rather than whole through [`Loader::extract`].
+    fn streams(&self) -> bool {
+        false
+    }
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError>;
 }
 
@@ -221,15 +226,15 @@ impl Loader for HtmlLoader {
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
         reject_binary(bytes)?;
-        let source = decode_text(bytes);
-        let html = scraper::Html::parse_document(&source);
-        Ok(html_text(&html))
+        Ok(html_text(&decode_text(bytes)))
     }
 }
 
-pub(crate) fn html_text(html: &scraper::Html) -> Extracted {
+/// The visible text and title of an HTML page (also e-book chapters and HTML mail bodies).
+pub(crate) fn html_text(source: &str) -> Extracted {
     use ego_tree::iter::Edge;
     use scraper::Node;
+    let html = scraper::Html::parse_document(source);
     const SKIP: &[&str] = &["script", "style", "noscript", "template", "svg", "object", "iframe", "select"];
     // Elements that end a line, and those that also leave a blank line (paragraphs).
     const LINE: &[&str] = &["br", "li", "dt", "dd", "tr", "div", "figcaption", "caption", "address", "hr"];
@@ -437,7 +442,7 @@ pub fn skip_reason(path: &Path) -> Option<LoadError> {
 
 /// Whether `path` is read as a stream, a part at a time (a mailbox), rather than whole.
 pub fn streams(path: &Path) -> bool {
-    loader_for(path).is_some_and(|l| l.kind() == MboxLoader.kind())
+    loader_for(path).is_some_and(|l| l.streams())
 }
 
 /// Whether the folder walk should consider `path` at all.
@@ -467,12 +472,15 @@ pub fn load_file(
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     let stamp = Stamp { file: id, size: meta.len(), mtime_ns: mtime_ns(&meta) };
-    if loader.kind() == MboxLoader.kind() {
+    if loader.streams() {
         return mail::read_mbox(file, &stamp, max_bytes, emit);
     }
     let truncated = meta.len() > max_bytes;
     if truncated && !loader.reads_partial() {
-        return Err(LoadError::TooLarge { kind: kind_label(loader), limit: human_bytes(max_bytes) });
+        return Err(LoadError::TooLarge {
+            kind: crate::model::kind_name(loader.kind()),
+            limit: human_bytes(max_bytes),
+        });
     }
     let mut bytes = Vec::with_capacity(meta.len().min(max_bytes) as usize);
     file.take(max_bytes).read_to_end(&mut bytes)?;
@@ -547,7 +555,7 @@ pub(crate) fn emit_doc(
             continue;
         }
         let size = attachment.bytes.len() as u64;
-        let result = if loader.kind() == MboxLoader.kind() {
+        let result = if loader.streams() {
             Err(LoadError::Malformed("a mailbox attached to a message is not read"))
         } else {
             extract_caught(loader, &attachment.bytes)
@@ -568,19 +576,6 @@ pub(crate) fn emit_doc(
 pub(crate) fn extract_caught(loader: &dyn Loader, bytes: &[u8]) -> Result<Extracted, LoadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loader.extract(bytes)))
         .unwrap_or(Err(LoadError::Malformed("internal error while reading this part (reported as a bug)")))
-}
-
-fn kind_label(loader: &dyn Loader) -> &'static str {
-    match loader.kind() {
-        "pdf" => "PDF",
-        "docx" => "DOCX",
-        "odt" => "ODT",
-        "pptx" => "PPTX",
-        "xlsx" => "XLSX",
-        "epub" => "EPUB",
-        "rtf" => "RTF",
-        other => other,
-    }
 }
 
 /// `bytes` for people: `64 MB`, `512 KB`.

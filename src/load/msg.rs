@@ -85,7 +85,7 @@ impl Loader for MsgLoader {
         text.push('\n');
         let body = string(&mut cf, "", BODY).or_else(|| {
             let html = binary(&mut cf, "", HTML_BODY)?;
-            Some(super::html_text(&scraper::Html::parse_document(&decode_text(&html))).text)
+            Some(super::html_text(&decode_text(&html)).text)
         });
         if let Some(body) = body {
             text.push_str(body.trim_end());

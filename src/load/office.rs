@@ -44,7 +44,7 @@ impl Loader for DocxLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        let mut zip = Archive::open(bytes, "DOCX")?;
+        let mut zip = Archive::open(bytes, &DOCX)?;
         let body =
             zip.member("word/document.xml")?.ok_or(LoadError::Malformed("damaged DOCX: no word/document.xml"))?;
         let mut names: Vec<String> = zip
@@ -83,7 +83,7 @@ impl Loader for OdtLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        let mut zip = Archive::open(bytes, "ODT")?;
+        let mut zip = Archive::open(bytes, &ODT)?;
         let body = zip.member("content.xml")?.ok_or(LoadError::Malformed("damaged ODT: no content.xml"))?;
         let props = zip.member("meta.xml")?.unwrap_or_default();
         let meta = DocMeta {
@@ -113,7 +113,7 @@ impl Loader for PptxLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        let mut zip = Archive::open(bytes, "PPTX")?;
+        let mut zip = Archive::open(bytes, &PPTX)?;
         let slides = numbered(zip.names(), "ppt/slides/slide");
         if slides.is_empty() {
             return Err(LoadError::Malformed("damaged PPTX: no slides"));
@@ -149,7 +149,7 @@ impl Loader for XlsxLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        let mut zip = Archive::open(bytes, "XLSX")?;
+        let mut zip = Archive::open(bytes, &XLSX)?;
         let shared = zip.member("xl/sharedStrings.xml")?.map(|xml| shared_strings(&xml)).unwrap_or_default();
         let names =
             zip.member("xl/workbook.xml")?.map(|xml| attribute_values(&xml, "sheet", "name")).unwrap_or_default();
@@ -187,7 +187,7 @@ impl Loader for EpubLoader {
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
-        let mut zip = Archive::open(bytes, "EPUB")?;
+        let mut zip = Archive::open(bytes, &EPUB)?;
         let container = zip.member("META-INF/container.xml")?.unwrap_or_default();
         let opf_path = attribute_values(&container, "rootfile", "full-path")
             .into_iter()
@@ -199,7 +199,7 @@ impl Loader for EpubLoader {
         let mut text = String::new();
         for href in spine(&opf) {
             let Some(page) = zip.member(&format!("{base}{}", percent_decode(&href)))? else { continue };
-            let chapter = super::html_text(&scraper::Html::parse_document(&page)).text;
+            let chapter = super::html_text(&page).text;
             if !chapter.is_empty() {
                 text.push_str(&chapter);
                 text.push_str("\n\n");
@@ -389,28 +389,48 @@ fn sheet_rows(xml: &str, shared: &[String]) -> String {
     out
 }
 
+/// How a zip-based format's damage is reported.
+struct ZipFormat {
+    not_zip: &'static str,
+    bad_member: &'static str,
+}
+
+const DOCX: ZipFormat = ZipFormat {
+    not_zip: "damaged DOCX: not a valid zip archive",
+    bad_member: "damaged DOCX: a member cannot be unpacked",
+};
+const ODT: ZipFormat = ZipFormat {
+    not_zip: "damaged ODT: not a valid zip archive",
+    bad_member: "damaged ODT: a member cannot be unpacked",
+};
+const PPTX: ZipFormat = ZipFormat {
+    not_zip: "damaged PPTX: not a valid zip archive",
+    bad_member: "damaged PPTX: a member cannot be unpacked",
+};
+const XLSX: ZipFormat = ZipFormat {
+    not_zip: "damaged XLSX: not a valid zip archive",
+    bad_member: "damaged XLSX: a member cannot be unpacked",
+};
+const EPUB: ZipFormat = ZipFormat {
+    not_zip: "damaged EPUB: not a valid zip archive",
+    bad_member: "damaged EPUB: a member cannot be unpacked",
+};
+
 /// A zip archive read with limits.
 struct Archive<'a> {
     zip: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
     unpacked: u64,
-    kind: &'static str,
+    format: &'static ZipFormat,
 }
 
 impl<'a> Archive<'a> {
-    fn open(bytes: &'a [u8], kind: &'static str) -> Result<Archive<'a>, LoadError> {
+    fn open(bytes: &'a [u8], format: &'static ZipFormat) -> Result<Archive<'a>, LoadError> {
         if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
             return Err(LoadError::Malformed("encrypted or old-format (OLE) document: not supported"));
         }
-        let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| {
-            LoadError::Malformed(match kind {
-                "DOCX" => "damaged DOCX: not a valid zip archive",
-                "PPTX" => "damaged PPTX: not a valid zip archive",
-                "XLSX" => "damaged XLSX: not a valid zip archive",
-                "EPUB" => "damaged EPUB: not a valid zip archive",
-                _ => "damaged ODT: not a valid zip archive",
-            })
-        })?;
-        Ok(Archive { zip, unpacked: 0, kind })
+        let zip =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| LoadError::Malformed(format.not_zip))?;
+        Ok(Archive { zip, unpacked: 0, format })
     }
 
     fn names(&self) -> impl Iterator<Item = String> + '_ {
@@ -419,15 +439,7 @@ impl<'a> Archive<'a> {
 
     /// The member `name` as text, `None` if absent.
     fn member(&mut self, name: &str) -> Result<Option<String>, LoadError> {
-        let damaged = || {
-            LoadError::Malformed(match self.kind {
-                "DOCX" => "damaged DOCX: a member cannot be unpacked",
-                "PPTX" => "damaged PPTX: a member cannot be unpacked",
-                "XLSX" => "damaged XLSX: a member cannot be unpacked",
-                "EPUB" => "damaged EPUB: a member cannot be unpacked",
-                _ => "damaged ODT: a member cannot be unpacked",
-            })
-        };
+        let damaged = || LoadError::Malformed(self.format.bad_member);
         let mut file = match self.zip.by_name(name) {
             Ok(f) => f,
             Err(zip::result::ZipError::FileNotFound) => return Ok(None),
