@@ -14,14 +14,7 @@ use dossier::pipeline::{self, Options};
 use dossier::store::RunRecord;
 
 fn run(fx: &Fixture, folder: &Path, options: Options) -> (DocIndex, RunRecord) {
-    let folder = folder.canonicalize().unwrap();
-    let dir = fx.store().index_dir(&folder);
-    let index = DocIndex::open_or_create(&dir).unwrap();
-    let (record, error) =
-        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |_| {}).unwrap();
-    assert_eq!(error, None);
-    index.reload().unwrap();
-    (index, record)
+    fx.index(folder, default_extractor(), options)
 }
 
 fn problem<'a>(record: &'a RunRecord, path: &str) -> Option<&'a FileProblem> {

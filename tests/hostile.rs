@@ -8,27 +8,11 @@ use std::path::Path;
 use common::Fixture;
 use dossier::entities::default_extractor;
 use dossier::index::DocIndex;
-use dossier::pipeline::{self, Options};
+use dossier::pipeline::Options;
 use dossier::store::RunRecord;
 
 fn run(fx: &Fixture, folder: &Path) -> (DocIndex, RunRecord) {
-    run_with(fx, folder, default_extractor(), Options::default())
-}
-
-/// Indexes `folder` to the end with `extractor` and `options`; the run itself must not fail.
-fn run_with(
-    fx: &Fixture,
-    folder: &Path,
-    extractor: std::sync::Arc<dyn dossier::entities::Extractor>,
-    options: Options,
-) -> (DocIndex, RunRecord) {
-    let folder = folder.canonicalize().unwrap();
-    let dir = fx.store().index_dir(&folder);
-    let index = DocIndex::open_or_create(&dir).unwrap();
-    let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, extractor, options, |_| {}).unwrap();
-    assert_eq!(error, None);
-    index.reload().unwrap();
-    (index, record)
+    fx.index(folder, default_extractor(), Options::default())
 }
 
 fn reason<'a>(record: &'a RunRecord, path: &str) -> Option<&'a str> {
@@ -120,7 +104,7 @@ fn files_deleted_or_changed_while_indexing() {
         std::fs::write(&c, b"new words, longer than before").unwrap();
     });
     let extractor = std::sync::Arc::new(Meddler(std::sync::Mutex::new(Some(meddle))));
-    let (index, record) = run_with(&fx, &folder, extractor, Options { workers: 1, ..Options::default() });
+    let (index, record) = fx.index(&folder, extractor, Options { workers: 1, ..Options::default() });
     assert_eq!(reason(&record, "b-deleted.txt"), Some("the file disappeared before it could be read"));
     let changed = index.doc_view("c-changed.txt", &dossier::model::Query::default()).unwrap().unwrap();
     assert_eq!(changed.text, "new words, longer than before");
@@ -179,7 +163,7 @@ fn a_panic_while_reading_one_file_is_that_files_failure() {
     std::fs::write(dir.join("a.txt"), b"calm words").unwrap();
     std::fs::write(dir.join("b.txt"), b"these words detonate the reader").unwrap();
     std::fs::write(dir.join("c.txt"), b"more calm words").unwrap();
-    let (index, record) = run_with(&fx, &dir, std::sync::Arc::new(Fragile), Options::default());
+    let (index, record) = fx.index(&dir, std::sync::Arc::new(Fragile), Options::default());
     assert_eq!(reason(&record, "b.txt"), Some("internal error while reading this file (reported as a bug)"));
     let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
     assert_eq!(ids, ["a.txt", "c.txt"]);

@@ -22,6 +22,24 @@ impl Fixture {
     pub fn store(&self) -> dossier::store::Store {
         dossier::store::Store::at(self.data.clone())
     }
+
+    /// Indexes `folder` to the end with `extractor` and `options` into this fixture's store; the
+    /// run itself must not fail. Returns the reloaded index and the run's record.
+    pub fn index(
+        &self,
+        folder: &Path,
+        extractor: std::sync::Arc<dyn dossier::entities::Extractor>,
+        options: dossier::pipeline::Options,
+    ) -> (dossier::index::DocIndex, dossier::store::RunRecord) {
+        let folder = folder.canonicalize().expect("folder");
+        let dir = self.store().index_dir(&folder);
+        let index = dossier::index::DocIndex::open_or_create(&dir).expect("index");
+        let (record, error) =
+            dossier::pipeline::run_blocking(folder, index.clone(), dir, extractor, options, |_| {}).expect("run");
+        assert_eq!(error, None);
+        index.reload().expect("reload");
+        (index, record)
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {
