@@ -42,19 +42,25 @@ pub enum Command {
         max_file_mb: u64,
         /// Give up on a file after this many seconds (plus 3 s per megabyte read) and report it
         /// as timed out.
-        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
         file_timeout: f64,
+        /// Index even when the folder now looks empty or every indexed file is gone (an
+        /// unmounted drive looks like that): without it, the index is kept as it is.
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Search a folder (indexing it first if needed). Words must all match; "quotes" match a phrase.
     Search {
         folder: PathBuf,
-        /// The query, e.g. griner or "frank and direct".
+        /// The query, e.g. griner or "frank and direct"; `-word` leaves out documents with it
+        /// (`Merkel -Putin`; `-Putin` alone: every document without it).
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
         /// Only documents mentioning this entity, as KIND:TEXT (e.g. PERSON:Sergey Lavrov). Repeatable.
         #[arg(long = "entity", value_name = "KIND:TEXT")]
         entities: Vec<String>,
-        /// Only documents of this format (pdf, email, docx, odt, rtf, html, text, csv). Repeatable.
+        /// Only documents of this format (text, html, email, pdf, docx, odt, pptx, xlsx, epub,
+        /// rtf, csv, json, xml; or the name the app shows). Repeatable.
         #[arg(long = "type", value_name = "FORMAT")]
         kinds: Vec<String>,
         /// Only documents under this folder (relative to FOLDER).
@@ -102,7 +108,7 @@ pub enum Command {
     /// List the entities of a folder (indexing it first if needed) with how many documents mention each.
     Entities {
         folder: PathBuf,
-        /// Only this kind (e.g. PERSON, ORG, GPE, DATE).
+        /// Only this kind: a label (PERSON, ORG, GPE, DATE…) or the name the app shows (Place).
         #[arg(long)]
         kind: Option<String>,
         /// How many entities to print (0: all).
@@ -124,20 +130,68 @@ fn usage(message: impl Into<String>) -> Failure {
     Failure { code: 2, message: message.into() }
 }
 
+/// Put before a query word that starts with `-`, so clap takes it for a word, not an option.
+const WORD_MARK: char = '\u{E000}';
+
+/// The command line with `search`'s `-word` query words marked as words. `search` has no
+/// short options, so a single dash there always starts an excluded word; clap would otherwise
+/// refuse it as an unknown option (and letting the query take hyphen values would swallow
+/// every `--option` after it). [`Command::Search`] drops the mark again.
+pub fn excluded_words(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    // The subcommand is the first argument after the program's name that is not an option.
+    let mut subcommand: Option<bool> = None;
+    let mut out = Vec::new();
+    for (i, arg) in args.into_iter().enumerate() {
+        let text = arg.to_str().unwrap_or_default();
+        let dashed = text.starts_with('-');
+        if i > 0 && subcommand.is_none() && !dashed {
+            subcommand = Some(text == "search");
+        } else if subcommand == Some(true) && dashed && text.len() > 1 && !text.starts_with("--") && text != "-h" {
+            out.push(format!("{WORD_MARK}{text}").into());
+            continue;
+        }
+        out.push(arg);
+    }
+    out
+}
+
+/// `--file-timeout`: a positive number of seconds, at most a day.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("{text:?} is not a number of seconds between 0 and 86400")),
+    }
+}
+
+impl Command {
+    /// Whether the output was asked for as JSON (errors are then printed as JSON too).
+    fn json(&self) -> bool {
+        match self {
+            Command::Search { json, .. }
+            | Command::List { json, .. }
+            | Command::Report { json, .. }
+            | Command::Entities { json, .. } => *json,
+            Command::Index { .. } | Command::EvalNer { .. } => false,
+        }
+    }
+}
+
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: Command) -> ExitCode {
+    let json = command.json();
     let result = match command {
-        Command::Index { folder, verbose, max_file_mb, file_timeout } => {
+        Command::Index { folder, verbose, max_file_mb, file_timeout, allow_empty } => {
             let options = Options {
                 max_file_bytes: max_file_mb.max(1).saturating_mul(1024 * 1024),
-                file_time_budget: Duration::from_secs_f64(file_timeout.clamp(0.1, 86_400.0)),
+                file_time_budget: Duration::from_secs_f64(file_timeout),
+                allow_empty,
                 ..Options::default()
             };
             index_cmd(&folder, verbose, options)
         }
         Command::Search { folder, query, entities, kinds, subfolder, limit, json } => {
-            let query = Query { text: query.join(" "), entities: Vec::new(), kinds, folder: subfolder };
-            search_cmd(&folder, query, &entities, limit, json)
+            let words: Vec<&str> = query.iter().map(|w| w.trim_start_matches(WORD_MARK)).collect();
+            search_cmd(&folder, words.join(" "), &entities, &kinds, &subfolder, limit, json)
         }
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
         Command::EvalNer { file, format: _, map, recogniser } => eval_cmd(&file, &map, &recogniser),
@@ -147,6 +201,9 @@ pub fn run(command: Command) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": f.message }));
+            }
             eprintln!("dossier: {}", f.message);
             ExitCode::from(f.code)
         }
@@ -191,8 +248,27 @@ fn update_index(folder: &Path, quiet: bool, options: Options) -> Result<(DocInde
     Ok((index, record))
 }
 
+/// Says on stderr when the index was kept although its files look gone (searching still works).
+fn warn_if_kept(record: &RunRecord) {
+    if record.kept_missing > 0 {
+        eprintln!("warning: {}", looks_empty(record.kept_missing));
+    }
+}
+
+/// What a run says when every indexed file was missing and kept.
+fn looks_empty(kept: u64) -> String {
+    format!(
+        "the folder looks empty or unmounted: all {} of its indexed files are missing, so the index was kept \
+         (to drop them, run `dossier index` with --allow-empty)",
+        kept
+    )
+}
+
 fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, options)?;
+    if record.kept_missing > 0 {
+        return Err(usage(looks_empty(record.kept_missing)));
+    }
     println!(
         "{} in the index; {} indexed, {} removed in {:.2} s; {}",
         if index.num_docs() == 1 { "1 document".to_owned() } else { format!("{} documents", index.num_docs()) },
@@ -221,16 +297,53 @@ fn outcome_summary(problems: &[FileProblem]) -> String {
         .join(", ")
 }
 
-fn parse_entity(s: &str) -> Result<EntityKey, Failure> {
-    let (kind, text) = s.split_once(':').ok_or_else(|| usage(format!("--entity wants KIND:TEXT, got {s:?}")))?;
-    let kind = EntityKind::from_label(&kind.to_ascii_uppercase())
-        .ok_or_else(|| usage(format!("unknown entity kind {kind:?}")))?;
-    Ok(EntityKey { kind, text: text.trim().to_owned() })
+/// The entity kind `name` means, or a usage error listing the kinds.
+fn entity_kind(name: &str) -> Result<EntityKind, Failure> {
+    EntityKind::named(name).ok_or_else(|| {
+        let known: Vec<String> =
+            EntityKind::ALL.iter().map(|k| format!("{} ({})", k.label(), k.display_name())).collect();
+        usage(format!("unknown entity kind {name:?}; known kinds: {}", known.join(", ")))
+    })
 }
 
-fn search_cmd(folder: &Path, mut query: Query, entities: &[String], limit: usize, json: bool) -> Result<u8, Failure> {
-    query.entities = entities.iter().map(|e| parse_entity(e)).collect::<Result<Vec<_>, _>>()?;
-    let (index, _) = update_index(folder, true, Options::default())?;
+fn parse_entity(s: &str) -> Result<EntityKey, Failure> {
+    let (kind, text) = s.split_once(':').ok_or_else(|| usage(format!("--entity wants KIND:TEXT, got {s:?}")))?;
+    Ok(EntityKey { kind: entity_kind(kind)?, text: text.trim().to_owned() })
+}
+
+/// A subfolder as the user may type it (`./sub`, `sub/`), relative to the opened folder.
+fn subfolder(text: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+fn search_cmd(
+    folder: &Path,
+    text: String,
+    entities: &[String],
+    kinds: &[String],
+    sub: &str,
+    limit: usize,
+    json: bool,
+) -> Result<u8, Failure> {
+    let entities = entities.iter().map(|e| parse_entity(e)).collect::<Result<Vec<_>, _>>()?;
+    let kinds = kinds
+        .iter()
+        .map(|k| {
+            crate::model::format_named(k)
+                .map(str::to_owned)
+                .ok_or_else(|| usage(format!("unknown type {k:?}; known types: {}", crate::model::FORMATS.join(", "))))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let query = Query { text, entities, kinds, folder: subfolder(sub) };
+    let (index, record) = update_index(folder, true, Options::default())?;
+    warn_if_kept(&record);
     let text = &query.text;
     let results = index.search(&query, limit).map_err(|e| usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
@@ -273,14 +386,9 @@ fn mark(snippet: &str, ranges: &[std::ops::Range<usize>]) -> String {
 }
 
 fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> Result<u8, Failure> {
-    let kind = match kind {
-        Some(k) => Some(
-            EntityKind::from_label(&k.to_ascii_uppercase())
-                .ok_or_else(|| usage(format!("unknown entity kind {k:?}")))?,
-        ),
-        None => None,
-    };
-    let (index, _) = update_index(folder, true, Options::default())?;
+    let kind = kind.map(entity_kind).transpose()?;
+    let (index, record) = update_index(folder, true, Options::default())?;
+    warn_if_kept(&record);
     let mut counts = index.entity_counts().map_err(|e| usage(e.to_string()))?;
     counts.retain(|c| kind.is_none_or(|k| c.key.kind == k));
     if limit > 0 {
@@ -313,7 +421,8 @@ fn eval_cmd(file: &Path, map: &str, recogniser: &str) -> Result<u8, Failure> {
 }
 
 fn list_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
-    let (index, _) = update_index(folder, true, Options::default())?;
+    let (index, record) = update_index(folder, true, Options::default())?;
+    warn_if_kept(&record);
     let docs = index.list_docs().map_err(|e| usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     if json {

@@ -11,9 +11,12 @@ use std::ops::Range;
 use std::path::Path;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, TermQuery};
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TextOptions, Value};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{
@@ -72,10 +75,10 @@ fn schema() -> (Schema, Fields) {
         // Every folder above the file (`a`, `a/b`), so one term finds a whole subtree.
         folder: b.add_text_field("folder", STRING),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
-        title: b.add_text_field("title", TEXT | STORED),
+        title: b.add_text_field("title", words() | STORED),
         title_sort: b.add_text_field("title_sort", TextOptions::default().set_fast("raw")),
-        author: b.add_text_field("author", TEXT | STORED),
-        body: b.add_text_field("body", TEXT | STORED),
+        author: b.add_text_field("author", words() | STORED),
+        body: b.add_text_field("body", words() | STORED),
         size: b.add_u64_field("size", FAST | STORED),
         file_size: b.add_u64_field("file_size", FAST),
         file_mtime: b.add_i64_field("file_mtime", FAST),
@@ -90,6 +93,90 @@ fn schema() -> (Schema, Fields) {
         language: b.add_text_field("language", STRING | STORED | FAST),
     };
     (b.build(), fields)
+}
+
+/// The analyser of titles, authors and bodies ([`WordTokenizer`], lower-cased).
+const WORDS: &str = "words";
+
+/// Text indexed with positions by the [`WORDS`] analyser.
+fn words() -> TextOptions {
+    let indexing =
+        TextFieldIndexing::default().set_tokenizer(WORDS).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    TextOptions::default().set_indexing_options(indexing)
+}
+
+/// Splits text into words: runs of letters and digits (with the combining marks inside them),
+/// except that each Chinese character, kana and CJK symbol is a word of its own. Those scripts
+/// do not separate words with spaces, so one token per character lets a query such as `東京`
+/// match as a phrase of its characters inside `東京都`, where a whole-run token never would.
+#[derive(Clone, Default)]
+pub(crate) struct WordTokenizer {
+    token: Token,
+}
+
+pub(crate) struct WordStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        WordStream { text, chars: text.char_indices().peekable(), token: &mut self.token }
+    }
+}
+
+/// Chinese characters, kana and the CJK symbol blocks: one token each.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF // hiragana, katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // compatibility ideographs
+        | 0x20000..=0x3134F) // extensions B–G
+}
+
+/// A combining mark that `char::is_alphanumeric` does not count (accents written as separate
+/// code points, as in decomposed text): it belongs to the word before it.
+fn is_combining(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.token.text.clear();
+        self.token.position = self.token.position.wrapping_add(1);
+        while let Some((start, c)) = self.chars.next() {
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            if !is_cjk(c) {
+                while let Some(&(i, next)) = self.chars.peek() {
+                    if !(next.is_alphanumeric() || is_combining(next)) || is_cjk(next) {
+                        break;
+                    }
+                    end = i + next.len_utf8();
+                    self.chars.next();
+                }
+            }
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.text.push_str(&self.text[start..end]);
+            return true;
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 /// How many matching documents a search ranks before the tie-break by path; hits beyond
@@ -126,6 +213,11 @@ impl DocIndex {
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Corrupt(e.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
+        let analyser = TextAnalyzer::builder(WordTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .build();
+        index.tokenizers().register(WORDS, analyser);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(DocIndex { index, reader, fields })
     }
@@ -239,8 +331,18 @@ impl DocIndex {
             let mut parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(self.fields.title, 2.0);
-            let (parsed, errors) = parser.parse_query_lenient(&filters.words);
-            warnings.extend(errors.iter().map(|e| e.to_string()));
+            let (words, cut) = crate::model::bound_query(&filters.words);
+            warnings.extend(cut);
+            let (mut parsed, mut errors) = parser.parse_query_lenient(&words);
+            if errors.iter().any(|e| matches!(e, QueryParserError::AllButQueryForbidden)) {
+                // `-word` alone means every document without it.
+                (parsed, errors) = parser.parse_query_lenient(&format!("* {words}"));
+            }
+            for error in errors.iter().map(|e| e.to_string()) {
+                if !warnings.contains(&error) {
+                    warnings.push(error);
+                }
+            }
             clauses.push((Occur::Must, parsed));
         }
         for key in &query.entities {
@@ -249,13 +351,20 @@ impl DocIndex {
         }
         // Formats: the picked ones and those typed (`type:pdf`) must all allow a document.
         for kinds in [&query.kinds, &filters.kinds] {
-            if kinds.is_empty() {
+            let mut known = Vec::new();
+            for k in kinds {
+                match crate::model::format_named(k) {
+                    Some(format) => known.push(format),
+                    None => warnings.push(format!("unknown type {k:?} (known: {})", crate::model::FORMATS.join(", "))),
+                }
+            }
+            if known.is_empty() {
                 continue;
             }
-            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = kinds
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = known
                 .iter()
                 .map(|k| {
-                    let term = Term::from_field_text(self.fields.kind, &kind_alias(k));
+                    let term = Term::from_field_text(self.fields.kind, k);
                     (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
                 })
                 .collect();
@@ -351,15 +460,24 @@ impl DocIndex {
             }
         });
         let mut phrases = Vec::new();
+        let mut add = |part: &str| {
+            let tokens: Vec<String> = self.analyse(part).into_iter().map(|(t, _)| t).collect();
+            match tokens.len() {
+                0 => {}
+                1 => words.extend(tokens),
+                _ => phrases.push(tokens),
+            }
+        };
         for (i, part) in text_query.split('"').enumerate() {
             if i % 2 == 1 {
-                let tokens: Vec<String> = self.analyse(part).into_iter().map(|(t, _)| t).collect();
-                match tokens.len() {
-                    0 => {}
-                    1 => {
-                        words.extend(tokens);
+                add(part);
+            } else {
+                // An unquoted word the analyser splits (`東京`, `e-mail`) is searched as a phrase.
+                for word in part.split_whitespace().filter(|w| !w.starts_with('-')) {
+                    let word = word.rsplit_once(':').map_or(word, |(_, w)| w);
+                    if self.analyse(word).len() > 1 {
+                        add(word);
                     }
-                    _ => phrases.push(tokens),
                 }
             }
         }
@@ -562,21 +680,6 @@ pub struct Facets {
 /// The folders above a relative file path: `a/b/c.txt` → `a`, `a/b`.
 fn ancestors(file: &str) -> impl Iterator<Item = &str> {
     file.match_indices('/').map(move |(i, _)| &file[..i])
-}
-
-/// What a `type:` filter may say for each format.
-fn kind_alias(kind: &str) -> String {
-    let kind = kind.trim().to_ascii_lowercase();
-    match kind.as_str() {
-        "txt" | "md" | "markdown" | "plain" => "text".into(),
-        "htm" | "xhtml" | "web" => "html".into(),
-        "eml" | "mail" | "e-mail" | "mbox" | "message" => "email".into(),
-        "doc" | "word" | "docm" => "docx".into(),
-        "ppt" | "powerpoint" | "slides" | "pptm" => "pptx".into(),
-        "xls" | "excel" | "spreadsheet" | "xlsm" => "xlsx".into(),
-        "tsv" | "table" => "csv".into(),
-        _ => kind,
-    }
 }
 
 /// The live documents of a segment.

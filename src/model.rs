@@ -112,6 +112,15 @@ impl EntityKind {
         }
     }
 
+    /// The kind a person means by `name`: its label (`GPE`) or the name the app shows
+    /// (`Place`), in any case.
+    pub fn named(name: &str) -> Option<EntityKind> {
+        let name = name.trim();
+        EntityKind::ALL
+            .into_iter()
+            .find(|k| k.label().eq_ignore_ascii_case(name) || k.display_name().eq_ignore_ascii_case(name))
+    }
+
     /// Parses an OntoNotes label as produced by [`EntityKind::label`].
     pub fn from_label(label: &str) -> Option<EntityKind> {
         EntityKind::ALL.into_iter().find(|k| k.label() == label)
@@ -260,6 +269,27 @@ pub fn kind_name(kind: &str) -> &str {
     }
 }
 
+/// Every format, as stored (see [`DocMeta::kind`]).
+pub const FORMATS: [&str; 13] =
+    ["text", "html", "email", "pdf", "docx", "odt", "pptx", "xlsx", "epub", "rtf", "csv", "json", "xml"];
+
+/// The format a person means by `name`: a stored name (`pdf`), an extension or common word
+/// (`txt`, `mail`, `excel`) or the name the app shows (`Web page`), in any case.
+pub fn format_named(name: &str) -> Option<&'static str> {
+    let name = name.trim().trim_start_matches('.').to_lowercase();
+    let alias = match name.as_str() {
+        "txt" | "md" | "markdown" | "plain" => "text",
+        "htm" | "xhtml" | "web" => "html",
+        "eml" | "mail" | "e-mail" | "mbox" | "msg" | "message" => "email",
+        "doc" | "word" | "docm" => "docx",
+        "ppt" | "powerpoint" | "slides" | "pptm" => "pptx",
+        "xls" | "excel" | "spreadsheet" | "xlsm" => "xlsx",
+        "tsv" | "table" => "csv",
+        other => other,
+    };
+    FORMATS.into_iter().find(|f| *f == alias || kind_name(f).eq_ignore_ascii_case(&name))
+}
+
 /// What a paged format calls its pages: a presentation has slides.
 pub fn page_word(kind: &str) -> &'static str {
     if kind == "pptx" { "slide" } else { "page" }
@@ -366,12 +396,13 @@ impl Query {
         let mut rest = text;
         while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
             rest = &rest[start..];
-            let filter = ["type:", "folder:", "author:"]
-                .into_iter()
-                .find(|p| rest.len() > p.len() && rest[..p.len()].eq_ignore_ascii_case(p));
+            // `get` keeps the comparison on char boundaries: the query may start with any script.
+            let filter = ["type:", "folder:", "author:"].into_iter().find_map(|p| {
+                let tail = rest.get(p.len()..).filter(|tail| !tail.is_empty())?;
+                rest[..p.len()].eq_ignore_ascii_case(p).then_some((p, tail))
+            });
             let (token, value, after) = match filter {
-                Some(prefix) => {
-                    let tail = &rest[prefix.len()..];
+                Some((prefix, tail)) => {
                     if let Some(quoted) = tail.strip_prefix('"') {
                         let end = quoted.find('"').unwrap_or(quoted.len());
                         let after = (end + 1).min(quoted.len());
@@ -404,6 +435,58 @@ impl Query {
         out.words = words.join(" ");
         out
     }
+}
+
+/// The longest query text searched, in characters; the rest is ignored with a warning.
+pub const MAX_QUERY_CHARS: usize = 2000;
+/// The deepest nesting of parentheses searched; deeper pairs are ignored with a warning (the
+/// full-text parser recurses per level, and a pasted wall of `(` must not exhaust its stack).
+pub const MAX_QUERY_DEPTH: usize = 16;
+
+/// `words` cut to [`MAX_QUERY_CHARS`] and with parentheses nested deeper than
+/// [`MAX_QUERY_DEPTH`] dropped (with their closing partners), and what was ignored, in words.
+pub fn bound_query(words: &str) -> (String, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut out = String::with_capacity(words.len().min(MAX_QUERY_CHARS * 4));
+    // For each open parenthesis: was it kept?
+    let mut open: Vec<bool> = Vec::new();
+    let (mut in_quote, mut dropped, mut chars, mut depth) = (false, 0usize, 0usize, 0usize);
+    for c in words.chars() {
+        let keep = match c {
+            '"' => {
+                in_quote = !in_quote;
+                true
+            }
+            '(' if !in_quote => {
+                let keep = depth < MAX_QUERY_DEPTH;
+                depth += usize::from(keep);
+                open.push(keep);
+                keep
+            }
+            ')' if !in_quote => match open.pop() {
+                Some(true) => {
+                    depth -= 1;
+                    true
+                }
+                Some(false) => false,
+                None => true,
+            },
+            _ => true,
+        };
+        if !keep {
+            dropped += 1;
+        } else if chars == MAX_QUERY_CHARS {
+            warnings.push(format!("only the first {MAX_QUERY_CHARS} characters of the query were searched"));
+            break;
+        } else {
+            chars += 1;
+            out.push(c);
+        }
+    }
+    if dropped > 0 {
+        warnings.push(format!("parentheses nested deeper than {MAX_QUERY_DEPTH} levels were ignored"));
+    }
+    (out, warnings)
 }
 
 /// Corpus-wide count for one entity.
@@ -492,6 +575,76 @@ pub struct IndexStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Queries in many scripts, with filters whose values are not ASCII.
+    const QUERIES: [&str; 12] = [
+        "Franç",
+        "François Hollande",
+        "Лавров встретился в Москве",
+        "東京 布林肯",
+        "type:é",
+        "folder:\"Ü",
+        "author:Ωmega title:Σ",
+        "\u{301}",
+        "e\u{301}\u{302} type:",
+        "🙂 type:pdf 👍🏽",
+        "مرحبا بالعالم author:ward",
+        "TYPE:Ä FOLDER:\"Ø Ø\" x",
+    ];
+
+    #[test]
+    fn every_prefix_of_a_query_in_any_script_parses() {
+        for query in QUERIES {
+            for (end, _) in query.char_indices().chain([(query.len(), ' ')]) {
+                let q = Query { text: query[..end].to_owned(), ..Query::default() };
+                let _ = q.parse_text();
+            }
+        }
+        let parse = |text: &str| Query { text: text.into(), ..Query::default() }.parse_text();
+        assert_eq!(parse("Franç").words, "Franç");
+        assert_eq!(parse("type:é").kinds, ["é"]);
+        assert_eq!(parse("folder:\"Ü").folders, ["Ü"]);
+        assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").folders, ["Ø Ø"]);
+        assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").words, "x");
+        assert_eq!(parse("مرحبا بالعالم author:ward").authors, ["ward"]);
+        assert_eq!(parse("мир type:").words, "мир type:");
+    }
+
+    #[test]
+    fn random_unicode_never_panics_the_parser() {
+        // Characters from every width of UTF-8 and the query syntax, so cuts land everywhere.
+        let alphabet: Vec<char> = "aZ09 \t\"():-+*~^[]{}/\\éçÜØЛавровΣ東京布林肯مرحبا\u{301}\u{200f}🙂👍🏽"
+            .chars()
+            .chain("type:folder:author:title:".chars())
+            .collect();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..5_000 {
+            let len = rng.usize(0..40);
+            let text: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+            let filters = Query { text: text.clone(), ..Query::default() }.parse_text();
+            let (bounded, _) = bound_query(&filters.words);
+            assert!(bounded.chars().count() <= MAX_QUERY_CHARS, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn deep_or_long_queries_are_bounded_with_a_warning() {
+        let deep = format!("{}word{}", "(".repeat(800), ")".repeat(800));
+        let (bounded, warnings) = bound_query(&deep);
+        assert_eq!(bounded, format!("{}word{}", "(".repeat(MAX_QUERY_DEPTH), ")".repeat(MAX_QUERY_DEPTH)));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("nested deeper"));
+        // Parentheses inside a phrase are words, not nesting.
+        let quoted = format!("\"{}\"", "(".repeat(40));
+        assert_eq!(bound_query(&quoted), (quoted.clone(), Vec::new()));
+        // An unbalanced close is left for the parser to shrug off.
+        assert_eq!(bound_query("a) (b").0, "a) (b");
+        let long = "ж".repeat(MAX_QUERY_CHARS + 10);
+        let (bounded, warnings) = bound_query(&long);
+        assert_eq!(bounded.chars().count(), MAX_QUERY_CHARS);
+        assert!(warnings[0].contains("first 2000 characters"), "{warnings:?}");
+        assert_eq!(bound_query("plain words"), ("plain words".to_owned(), Vec::new()));
+    }
 
     #[test]
     fn keys_drop_a_leading_the_from_names_only() {

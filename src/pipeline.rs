@@ -51,6 +51,10 @@ pub struct Options {
     /// Extra time a file gets per megabyte read (of at most `max_file_bytes`): entity
     /// extraction runs at 1–2 MB/s a core, so a 64 MB text needs minutes, not seconds.
     pub time_per_mb: Duration,
+    /// Drop every document even when the folder now looks empty or all its indexed files are
+    /// gone at once. Off by default: an unmounted drive looks exactly like that, and emptying
+    /// its index would cost a full re-index once it is back.
+    pub allow_empty: bool,
 }
 
 impl Default for Options {
@@ -64,6 +68,7 @@ impl Default for Options {
             extract_entities: true,
             file_time_budget: Duration::from_secs(60),
             time_per_mb: Duration::from_secs(3),
+            allow_empty: false,
         }
     }
 }
@@ -214,11 +219,22 @@ impl Run {
     fn run(self) {
         let started = Instant::now();
         let mut record = RunRecord::default();
-        let error = self.index_all(&mut record, started).err().map(|e| e.to_string());
+        // A panic here (a bug) ends the run like an error: what was committed stays, the record
+        // is saved and the front end hears why.
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.index_all(&mut record, started)));
+        let error = match outcome {
+            Ok(result) => result.err().map(|e| e.to_string()),
+            Err(panic) => Some(format!("internal error: {}", crate::searcher::panic_message(panic.as_ref()))),
+        };
         record.duration_secs = started.elapsed().as_secs_f64();
         record.finished_at_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         record.cancelled = self.cancel.load(Ordering::Relaxed);
-        if let Err(e) = record.save(&self.index_dir) {
+        // A run that changed nothing (every `search` from the CLI starts one) leaves the saved
+        // report of the last real run, with its counts and time, in place.
+        let unchanged = RunRecord::load(&self.index_dir).is_some_and(|p| record.changes_nothing_since(&p));
+        if (error.is_some() || !unchanged)
+            && let Err(e) = record.save(&self.index_dir)
+        {
             log::warn!("cannot save the run record in {}: {e}", self.index_dir.display());
         }
         self.send(Event::Finished { record, error });
@@ -228,6 +244,7 @@ impl Run {
         let mut writer = self.writer_with_retry()?;
         self.index.reload()?;
         let mut known = self.index.manifest()?;
+        let known_files = known.len();
         let (candidates, problems) = walk(&self.folder, &self.options);
         for p in problems {
             record.problems.push(p.clone());
@@ -255,6 +272,12 @@ impl Run {
         // Whatever is left in `known` is no longer in the folder.
         let mut removed: Vec<String> = known.into_keys().collect();
         removed.sort();
+        if !self.options.allow_empty && !removed.is_empty() && removed.len() == known_files {
+            // Every indexed file gone at once: an unmounted drive or a folder emptied by
+            // mistake far more often than a deliberate wipe. Keep them until the user says so.
+            record.kept_missing = removed.len() as u64;
+            removed.clear();
+        }
         self.send(Event::Planned { to_index: todo.len(), unchanged, removed: removed.len() });
         for id in &removed {
             writer.delete_file(id);
@@ -618,7 +641,8 @@ fn walk(folder: &Path, options: &Options) -> (Vec<Candidate>, Vec<FileProblem>) 
 }
 
 /// `path` relative to `folder`, with `/` separators: a document's id. Bytes of a name that are
-/// not UTF-8 are written `%XX`, so two names that differ only there keep different ids.
+/// not UTF-8 are written `%XX`, and `%` itself `%25`, so different names never share an id
+/// (`a%FF.txt` and a name with the byte 0xFF are `a%25FF.txt` and `a%FF.txt`).
 fn relative_id(folder: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(folder).unwrap_or(path);
     rel.components().map(|c| name_of(c.as_os_str())).collect::<Vec<_>>().join("/")
@@ -626,14 +650,14 @@ fn relative_id(folder: &Path, path: &Path) -> String {
 
 fn name_of(name: &std::ffi::OsStr) -> String {
     if let Some(s) = name.to_str() {
-        return s.to_owned();
+        return s.replace('%', "%25");
     }
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
         let mut out = String::new();
         for chunk in name.as_bytes().utf8_chunks() {
-            out.push_str(chunk.valid());
+            out.push_str(&chunk.valid().replace('%', "%25"));
             for b in chunk.invalid() {
                 out.push_str(&format!("%{b:02X}"));
             }

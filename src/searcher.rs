@@ -107,6 +107,12 @@ impl Searcher {
         }
     }
 
+    /// Whether the searcher thread is still serving (it only stops when dropped, unless
+    /// something it cannot survive happened).
+    pub fn is_alive(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
     /// The next reply, if one is ready.
     pub fn try_reply(&self) -> Option<Reply> {
         self.replies.try_recv().ok()
@@ -159,13 +165,46 @@ fn serve(
             log::warn!("cannot reload the index: {e}");
         }
         for (generation, request) in batch {
-            let answer = answer(&index, &index_dir, request);
+            let answer = answer_or_error(&index, &index_dir, request);
             if replies.send(Reply { generation, answer }).is_err() {
                 return;
             }
             notify();
         }
     }
+}
+
+/// [`answer`], with a panic while answering turned into that request's error: one bad query
+/// must not take the searcher down with it.
+fn answer_or_error(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> Answer {
+    let copy = request.clone();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| answer(index, index_dir, request))).unwrap_or_else(
+        |panic| {
+            let error = format!("search failed: {}; the search still works", panic_message(panic.as_ref()));
+            log::error!("{error}");
+            failed(copy, error)
+        },
+    )
+}
+
+/// The answer to `request` that reports `error`.
+fn failed(request: Request, error: String) -> Answer {
+    match request {
+        Request::Search(query) => Answer::Search(query, Err(error)),
+        Request::Docs => Answer::Docs(Err(error)),
+        Request::Doc { .. } => Answer::Doc(Err(error)),
+        Request::Entities => Answer::Entities(Err(error)),
+        Request::Stats => Answer::Stats(Err(error)),
+    }
+}
+
+/// The message a panic was raised with.
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "internal error".to_owned())
 }
 
 fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> Answer {

@@ -28,15 +28,17 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts a new indexing run (after the current one has finished or been cancelled).
-    pub fn reindex(&mut self) -> std::io::Result<()> {
+    /// Starts a new indexing run (after the current one has finished or been cancelled). With
+    /// `allow_empty`, the run drops every document even if all the files look gone (the user
+    /// confirmed that the folder was emptied on purpose).
+    pub fn reindex(&mut self, allow_empty: bool) -> std::io::Result<()> {
         self.indexing = None;
         let run = pipeline::start(
             self.folder.clone(),
             self.index.clone(),
             self.index_dir.clone(),
             self.extractor.clone(),
-            self.options.clone(),
+            Options { allow_empty, ..self.options.clone() },
             self.notify.clone(),
         )?;
         self.indexing = Some(run);
@@ -111,6 +113,6 @@ pub fn open_now(
         .map_err(|e| format!("cannot start the searcher: {e}"))?;
     let mut session =
         Session { folder, index_dir, searcher, indexing: None, previous_run, index, extractor, options, notify };
-    session.reindex().map_err(|e| format!("cannot start indexing: {e}"))?;
+    session.reindex(false).map_err(|e| format!("cannot start indexing: {e}"))?;
     Ok(session)
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::FileProblem;
 
 /// Bumped whenever the index schema changes; older indexes are then simply not opened.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The root of Dossier's data.
 #[derive(Clone, Debug)]
@@ -86,10 +86,30 @@ pub struct RunRecord {
     pub cancelled: bool,
     /// Files that could not be read, with the reason.
     pub problems: Vec<FileProblem>,
+    /// Indexed files that were all missing at once (the folder looked empty or unmounted), kept
+    /// in the index instead of removed.
+    #[serde(default)]
+    pub kept_missing: u64,
 }
 
 impl RunRecord {
     const FILE: &'static str = "last_run.json";
+
+    /// This run indexed and removed nothing, was not cancelled, and found the same problems as
+    /// `previous`: it has nothing new to report.
+    pub fn changes_nothing_since(&self, previous: &RunRecord) -> bool {
+        let sorted = |r: &RunRecord| {
+            let mut p: Vec<(String, String)> = r.problems.iter().map(|p| (p.path.clone(), p.reason.clone())).collect();
+            p.sort();
+            p
+        };
+        self.indexed == 0
+            && self.removed == 0
+            && !self.cancelled
+            && !previous.cancelled
+            && self.kept_missing == previous.kept_missing
+            && sorted(self) == sorted(previous)
+    }
 
     /// The record in `index_dir`, if there is a readable one.
     pub fn load(index_dir: &Path) -> Option<RunRecord> {

@@ -136,3 +136,106 @@ fn list_prints_every_document_with_its_format() {
     assert_eq!(json.as_array().map(Vec::len), Some(7));
     assert_eq!(json[0]["truncated"], serde_json::Value::Bool(false));
 }
+
+#[test]
+fn queries_in_other_scripts_and_with_leading_dashes_search() {
+    let fx = Fixture::new();
+    std::fs::write(fx.folder.join("ru.txt"), "Сергей Лавров встретился с коллегами в Москве. Putin").unwrap();
+    let folder = fx.folder.to_str().unwrap();
+    for query in ["Лавров", "Москве", "François", "Franç", "東京"] {
+        let out = dossier(&fx, &["search", folder, query]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{query}: {err}");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{query}: {out:?}");
+    }
+    assert!(stdout(&dossier(&fx, &["search", folder, "Лавров"])).starts_with("1 document matches"));
+
+    // `-word` after the folder is a query word, not an option.
+    let out = dossier(&fx, &["search", folder, "Москве", "-Putin"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out = dossier(&fx, &["search", folder, "-Лавров"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).starts_with("7 documents match"), "{}", stdout(&out));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A wall of parentheses is bounded, not a stack overflow.
+    let deep = format!("{}Лавров{}", "(".repeat(3_000), ")".repeat(3_000));
+    let out = dossier(&fx, &["search", folder, &deep]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nested deeper"));
+}
+
+#[test]
+fn option_values_are_checked_and_json_errors_are_json() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    for bad in ["nan", "inf", "-1", "0", "1e30", "soon"] {
+        let out = dossier(&fx, &["index", folder, "--file-timeout", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {out:?}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"), "{bad}");
+    }
+    let out = dossier(&fx, &["search", folder, "harbour", "--type", "foo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known types: text, html, email, pdf"));
+    let out = dossier(&fx, &["entities", folder, "--kind", "foo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GPE (Place)"));
+    // The names the app shows work too.
+    let out = dossier(&fx, &["entities", folder, "--kind", "place", "--limit", "1"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).contains("GPE"));
+    let out = dossier(&fx, &["search", folder, "--type", "Text", "harbour"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A subfolder however it is typed.
+    for sub in ["notes", "./notes", "notes/", "./notes/"] {
+        let out = dossier(&fx, &["search", folder, "--in", sub, "lighthouse"]);
+        assert!(stdout(&out).starts_with("3 documents match"), "{sub}: {}", stdout(&out));
+    }
+    // Errors with --json are JSON on stdout too.
+    let out = dossier(&fx, &["search", folder, "--json", "--type", "foo", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    assert!(v["error"].as_str().unwrap().contains("unknown type"));
+    let missing = fx.dir.path().join("missing");
+    let out = dossier(&fx, &["list", missing.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON error");
+    assert!(v["error"].as_str().unwrap().starts_with("cannot open"));
+}
+
+#[test]
+fn an_emptied_or_unmounted_folder_keeps_its_index_until_confirmed() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    assert_eq!(dossier(&fx, &["index", folder]).status.code(), Some(0));
+    let report = stdout(&dossier(&fx, &["report", folder]));
+    assert!(report.starts_with("7 indexed, 0 removed"), "{report}");
+
+    // Searching rewrites nothing: the report still has the indexing run's counts.
+    assert_eq!(dossier(&fx, &["search", folder, "harbour"]).status.code(), Some(0));
+    assert_eq!(stdout(&dossier(&fx, &["report", folder])), report);
+
+    // The drive is unmounted: the mount point is an empty folder.
+    let away = fx.dir.path().join("away");
+    std::fs::rename(&fx.folder, &away).unwrap();
+    std::fs::create_dir(&fx.folder).unwrap();
+    let out = dossier(&fx, &["index", folder]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("looks empty or unmounted") && err.contains("--allow-empty"), "{err}");
+    let out = dossier(&fx, &["search", folder, "harbour"]);
+    assert!(stdout(&out).starts_with("2 documents match"), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("looks empty or unmounted"));
+
+    // Mounted again: nothing to re-index.
+    std::fs::remove_dir(&fx.folder).unwrap();
+    std::fs::rename(&away, &fx.folder).unwrap();
+    let again = stdout(&dossier(&fx, &["index", folder]));
+    assert!(again.starts_with("7 documents in the index; 0 indexed, 0 removed"), "{again}");
+
+    // Emptied on purpose: --allow-empty drops them.
+    for entry in std::fs::read_dir(&fx.folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { std::fs::remove_dir_all(path).unwrap() } else { std::fs::remove_file(path).unwrap() }
+    }
+    let out = dossier(&fx, &["index", folder, "--allow-empty"]);
+    assert!(stdout(&out).starts_with("0 documents in the index; 0 indexed, 7 removed"), "{out:?}");
+}

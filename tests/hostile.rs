@@ -132,10 +132,17 @@ fn unreadable_special_and_oddly_named_files() {
     // Two names that differ only in bytes that are not UTF-8 (Latin-1 é and è).
     std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.txt")), b"first cafe").unwrap();
     std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"caf\xe8.txt")), b"second cafe").unwrap();
+    // A name that spells the escape of another: both must keep their own id, run after run.
+    std::fs::write(dir.join("a%FF.txt"), b"literal percent").unwrap();
+    std::fs::write(dir.join(std::ffi::OsStr::from_bytes(b"a\xff.txt")), b"raw byte").unwrap();
 
     let (index, record) = run(&fx, &dir);
     let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
     assert!(ids.contains(&"caf%E9.txt".to_owned()) && ids.contains(&"caf%E8.txt".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"a%25FF.txt".to_owned()) && ids.contains(&"a%FF.txt".to_owned()), "{ids:?}");
+    let (again, second) = run(&fx, &dir);
+    assert_eq!(second.indexed, 0, "nothing changed, nothing re-indexed");
+    assert_eq!(again.num_docs(), index.num_docs());
     assert_eq!(reason(&record, "pipe.txt"), Some("not a regular file (a pipe, socket or device)"));
     if readable {
         assert!(ids.contains(&"locked.txt".to_owned()));

@@ -276,3 +276,115 @@ fn a_file_over_its_time_budget_is_reported_and_the_rest_indexed() {
     assert_eq!(index.num_docs(), 4);
     assert_eq!(slept.load(std::sync::atomic::Ordering::SeqCst), 0, "the run did not wait for the stuck files");
 }
+
+/// A folder of short texts in several scripts, indexed without entities (this is about words).
+fn multilingual(fx: &Fixture) -> DocIndex {
+    let folder = fx.dir.path().join("scripts");
+    std::fs::create_dir_all(&folder).unwrap();
+    let files = [
+        ("fr.txt", "François Hollande met officials in München."),
+        ("ru.txt", "Сергей Лавров встретился с коллегами в Москве."),
+        ("el.txt", "Ο υπουργός Εξωτερικών Νίκος Δένδιας μίλησε στην Αθήνα."),
+        ("ar.txt", "التقى وزير الخارجية في القاهرة أمس."),
+        ("ja.txt", "東京都で会議が開かれた。"),
+        ("zh.txt", "美国国务卿布林肯与拉夫罗夫通话。"),
+        ("de.txt", "Angela Merkel sprach in Berlin."),
+    ];
+    for (name, text) in files {
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    fx.index(&folder, default_extractor(), Options { extract_entities: false, ..Options::default() }).0
+}
+
+fn hit_ids(index: &DocIndex, text: &str) -> Vec<String> {
+    let mut ids: Vec<String> = index.search(&q(text), 100).unwrap().hits.into_iter().map(|h| h.id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn words_in_any_script_are_found_whole_and_cjk_inside_runs() {
+    let fx = Fixture::new();
+    let index = multilingual(&fx);
+    for (query, file) in [
+        ("François", "fr.txt"),
+        ("Hollande", "fr.txt"),
+        ("münchen", "fr.txt"),
+        ("Лавров", "ru.txt"),
+        ("лавров", "ru.txt"),
+        ("Москве", "ru.txt"),
+        ("Αθήνα", "el.txt"),
+        ("ΑΘΉΝΑ", "el.txt"),
+        ("القاهرة", "ar.txt"),
+        // No spaces between CJK words: each character is a token and a word is their phrase.
+        ("東京", "ja.txt"),
+        ("会議", "ja.txt"),
+        ("布林肯", "zh.txt"),
+    ] {
+        assert_eq!(hit_ids(&index, query), [file], "{query}");
+    }
+    assert!(hit_ids(&index, "東西").is_empty(), "characters apart are not the word");
+    assert!(hit_ids(&index, "Лавро").is_empty(), "whole words only");
+    // The open document's highlights follow the same words.
+    let view = index.doc_view("ja.txt", &q("東京")).unwrap().unwrap();
+    let marked: Vec<&str> = view.query_ranges.iter().map(|r| &view.text[r.clone()]).collect();
+    assert_eq!(marked, ["東京"]);
+}
+
+#[test]
+fn every_prefix_of_queries_in_any_script_searches_without_panicking() {
+    let fx = Fixture::new();
+    let index = multilingual(&fx);
+    let queries = [
+        "Franç",
+        "Лавров",
+        "東京",
+        "type:é",
+        "folder:\"Ü",
+        "\u{301}",
+        "🙂 👍🏽",
+        "القاهرة author:وزير",
+        "title:Σ -Merkel \"Αθή",
+    ];
+    for query in queries {
+        for (end, _) in query.char_indices().chain([(query.len(), ' ')]) {
+            let prefix = &query[..end];
+            index.search(&q(prefix), 10).unwrap_or_else(|e| panic!("{prefix:?}: {e}"));
+        }
+    }
+    assert_eq!(hit_ids(&index, "Franç"), Vec::<String>::new());
+    assert_eq!(hit_ids(&index, "Franç Hollande"), Vec::<String>::new());
+}
+
+#[test]
+fn random_unicode_queries_never_panic_the_search() {
+    let fx = Fixture::new();
+    let index = multilingual(&fx);
+    let alphabet: Vec<char> = "aZ09 \"():-+*~^[]{}/\\éçÜЛавровΣ東京布肯مرحبا\u{301}\u{200f}🙂".chars().collect();
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..1_000 {
+        let len = rng.usize(0..24);
+        let text: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+        index.search(&q(&text), 5).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    }
+}
+
+#[test]
+fn deep_parentheses_and_exclusions_only_are_searched_sensibly() {
+    let fx = Fixture::new();
+    let index = multilingual(&fx);
+    for open in ["(", "(a OR ", "-(", "+(", "\"("] {
+        let query = open.repeat(3_000);
+        let results = index.search(&q(&query), 5).unwrap();
+        assert!(!results.warnings.is_empty() || results.total == 0, "{open}");
+    }
+    let deep = format!("{}Merkel{}", "(".repeat(800), ")".repeat(800));
+    let results = index.search(&q(&deep), 5).unwrap();
+    assert_eq!(results.total, 1);
+    assert!(results.warnings.iter().any(|w| w.contains("nested deeper")), "{:?}", results.warnings);
+    // Only exclusions: every document except those.
+    let all_but = index.search(&q("-Merkel"), 100).unwrap();
+    assert_eq!(all_but.total, 6, "{:?}", all_but.warnings);
+    assert!(all_but.warnings.is_empty(), "{:?}", all_but.warnings);
+    assert!(all_but.hits.iter().all(|h| h.id != "de.txt"));
+}

@@ -316,3 +316,55 @@ fn a_mailbox_and_pdfs_are_filtered_by_type_and_folder_linked_and_reported() {
     assert!(shows(&h, "Truncated: 1") && shows(&h, "Skipped: 1"));
     assert!(shows(&h, "1 × no text; OCR not available"));
 }
+
+/// Clears the search box with Escape, as a user would, and waits for the document list.
+fn clear_search(h: &mut Harness<'static, DossierApp>) {
+    type_into(h, "Search", "");
+    h.key_press(Key::Escape);
+    run_until(h, "the cleared query", |h| h.state().persisted().query.is_empty());
+}
+
+#[test]
+fn an_accented_prefix_does_not_break_search() {
+    let fx = Fixture::new();
+    let folder = fx.dir.path().join("fr");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("hollande.txt"), "François Hollande met officials in München.").unwrap();
+    let mut h = harness(&fx, Some(folder), None);
+    run_until(&mut h, "the document", |h| shows(h, "All documents (1)"));
+
+    // Half-typed, the accented word is not a whole word yet: no hit, and no failure.
+    search_for(&mut h, "Franç");
+    run_until(&mut h, "the empty result", |h| shows(h, "No documents match"));
+    assert!(!shows_part(&h, "search failed"));
+    clear_search(&mut h);
+    search_for(&mut h, "Hollande");
+    run_until(&mut h, "the hit", |h| shows(h, "1 document matches"));
+    clear_search(&mut h);
+    search_for(&mut h, "München");
+    run_until(&mut h, "the hit", |h| shows(h, "1 document matches"));
+    assert!(!shows(&h, "The search thread stopped"));
+}
+
+#[test]
+fn editing_the_query_with_a_document_open_repaints_its_matches() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    search_for(&mut h, "Griner");
+    run_until(&mut h, "the hit", |h| shows(h, "1 document matches"));
+    h.get_by_label_contains("news-blinken-lavrov.txt · Text · 4 matches").click();
+    run_until(&mut h, "the matches", |h| shows(h, "1 of 4 matches"));
+    h.run_steps(2);
+    assert_eq!(h.state().painted_matches(), ["Griner"; 4]);
+
+    // Replace the query: the same document comes back with other matches, and the view paints
+    // those, not the old ones.
+    type_into(&mut h, "Search", "");
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::A);
+    h.get_by_label("Search").type_text("Lavrov");
+    run_until(&mut h, "the new query", |h| h.state().persisted().query == "Lavrov");
+    run_until(&mut h, "the new matches", |h| shows(h, "1 of 9 matches"));
+    h.run_steps(2);
+    assert_eq!(h.state().painted_matches(), ["Lavrov"; 9]);
+}

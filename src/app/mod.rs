@@ -71,7 +71,8 @@ pub enum Command {
     PickFolder,
     OpenFolder(PathBuf),
     CancelIndexing,
-    Reindex,
+    /// Index again; with `true`, drop every document even if all the files look gone.
+    Reindex(bool),
     SelectDoc(String),
     QueryEdited,
     AddFilter(EntityKey),
@@ -202,6 +203,11 @@ impl DossierApp {
     /// How many times the document layout was built (it must not be every frame).
     pub fn layout_builds(&self) -> u64 {
         self.layout.builds
+    }
+
+    /// The text of each search match painted in the document view's current layout.
+    pub fn painted_matches(&self) -> Vec<String> {
+        self.layout.painted_matches()
     }
 
     /// What would be saved now.
@@ -338,7 +344,7 @@ impl DossierApp {
                 }
                 Answer::Doc(Ok(Some(view))) => {
                     self.doc_loading = false;
-                    let doc = DocState::new(*view);
+                    let doc = DocState::new(*view, reply.generation);
                     self.current_match = (!doc.matches.is_empty()).then_some(0);
                     self.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
                     if let Some(sel) = &self.selected_entity
@@ -438,9 +444,9 @@ impl DossierApp {
                     self.indexing.cancelling = true;
                 }
             }
-            Command::Reindex => {
+            Command::Reindex(allow_empty) => {
                 if let Some(session) = self.session.as_mut() {
-                    match session.reindex() {
+                    match session.reindex(allow_empty) {
                         Ok(()) => self.indexing = IndexingState { running: true, ..IndexingState::default() },
                         Err(e) => self.banner = Some(format!("cannot start indexing: {e}")),
                     }

@@ -40,6 +40,9 @@ pub struct EntityRow {
 /// A document as the view shows it.
 pub struct DocState {
     pub id: String,
+    /// Which answer of the searcher this is: the same document asked for again (the query
+    /// changed, or a re-index changed it) is a new generation, so its layout is rebuilt.
+    pub generation: u64,
     pub title: String,
     pub text: String,
     /// ISO 639-3 code of the detected language; empty when undecided.
@@ -64,7 +67,7 @@ pub struct DocState {
 }
 
 impl DocState {
-    pub fn new(view: DocView) -> DocState {
+    pub fn new(view: DocView, generation: u64) -> DocState {
         let mut text = view.text;
         let truncated = text.len() > MAX_VIEW_BYTES;
         if truncated {
@@ -136,6 +139,7 @@ impl DocState {
             .collect();
         DocState {
             page_starts,
+            generation,
             id: view.id,
             title: view.title,
             language: view.language,
@@ -207,6 +211,8 @@ impl<'a> CharIndex<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayoutKey {
     pub doc_id: String,
+    /// [`DocState::generation`]: text, mentions and matches may change under the same id.
+    pub generation: u64,
     pub kinds: KindSet,
     pub selected: Option<EntityKey>,
     pub current_match: Option<usize>,
@@ -246,6 +252,19 @@ impl LayoutCache {
     pub fn clear(&mut self) {
         self.key = None;
         self.galley = None;
+    }
+
+    /// The text of every run painted as a search match in the last layout, in order (tests
+    /// check what is on screen, not only what the document state says).
+    pub fn painted_matches(&self) -> Vec<String> {
+        let Some(galley) = &self.galley else { return Vec::new() };
+        let job = &galley.job;
+        let is_match = |c: Color32| c == theme::MATCH_BACKGROUND || c == theme::CURRENT_MATCH_BACKGROUND;
+        job.sections
+            .iter()
+            .filter(|s| is_match(s.format.background))
+            .filter_map(|s| job.text.get(s.byte_range.start.0..s.byte_range.end.0).map(str::to_owned))
+            .collect()
     }
 }
 
@@ -316,16 +335,19 @@ mod tests {
             ent(EntityKind::Person, "Ann", 0),
         ];
         let oslo = text.find("Oslo").unwrap();
-        DocState::new(DocView {
-            id: "a".into(),
-            title: "t".into(),
-            text: text.clone(),
-            language: "eng".into(),
-            entities,
-            entity_doc_counts: vec![(EntityKey { kind: EntityKind::Person, text: "Ann".into() }, 3)],
-            query_ranges: std::iter::once(oslo..oslo + 4).collect(),
-            ..DocView::default()
-        })
+        DocState::new(
+            DocView {
+                id: "a".into(),
+                title: "t".into(),
+                text: text.clone(),
+                language: "eng".into(),
+                entities,
+                entity_doc_counts: vec![(EntityKey { kind: EntityKind::Person, text: "Ann".into() }, 3)],
+                query_ranges: std::iter::once(oslo..oslo + 4).collect(),
+                ..DocView::default()
+            },
+            1,
+        )
     }
 
     #[test]
@@ -334,7 +356,7 @@ mod tests {
         let second = text.find("Deuxième").unwrap() as u32;
         let third = text.find("Troisième").unwrap() as u32;
         let meta = DocMeta { pages: vec![0, second, third, 10_000], ..DocMeta::default() };
-        let d = DocState::new(DocView { text: text.clone(), meta, ..DocView::default() });
+        let d = DocState::new(DocView { text: text.clone(), meta, ..DocView::default() }, 1);
         // Char indices (the accents take two bytes); a page past the text is left out.
         assert_eq!(d.page_starts, vec![(2, 16), (3, 32)]);
     }
@@ -364,19 +386,22 @@ mod tests {
     fn amounts_and_dates_carry_normalised_values() {
         let text = "Date: Wed, 24 Oct 2001 17:50:58 -0700\n\nWe paid $2.4 million on Friday.".to_owned();
         let span = |s: &str| text.find(s).map(|i| i..i + s.len()).unwrap();
-        let d = DocState::new(DocView {
-            id: "m".into(),
-            title: "t".into(),
-            language: "eng".into(),
-            entities: vec![
-                Entity { kind: EntityKind::Money, span: span("$2.4 million") },
-                Entity { kind: EntityKind::Date, span: span("Friday") },
-            ],
-            entity_doc_counts: vec![],
-            query_ranges: vec![],
-            text: text.clone(),
-            ..DocView::default()
-        });
+        let d = DocState::new(
+            DocView {
+                id: "m".into(),
+                title: "t".into(),
+                language: "eng".into(),
+                entities: vec![
+                    Entity { kind: EntityKind::Money, span: span("$2.4 million") },
+                    Entity { kind: EntityKind::Date, span: span("Friday") },
+                ],
+                entity_doc_counts: vec![],
+                query_ranges: vec![],
+                text: text.clone(),
+                ..DocView::default()
+            },
+            1,
+        );
         let value = |kind, s: &str| d.row(&EntityKey { kind, text: s.into() }).and_then(|r| r.value.clone());
         assert_eq!(value(EntityKind::Money, "$2.4 million").as_deref(), Some("2400000 USD"));
         assert_eq!(value(EntityKind::Date, "Friday").as_deref(), Some("2001-10-19"));
@@ -387,6 +412,7 @@ mod tests {
         let d = doc();
         let mut key = LayoutKey {
             doc_id: "a".into(),
+            generation: 1,
             kinds: KindSet::all(),
             selected: None,
             current_match: None,

@@ -67,7 +67,7 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 .add_enabled(app.session.is_some() && !app.indexing.running, egui::Button::new("Re-index folder"))
                 .clicked()
             {
-                out.push(Command::Reindex);
+                out.push(Command::Reindex(false));
             }
             if ui.button("Quit").clicked() {
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -168,6 +168,15 @@ fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 out.push(Command::ShowProblems(true));
             }
         }
+        if let Some(session) = &app.session
+            && !session.searcher.is_alive()
+        {
+            ui.separator();
+            ui.label(RichText::new("The search thread stopped").color(theme::error_color(dark)));
+            if ui.button("Reopen folder").clicked() {
+                out.push(Command::OpenFolder(session.folder.clone()));
+            }
+        }
         if let Some(e) = &app.indexing.error {
             ui.separator();
             ui.label(RichText::new(format!("Indexing stopped: {e}")).color(theme::error_color(dark)));
@@ -182,6 +191,23 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             ui.label(RichText::new(banner).color(theme::error_color(dark)));
             if ui.small_button("Dismiss").clicked() {
                 out.push(Command::DismissBanner);
+            }
+        });
+        ui.separator();
+    }
+    if let Some(run) = app.last_run.as_ref().filter(|r| r.kept_missing > 0 && !app.indexing.running) {
+        ui.horizontal_wrapped(|ui| {
+            let text = format!(
+                "The folder looks empty or unmounted: all {} of its indexed files are missing. The index was kept; \
+                 search still works.",
+                run.kept_missing
+            );
+            ui.label(RichText::new(text).color(theme::error_color(dark)));
+            if ui.small_button("Check again").clicked() {
+                out.push(Command::Reindex(false));
+            }
+            if ui.small_button("Remove them from the index").clicked() {
+                out.push(Command::Reindex(true));
             }
         });
         ui.separator();
@@ -528,6 +554,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     let wrap_width = ui.available_width().max(100.0);
     let key = LayoutKey {
         doc_id: doc.id.clone(),
+        generation: doc.generation,
         kinds: app.p.kinds,
         selected: app.selected_entity.clone(),
         current_match: app.current_match,
@@ -698,7 +725,7 @@ fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command
             ui.label("Files that could not be read are tried again at every indexing run.");
             let retry = egui::Button::new("Retry now");
             if ui.add_enabled(app.session.is_some() && !app.indexing.running, retry).clicked() {
-                out.push(Command::Reindex);
+                out.push(Command::Reindex(false));
             }
         });
         // Grouped: failures, then truncated files, then skipped ones; each with its reasons.
