@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::entities::default_extractor;
-use crate::index::DocIndex;
+use crate::index::{DocIndex, IndexError};
 use crate::load;
 use crate::model::{EntityKey, EntityKind, FileProblem, Outcome, Query};
 use crate::pipeline::{self, Event, Options};
@@ -48,6 +48,10 @@ pub enum Command {
         /// unmounted drive looks like that): without it, the index is kept as it is.
         #[arg(long)]
         allow_empty: bool,
+        /// Read again the files that an earlier run stopped on (they are skipped otherwise, so a
+        /// file that crashes Dossier cannot do it at every run).
+        #[arg(long)]
+        retry: bool,
     },
     /// Search a folder (indexing it first if needed). Words must all match; "quotes" match a phrase.
     Search {
@@ -180,11 +184,12 @@ impl Command {
 pub fn run(command: Command) -> ExitCode {
     let json = command.json();
     let result = match command {
-        Command::Index { folder, verbose, max_file_mb, file_timeout, allow_empty } => {
+        Command::Index { folder, verbose, max_file_mb, file_timeout, allow_empty, retry } => {
             let options = Options {
                 max_file_bytes: max_file_mb.max(1).saturating_mul(1024 * 1024),
                 file_time_budget: Duration::from_secs_f64(file_timeout),
                 allow_empty,
+                retry_skipped: retry,
                 ..Options::default()
             };
             index_cmd(&folder, verbose, options)
@@ -211,11 +216,16 @@ pub fn run(command: Command) -> ExitCode {
 }
 
 /// Brings the folder's index up to date, with a progress bar on a terminal.
-fn update_index(folder: &Path, quiet: bool, options: Options) -> Result<(DocIndex, RunRecord), Failure> {
+/// With `searching`, an index that another process is writing is used as it is (what it has
+/// committed so far) instead of failing.
+fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(DocIndex, RunRecord), Failure> {
     let folder = check_folder(folder).map_err(usage)?;
     let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
     let dir = store.index_dir(&folder);
     let index = DocIndex::open_or_create(&dir).map_err(|e| usage(format!("cannot open the index: {e}")))?;
+    if let Some(notice) = index.rebuilt() {
+        eprintln!("note: {notice}");
+    }
     let bar = indicatif::ProgressBar::hidden();
     if std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -227,22 +237,21 @@ fn update_index(folder: &Path, quiet: bool, options: Options) -> Result<(DocInde
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    let (record, error) =
-        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |e| match e {
-            Event::Progress(p) => {
-                bar.set_length(p.total_bytes);
-                bar.set_position(p.bytes_done);
-                bar.set_message(format!("{}/{} files, {} documents", p.done, p.total, p.documents));
-            }
-            Event::Problem(p) if !quiet && p.outcome != Outcome::Skipped => {
-                bar.suspend(|| eprintln!("warning: {}: {}", p.path, p.reason))
-            }
-            _ => {}
-        })
-        .map_err(|e| usage(format!("cannot index: {e}")))?;
+    let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |e| {
+        if let Event::Progress(p) = e {
+            bar.set_length(p.total_bytes);
+            bar.set_position(p.bytes_done);
+            bar.set_message(format!("{}/{} files, {} documents", p.done, p.total, p.documents));
+        }
+    })
+    .map_err(|e| usage(format!("cannot index: {e}")))?;
     bar.finish_and_clear();
-    if let Some(error) = error {
-        return Err(usage(format!("indexing stopped: {error}")));
+    match error {
+        Some(error) if searching && error == IndexError::Locked.to_string() => {
+            eprintln!("warning: {error}; searching what it has committed so far");
+        }
+        Some(error) => return Err(usage(format!("indexing stopped: {error}"))),
+        None => {}
     }
     index.reload().map_err(|e| usage(e.to_string()))?;
     Ok((index, record))
@@ -265,7 +274,7 @@ fn looks_empty(kept: u64) -> String {
 }
 
 fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failure> {
-    let (index, record) = update_index(folder, true, options)?;
+    let (index, record) = update_index(folder, false, options)?;
     if record.kept_missing > 0 {
         return Err(usage(looks_empty(record.kept_missing)));
     }

@@ -33,8 +33,10 @@ pub enum IndexError {
     Locked,
     #[error("index data is damaged: {0}")]
     Corrupt(String),
-    #[error("cannot create the index folder: {0}")]
+    #[error("cannot read or write the index files: {0}")]
     Io(#[from] std::io::Error),
+    #[error("no loader thread could be started: {0}")]
+    Threads(std::io::Error),
 }
 
 pub type Result<T> = std::result::Result<T, IndexError>;
@@ -197,6 +199,7 @@ pub struct DocIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    rebuilt: Option<String>,
 }
 
 /// What a folder's index knew about one file when it was last indexed.
@@ -207,9 +210,40 @@ pub struct FileStamp {
 }
 
 impl DocIndex {
-    /// Opens the index in `dir`, creating it (and the folder) if there is none yet.
+    /// Opens the index in `dir`, creating it (and the folder, private to the user) if there is
+    /// none yet. An index that cannot be opened (damaged files, another schema) is moved aside
+    /// to `dir.damaged-TIME` and a new one is made; [`DocIndex::rebuilt`] then says so.
     pub fn open_or_create(dir: &Path) -> Result<DocIndex> {
-        std::fs::create_dir_all(dir)?;
+        match Self::open_in(dir) {
+            Err(e) if dir.join("meta.json").exists() => {
+                let secs =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                let aside = (0..)
+                    .map(|n| {
+                        let mut name = dir.as_os_str().to_owned();
+                        name.push(format!(".damaged-{secs}-{n}"));
+                        std::path::PathBuf::from(name)
+                    })
+                    .find(|p| !p.exists())
+                    .unwrap_or_default();
+                std::fs::rename(dir, &aside).map_err(IndexError::Io)?;
+                log::warn!("the index in {} could not be opened ({e}); moved to {}", dir.display(), aside.display());
+                let mut index = Self::open_in(dir)?;
+                index.rebuilt =
+                    Some(format!("the index could not be opened ({e}); it was moved aside and is being rebuilt"));
+                Ok(index)
+            }
+            other => other,
+        }
+    }
+
+    /// Why the index was rebuilt from scratch when it was opened, if it was.
+    pub fn rebuilt(&self) -> Option<&str> {
+        self.rebuilt.as_deref()
+    }
+
+    fn open_in(dir: &Path) -> Result<DocIndex> {
+        crate::store::create_private_dir(dir)?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Corrupt(e.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
@@ -219,7 +253,7 @@ impl DocIndex {
             .build();
         index.tokenizers().register(WORDS, analyser);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(DocIndex { index, reader, fields })
+        Ok(DocIndex { index, reader, fields, rebuilt: None })
     }
 
     /// Takes the index's single writer. Fails with [`IndexError::Locked`] while another process

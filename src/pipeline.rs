@@ -23,7 +23,10 @@ use crate::entities::Extractor;
 use crate::index::{DocIndex, DocWriter, FileStamp, IndexError};
 use crate::load::{self, Piece};
 use crate::model::{Entity, FileProblem, LoadedDoc};
-use crate::store::RunRecord;
+use crate::store::{Journal, RunRecord};
+
+/// Why a file that an earlier run died reading is left out.
+pub const STOPPED_A_RUN: &str = "stopped the previous run while being read; skipped (Retry to try again)";
 
 /// Called after every event so a front end can wake up (the GUI's `request_repaint`).
 pub type Notify = Arc<dyn Fn() + Send + Sync>;
@@ -55,6 +58,9 @@ pub struct Options {
     /// gone at once. Off by default: an unmounted drive looks exactly like that, and emptying
     /// its index would cost a full re-index once it is back.
     pub allow_empty: bool,
+    /// Read again the files that an earlier run died reading (see [`crate::store::Journal`]);
+    /// without it they stay skipped, so one hostile file cannot kill every start.
+    pub retry_skipped: bool,
 }
 
 impl Default for Options {
@@ -69,6 +75,7 @@ impl Default for Options {
             file_time_budget: Duration::from_secs(60),
             time_per_mb: Duration::from_secs(3),
             allow_empty: false,
+            retry_skipped: false,
         }
     }
 }
@@ -250,11 +257,35 @@ impl Run {
             record.problems.push(p.clone());
             self.send(Event::Problem(p));
         }
+        // What the last process to hold the writer left unfinished (it may have died).
+        let last = Journal::read(&self.index_dir);
+        let mut skipped = last.skipped.clone();
+        skipped.extend(last.suspects.iter().cloned());
+        if self.options.retry_skipped {
+            skipped.clear();
+        }
+        let journal = match Journal::create(&self.index_dir, &skipped) {
+            Ok(j) => Some(Arc::new(j)),
+            Err(e) => {
+                log::warn!("cannot write the indexing journal in {}: {e}", self.index_dir.display());
+                None
+            }
+        };
         let mut todo = Vec::new();
         let mut unchanged = HashSet::new();
         for c in candidates {
+            if skipped.contains(&c.id) {
+                // Its documents, if some were committed, stay searchable; it is not re-read.
+                known.remove(&c.id);
+                let problem = FileProblem::failed(c.id, STOPPED_A_RUN);
+                record.problems.push(problem.clone());
+                self.send(Event::Problem(problem));
+                continue;
+            }
+            // Not known whole: read again even if its size and time are those indexed.
+            let reread = [&last.unfinished, &last.suspects, &last.skipped].iter().any(|set| set.contains(&c.id));
             match known.remove(&c.id) {
-                Some(stamp) if stamp == c.stamp => {
+                Some(stamp) if stamp == c.stamp && !reread => {
                     unchanged.insert(c.id);
                 }
                 _ => todo.push(c),
@@ -287,10 +318,16 @@ impl Run {
             writer.commit()?;
             self.send(Event::Committed);
         }
-        let result = self.index_files(&mut writer, todo, record, started);
+        let result = self.index_files(&mut writer, todo, journal, record, started);
         // Commit what was indexed even if the run was cancelled or a write failed.
         let committed = writer.commit();
         self.send(Event::Committed);
+        if committed.is_ok() {
+            // Every file read is committed whole (or dropped whole): only the skipped remain.
+            if let Err(e) = Journal::create(&self.index_dir, &skipped) {
+                log::warn!("cannot reset the indexing journal: {e}");
+            }
+        }
         let closed = writer.close();
         result.and(committed).and(closed)
     }
@@ -313,11 +350,20 @@ impl Run {
         &self,
         writer: &mut DocWriter,
         todo: Vec<Candidate>,
+        journal: Option<Arc<Journal>>,
         record: &mut RunRecord,
         started: Instant,
     ) -> Result<(), IndexError> {
         let total = todo.len();
+        let note = |step: &str, id: &str| {
+            if let Some(j) = &journal {
+                j.note(step, id);
+            }
+        };
+        // Files read whole since the last commit: `done` once it lands.
+        let mut read_since_commit: Vec<usize> = Vec::new();
         let shared = Arc::new(Shared {
+            journal: journal.clone(),
             todo,
             next: AtomicUsize::new(0),
             busy: Mutex::new(HashMap::new()),
@@ -340,7 +386,7 @@ impl Run {
             }
         }
         if handles.is_empty() && total > 0 {
-            return Err(IndexError::Io(std::io::Error::other("no loader thread could be started")));
+            return Err(IndexError::Threads(std::io::Error::other("the system refused every thread")));
         }
 
         let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
@@ -407,6 +453,8 @@ impl Run {
                     self.send(Event::Problem(problem));
                 }
                 Loaded::Done(k, outcome) => {
+                    note("read", &shared.todo[k].id);
+                    read_since_commit.push(k);
                     progress.done += 1;
                     let counted = streamed.remove(&k).unwrap_or(0);
                     progress.bytes_done += shared.todo[k].stamp.size_bytes.saturating_sub(counted);
@@ -429,6 +477,9 @@ impl Run {
             }
             if last_commit.elapsed() >= self.options.commit_every {
                 writer.commit()?;
+                for k in read_since_commit.drain(..) {
+                    note("done", &shared.todo[k].id);
+                }
                 last_commit = Instant::now();
                 self.send(Event::Committed);
             }
@@ -479,6 +530,8 @@ const LARGE_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// What loader threads share: the files to do, who is busy with which since when.
 struct Shared {
     todo: Vec<Candidate>,
+    /// Where a loader notes that it starts a file, before reading a byte of it.
+    journal: Option<Arc<Journal>>,
     next: AtomicUsize,
     /// File index → when a loader started on it.
     busy: Mutex<HashMap<usize, Instant>>,
@@ -533,6 +586,9 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
             let c = &shared.todo[k];
             let large = c.stamp.size_bytes > LARGE_FILE_BYTES && !load::streams(&c.path);
             let _turn = large.then(|| shared.large_file.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+            if let Some(j) = &shared.journal {
+                j.note("start", &c.id);
+            }
             shared.busy().insert(k, Instant::now());
             let alive = load_and_extract(k, &shared, &tx);
             shared.busy().remove(&k);

@@ -21,6 +21,8 @@ pub struct Session {
     pub indexing: Option<Indexing>,
     /// What the previous run recorded, if this folder was indexed before.
     pub previous_run: Option<RunRecord>,
+    /// Something the user should know about opening it (a damaged index was rebuilt).
+    pub notice: Option<String>,
     index: DocIndex,
     extractor: Arc<dyn Extractor>,
     options: Options,
@@ -28,17 +30,22 @@ pub struct Session {
 }
 
 impl Session {
-    /// Starts a new indexing run (after the current one has finished or been cancelled). With
+    /// Starts a new indexing run (after the current one has finished or been cancelled) that the
+    /// user asked for, so files an earlier run died reading are tried again. With
     /// `allow_empty`, the run drops every document even if all the files look gone (the user
     /// confirmed that the folder was emptied on purpose).
     pub fn reindex(&mut self, allow_empty: bool) -> std::io::Result<()> {
+        self.start_run(Options { allow_empty, retry_skipped: true, ..self.options.clone() })
+    }
+
+    fn start_run(&mut self, options: Options) -> std::io::Result<()> {
         self.indexing = None;
         let run = pipeline::start(
             self.folder.clone(),
             self.index.clone(),
             self.index_dir.clone(),
             self.extractor.clone(),
-            Options { allow_empty, ..self.options.clone() },
+            options,
             self.notify.clone(),
         )?;
         self.indexing = Some(run);
@@ -111,8 +118,19 @@ pub fn open_now(
     let previous_run = RunRecord::load(&index_dir);
     let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone())
         .map_err(|e| format!("cannot start the searcher: {e}"))?;
-    let mut session =
-        Session { folder, index_dir, searcher, indexing: None, previous_run, index, extractor, options, notify };
-    session.reindex(false).map_err(|e| format!("cannot start indexing: {e}"))?;
+    let mut session = Session {
+        notice: index.rebuilt().map(str::to_owned),
+        folder,
+        index_dir,
+        searcher,
+        indexing: None,
+        previous_run,
+        index,
+        extractor,
+        options,
+        notify,
+    };
+    let options = session.options.clone();
+    session.start_run(options).map_err(|e| format!("cannot start indexing: {e}"))?;
     Ok(session)
 }

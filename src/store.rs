@@ -117,12 +117,120 @@ impl RunRecord {
         serde_json::from_str(&text).ok()
     }
 
-    /// Writes the record atomically (temporary file, then rename).
+    /// Writes the record atomically (a synced temporary file, then rename), private to the user.
     pub fn save(&self, index_dir: &Path) -> std::io::Result<()> {
         let tmp = index_dir.join(format!("{}.tmp", Self::FILE));
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
+        write_private(&tmp, &serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?)?;
         std::fs::rename(tmp, index_dir.join(Self::FILE))
     }
+}
+
+/// The indexing journal beside an index: one line per step of each file, appended as it
+/// happens, so that after the process dies (a crash, an out-of-memory kill, kill -9) the next
+/// run knows which files were being read and which were read but not yet committed.
+///
+/// Lines are JSON `[step, id]` (an id may hold any character): `start` when a loader begins a
+/// file, `read` when its last document was handed to the writer, `done` once the commit
+/// holding all of them is made, and `skip` for a file left out until the user retries it.
+/// Nothing is synced: the lines only have to survive the process, not the machine.
+pub struct Journal {
+    file: std::sync::Mutex<std::fs::File>,
+}
+
+/// What a journal says about the run that wrote it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JournalState {
+    /// Files being read when the process died: the likeliest cause of its death.
+    pub suspects: std::collections::BTreeSet<String>,
+    /// Files read whole whose documents were not all committed (some may be): read them again.
+    pub unfinished: std::collections::BTreeSet<String>,
+    /// Files skipped since an earlier run died reading them.
+    pub skipped: std::collections::BTreeSet<String>,
+}
+
+impl Journal {
+    const FILE: &'static str = "journal.jsonl";
+
+    /// What the journal in `index_dir` says (nothing if there is none or it cannot be read).
+    pub fn read(index_dir: &Path) -> JournalState {
+        let mut state = JournalState::default();
+        let text = std::fs::read_to_string(index_dir.join(Self::FILE)).unwrap_or_default();
+        for (step, id) in text.lines().filter_map(|l| serde_json::from_str::<(String, String)>(l).ok()) {
+            match step.as_str() {
+                "start" => {
+                    state.suspects.insert(id);
+                }
+                "read" => {
+                    state.suspects.remove(&id);
+                    state.unfinished.insert(id);
+                }
+                "done" => {
+                    state.suspects.remove(&id);
+                    state.unfinished.remove(&id);
+                }
+                "skip" => {
+                    state.skipped.insert(id);
+                }
+                _ => {}
+            }
+        }
+        state
+    }
+
+    /// Starts a fresh journal in `index_dir` that remembers `skipped`.
+    pub fn create(index_dir: &Path, skipped: &std::collections::BTreeSet<String>) -> std::io::Result<Journal> {
+        let tmp = index_dir.join(format!("{}.tmp", Self::FILE));
+        let mut text = String::new();
+        for id in skipped {
+            text.push_str(&Self::line("skip", id));
+        }
+        write_private(&tmp, text.as_bytes())?;
+        std::fs::rename(&tmp, index_dir.join(Self::FILE))?;
+        let file = std::fs::OpenOptions::new().append(true).open(index_dir.join(Self::FILE))?;
+        Ok(Journal { file: std::sync::Mutex::new(file) })
+    }
+
+    fn line(step: &str, id: &str) -> String {
+        let mut line = serde_json::to_string(&(step, id)).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// Appends `step` for file `id`. A journal that cannot be written only weakens recovery
+    /// after a crash; indexing goes on.
+    pub fn note(&self, step: &str, id: &str) {
+        use std::io::Write;
+        let line = Self::line(step, id);
+        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Err(e) = file.write_all(line.as_bytes()) {
+            log::warn!("cannot write the indexing journal: {e}");
+        }
+    }
+}
+
+/// Creates folders private to the user (0700 on Unix): they hold the text of people's mail.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    // Folders made by an earlier version were readable by everyone.
+    #[cfg(unix)]
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
+}
+
+/// Writes a file readable by the user only (0600 on Unix), synced to disk.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -138,6 +246,34 @@ mod tests {
         assert!(a.starts_with(format!("/data/indexes/v{SCHEMA_VERSION}")));
         assert!(a.file_name().unwrap().to_string_lossy().starts_with("leaks-"));
         assert_eq!(a, store.index_dir(Path::new("/home/me/leaks")));
+    }
+
+    #[test]
+    fn the_journal_tells_suspects_from_unfinished_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let skipped = ["old\ncrash.pdf".to_owned()].into_iter().collect();
+        let journal = Journal::create(dir.path(), &skipped).unwrap();
+        for (step, id) in [
+            ("start", "a.txt"),
+            ("start", "box.mbox"),
+            ("read", "a.txt"),
+            ("start", "b.txt"),
+            ("read", "b.txt"),
+            ("done", "a.txt"),
+            ("done", "b.txt"),
+            ("start", "c.eml"),
+            ("read", "c.eml"),
+        ] {
+            journal.note(step, id);
+        }
+        drop(journal);
+        let state = Journal::read(dir.path());
+        assert_eq!(state.suspects.into_iter().collect::<Vec<_>>(), ["box.mbox"]);
+        assert_eq!(state.unfinished.into_iter().collect::<Vec<_>>(), ["c.eml"]);
+        assert_eq!(state.skipped, skipped);
+        // A fresh journal keeps only what is skipped.
+        Journal::create(dir.path(), &skipped).unwrap();
+        assert_eq!(Journal::read(dir.path()), JournalState { skipped, ..JournalState::default() });
     }
 
     #[test]

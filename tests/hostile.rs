@@ -175,3 +175,111 @@ fn a_panic_while_reading_one_file_is_that_files_failure() {
     let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
     assert_eq!(ids, ["a.txt", "c.txt"]);
 }
+
+/// A mailbox of `n` short messages.
+fn mailbox(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "From sender{i} Tue Mar 12 09:30:00 2024\nFrom: Helen Ward <hw@port.example>\nSubject: Cranes {i}\n\
+                 Date: Tue, 12 Mar 2024 09:30:00 +0000\n\nCrane number {i} at Northport was inspected by Tom Becker \
+                 of the Calder Shipping Company in Rotterdam on Friday.\n\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_killed_mid_mailbox_loses_nothing_and_its_file_cannot_kill_the_next() {
+    use std::process::Command;
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("killed");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("box.mbox"), mailbox(4_000)).unwrap();
+    std::fs::write(dir.join("note.txt"), "A note about the harbour.").unwrap();
+    let dossier = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dossier")).args(args).env("DOSSIER_DATA_DIR", &fx.data).output().unwrap()
+    };
+    let folder = dir.to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["index", folder])
+        .env("DOSSIER_DATA_DIR", &fx.data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once the mailbox is being read and a commit or two has landed.
+    let index_dir = fx.store().index_dir(&dir.canonicalize().unwrap());
+    let journal = index_dir.join("journal.jsonl");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&journal).unwrap_or_default().contains("\"box.mbox\"") {
+        assert!(started.elapsed().as_secs() < 60, "the mailbox was never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(3_500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !std::fs::read_to_string(&journal).unwrap().contains("[\"read\",\"box.mbox\"]"),
+        "the test must kill the run while the mailbox is being read"
+    );
+
+    // The next run skips the mailbox that was being read (it may be what killed the process),
+    // says so, keeps the messages already committed, and indexes the rest.
+    let out = dossier(&["index", folder, "--verbose"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("box.mbox\t{}", dossier::pipeline::STOPPED_A_RUN)), "{text}");
+    let kept = dossier(&["list", folder]);
+    let kept = String::from_utf8_lossy(&kept.stdout).lines().filter(|l| l.starts_with("box.mbox#")).count();
+    assert!(kept < 4_000, "{kept}");
+    // It stays skipped until the user retries; then it is read whole.
+    let again = dossier(&["index", folder, "--verbose"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains(dossier::pipeline::STOPPED_A_RUN));
+    let retried = dossier(&["index", folder, "--retry"]);
+    assert_eq!(retried.status.code(), Some(0), "{retried:?}");
+    let listed = dossier(&["list", folder]);
+    let messages = String::from_utf8_lossy(&listed.stdout).lines().filter(|l| l.starts_with("box.mbox#")).count();
+    assert_eq!(messages, 4_000);
+    let report = String::from_utf8_lossy(&dossier(&["report", folder]).stdout).into_owned();
+    assert!(!report.contains(dossier::pipeline::STOPPED_A_RUN), "{report}");
+}
+
+#[test]
+fn a_damaged_index_is_moved_aside_and_rebuilt() {
+    use std::os::unix::fs::PermissionsExt;
+    let fx = Fixture::new();
+    let (index, _) = run(&fx, &fx.folder);
+    let docs = index.num_docs();
+    drop(index);
+    let dir = fx.store().index_dir(&fx.folder.canonicalize().unwrap());
+    // Private to the user: the index holds the text of people's documents.
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(std::fs::metadata(dir.join("last_run.json")).unwrap().permissions().mode() & 0o777, 0o600);
+
+    std::fs::write(dir.join("meta.json"), "garbage\n").unwrap();
+    let reopened = DocIndex::open_or_create(&dir).unwrap();
+    assert!(reopened.rebuilt().unwrap().contains("moved aside"), "{:?}", reopened.rebuilt());
+    drop(reopened);
+    let (index, record) = run(&fx, &fx.folder);
+    assert_eq!(index.num_docs(), docs);
+    assert_eq!(record.indexed, docs);
+
+    // Truncated segment files.
+    drop(index);
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "idx" || e == "store" || e == "term") {
+            std::fs::write(&path, b"cut").unwrap();
+        }
+    }
+    let (index, _) = run(&fx, &fx.folder);
+    assert_eq!(index.num_docs(), docs);
+    assert!(
+        index.search(&dossier::model::Query { text: "harbour".into(), ..Default::default() }, 5).unwrap().total > 0
+    );
+    let aside = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(".damaged-"));
+    assert!(aside.count() >= 1);
+}

@@ -368,3 +368,25 @@ fn editing_the_query_with_a_document_open_repaints_its_matches() {
     h.run_steps(2);
     assert_eq!(h.state().painted_matches(), ["Lavrov"; 9]);
 }
+
+#[test]
+fn a_filter_whose_documents_are_gone_stays_visible_and_escape_clears_it() {
+    let fx = Fixture::new();
+    let folder = fx.dir.path().join("trap");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("a.txt"), "A memo about the harbour.").unwrap();
+    // Restarted with the PDF filter on, after the only PDF was deleted.
+    let state = Persisted {
+        folder: Some(folder.canonicalize().unwrap()),
+        doc_kinds: vec!["pdf".into()],
+        ..Persisted::default()
+    };
+    let mut h = harness(&fx, None, Some(state));
+    run_until(&mut h, "the empty result", |h| shows(h, "No documents match"));
+    run_until(&mut h, "the active filter's chip", |h| shows(h, "PDF 0") && shows(h, "Text 1"));
+    // Escape in the empty search box lifts every filter.
+    type_into(&mut h, "Search", "");
+    h.key_press(Key::Escape);
+    run_until(&mut h, "every document", |h| shows(h, "All documents (1)"));
+    assert!(h.state().persisted().doc_kinds.is_empty());
+}

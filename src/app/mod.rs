@@ -333,6 +333,14 @@ impl DossierApp {
                 Answer::Docs(Ok(docs)) => {
                     let first = self.docs.is_empty();
                     self.docs = docs;
+                    // The open document is gone (its file was removed, or a cancelled run
+                    // dropped it): close it rather than show what the list no longer has.
+                    if let Some(open) = &self.doc
+                        && self.docs.binary_search_by(|d| d.id.as_str().cmp(&open.id)).is_err()
+                    {
+                        self.doc = None;
+                        self.p.selected = None;
+                    }
                     // Show the remembered document, or the first one, as soon as there is one.
                     if first && self.doc.is_none() && !self.doc_loading {
                         let pick = self.p.selected.clone().filter(|s| self.docs.iter().any(|d| &d.id == s));
@@ -388,8 +396,8 @@ impl DossierApp {
         let same_folder = self.p.folder.as_ref() == Some(&folder);
         self.last_run = session.previous_run.clone();
         self.problems = session.previous_run.as_ref().map(|r| r.problems.clone()).unwrap_or_default();
+        self.banner = session.notice.clone();
         self.session = Some(session);
-        self.banner = None;
         self.indexing = IndexingState { running: true, ..IndexingState::default() };
         self.docs.clear();
         self.results = None;
@@ -514,6 +522,12 @@ impl DossierApp {
             Command::ClearQuery => {
                 if !self.p.query.is_empty() {
                     self.p.query.clear();
+                    self.search_now();
+                } else if !(self.p.filters.is_empty() && self.p.doc_kinds.is_empty() && self.p.in_folder.is_empty()) {
+                    // Escape in an empty box clears the filters too: nothing may stay active unseen.
+                    self.p.filters.clear();
+                    self.p.doc_kinds.clear();
+                    self.p.in_folder.clear();
                     self.search_now();
                 }
             }

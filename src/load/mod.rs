@@ -31,6 +31,25 @@ pub use table::CsvLoader;
 /// Files larger than this are indexed up to this many bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
+thread_local! {
+    static OUTPUT_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(DEFAULT_MAX_BYTES as usize) };
+}
+
+/// The most text a loader may produce for the file being read (the size limit), whatever the
+/// file expands to: a small spreadsheet whose one long shared string fills every cell must
+/// be cut, not grow to gigabytes. A loader that stops there sets `meta.truncated`.
+pub(crate) fn output_limit() -> usize {
+    OUTPUT_LIMIT.with(std::cell::Cell::get)
+}
+
+/// Runs `f` with [`output_limit`] set to `limit` on this thread.
+fn with_output_limit<T>(limit: u64, f: impl FnOnce() -> T) -> T {
+    let before = OUTPUT_LIMIT.with(|l| l.replace(usize::try_from(limit).unwrap_or(usize::MAX)));
+    let out = f();
+    OUTPUT_LIMIT.with(|l| l.set(before));
+    out
+}
+
 /// How deep attachments of attachments are followed (a message forwarded inside a message…).
 const MAX_ATTACHMENT_DEPTH: usize = 3;
 
@@ -468,6 +487,15 @@ pub fn load_file(
     max_bytes: u64,
     emit: &mut dyn FnMut(Piece) -> ControlFlow<()>,
 ) -> Result<(), LoadError> {
+    with_output_limit(max_bytes, || read_file(path, id, max_bytes, emit))
+}
+
+fn read_file(
+    path: &Path,
+    id: &str,
+    max_bytes: u64,
+    emit: &mut dyn FnMut(Piece) -> ControlFlow<()>,
+) -> Result<(), LoadError> {
     let loader = loader_for(path).ok_or_else(|| LoadError::Unsupported(extension(path).unwrap_or_default()))?;
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
@@ -486,14 +514,19 @@ pub fn load_file(
     file.take(max_bytes).read_to_end(&mut bytes)?;
     let mut extracted = loader.extract(&bytes)?;
     drop(bytes);
-    extracted.meta.truncated = truncated;
+    let expanded = extracted.meta.truncated;
+    extracted.meta.truncated |= truncated;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if truncated {
-        let reason =
-            format!("larger than {}: only the first {} was indexed", human_bytes(max_bytes), human_bytes(max_bytes));
-        if emit(Piece::Problem(FileProblem::truncated(id, reason))).is_break() {
-            return Ok(());
-        }
+    let limit = human_bytes(max_bytes);
+    let reason = if truncated {
+        Some(format!("larger than {limit}: only the first {limit} was indexed"))
+    } else {
+        expanded.then(|| format!("its text is larger than {limit}: only the first {limit} was indexed"))
+    };
+    if let Some(reason) = reason
+        && emit(Piece::Problem(FileProblem::truncated(id, reason))).is_break()
+    {
+        return Ok(());
     }
     let _ = emit_doc(loader, extracted, id.to_owned(), String::new(), &file_name, meta.len(), &stamp, 0, emit);
     Ok(())

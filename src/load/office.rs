@@ -158,9 +158,15 @@ impl Loader for XlsxLoader {
             return Err(LoadError::Malformed("damaged XLSX: no worksheets"));
         }
         let mut text = String::new();
+        let mut cut = false;
         for (i, name) in sheets.iter().enumerate() {
+            if cut {
+                break;
+            }
             let Some(xml) = zip.member(name)? else { continue };
-            let rows = sheet_rows(&xml, &shared);
+            let room = super::output_limit().saturating_sub(text.len());
+            let rows;
+            (rows, cut) = sheet_rows(&xml, &shared, room);
             if rows.trim().is_empty() {
                 continue;
             }
@@ -168,7 +174,8 @@ impl Loader for XlsxLoader {
             let sheet = names.get(i).cloned().unwrap_or_else(|| format!("Sheet {}", i + 1));
             text.push_str(&format!("{sheet}\n{rows}\n"));
         }
-        let (title, meta) = core_properties(&mut zip)?;
+        let (title, mut meta) = core_properties(&mut zip)?;
+        meta.truncated = cut;
         Ok(Extracted { title, text: tidy_lines(&text), meta, attachments: Vec::new() })
     }
 }
@@ -338,11 +345,13 @@ fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String
 }
 
 /// A worksheet's rows, one line each, cells separated by tabs: shared strings looked up,
-/// inline strings and values as written.
-fn sheet_rows(xml: &str, shared: &[String]) -> String {
+/// inline strings and values as written. Stops before `room` bytes (one shared string may be
+/// referenced by every cell) and then says it was cut.
+fn sheet_rows(xml: &str, shared: &[String], room: usize) -> (String, bool) {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = String::new();
     let mut row: Vec<String> = Vec::new();
+    let mut row_bytes = 0usize;
     let mut cell_type = String::new();
     let mut value = String::new();
     let mut in_value = false;
@@ -366,9 +375,16 @@ fn sheet_rows(xml: &str, shared: &[String]) -> String {
                         "b" => if value.trim() == "1" { "TRUE" } else { "FALSE" }.to_owned(),
                         _ => value.trim().to_owned(),
                     };
+                    row_bytes += shown.len() + 1;
+                    if out.len() + row_bytes > room {
+                        // The cells of this row that fit.
+                        out.push_str(&row.join("\t"));
+                        return (out, true);
+                    }
                     row.push(shown);
                 }
                 "row" => {
+                    row_bytes = 0;
                     while row.last().is_some_and(String::is_empty) {
                         row.pop();
                     }
@@ -386,7 +402,7 @@ fn sheet_rows(xml: &str, shared: &[String]) -> String {
             _ => {}
         }
     }
-    out
+    (out, false)
 }
 
 /// How a zip-based format's damage is reported.
@@ -642,6 +658,21 @@ mod tests {
         ]);
         let got = XlsxLoader.extract(&xlsx).unwrap();
         assert_eq!(got.text, "Payments\nPayee\tAmount\nCalder Shipping\t2400000\tTRUE\n\nNotes & more\nPaid late");
+    }
+
+    #[test]
+    fn one_shared_string_in_every_cell_is_cut_at_the_output_limit() {
+        // 17 KB compressed: one 1 MB string referenced by 3,000 cells would be 3 GB of text.
+        let strings = format!("<sst><si><t>{}</t></si></sst>", "lighthouse ".repeat(100_000));
+        let cells = r#"<c t="s"><v>0</v></c>"#.repeat(100);
+        let sheet =
+            format!("<worksheet><sheetData>{}</sheetData></worksheet>", format!("<row>{cells}</row>").repeat(30));
+        let xlsx =
+            zip_of(&[("xl/sharedStrings.xml", strings.as_bytes()), ("xl/worksheets/sheet1.xml", sheet.as_bytes())]);
+        assert!(xlsx.len() < 64 * 1024, "{}", xlsx.len());
+        let got = super::super::with_output_limit(4 << 20, || XlsxLoader.extract(&xlsx)).unwrap();
+        assert!(got.meta.truncated);
+        assert!(got.text.len() <= 4 << 20 && got.text.len() > 2 << 20, "{}", got.text.len());
     }
 
     #[test]

@@ -25,6 +25,8 @@ impl Loader for CsvLoader {
         let headers: Vec<String> =
             reader.headers().map(|h| h.iter().map(|s| s.trim().to_owned()).collect()).unwrap_or_default();
         let mut out = String::new();
+        let mut cut = false;
+        let limit = super::output_limit();
         for record in reader.records() {
             let Ok(record) = record else { continue };
             let cells: Vec<String> = record
@@ -37,14 +39,21 @@ impl Loader for CsvLoader {
                 })
                 .collect();
             if !cells.is_empty() {
-                out.push_str(&cells.join(" · "));
+                // Each cell repeats its column's name: long names make the text outgrow the file.
+                let line = cells.join(" · ");
+                if out.len() + line.len() + 1 > limit {
+                    cut = true;
+                    break;
+                }
+                out.push_str(&line);
                 out.push('\n');
             }
         }
         if out.is_empty() && !headers.is_empty() {
             out = headers.join(" · ");
         }
-        Ok(Extracted { title: None, text: out.trim_end().to_owned(), ..Extracted::default() })
+        let meta = crate::model::DocMeta { truncated: cut, ..Default::default() };
+        Ok(Extracted { title: None, text: out.trim_end().to_owned(), meta, ..Extracted::default() })
     }
 }
 
@@ -56,6 +65,30 @@ mod tests {
     fn rows_read_as_column_value_pairs() {
         let got = CsvLoader.extract(b"name,city,amount\nHelen Ward,Northport,\"1,200\"\nTom Becker,,50\n").unwrap();
         assert_eq!(got.text, "name: Helen Ward · city: Northport · amount: 1,200\nname: Tom Becker · amount: 50");
+    }
+
+    #[test]
+    fn long_column_names_repeated_in_every_row_are_cut_at_the_output_limit() {
+        // Five 200 KB column names and 20,000 short rows: 1.2 MB that would expand to 20 GB.
+        let header = (0..5).map(|i| format!("{i}{}", "x".repeat(200_000))).collect::<Vec<_>>().join(",");
+        let csv = format!(
+            "{header}
+{}",
+            "1,2,3,4,5
+"
+            .repeat(20_000)
+        );
+        let got = super::super::with_output_limit(8 << 20, || CsvLoader.extract(csv.as_bytes())).unwrap();
+        assert!(got.meta.truncated);
+        assert!(got.text.len() <= 8 << 20 && got.text.len() > 7 << 20, "{}", got.text.len());
+        let small = CsvLoader
+            .extract(
+                b"a,b
+1,2
+",
+            )
+            .unwrap();
+        assert!(!small.meta.truncated);
     }
 
     #[test]

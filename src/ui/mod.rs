@@ -305,12 +305,19 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 
 /// Format chips with document counts, and the folder picker, when the folder has a choice.
 fn facet_filters_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let mut kinds: Vec<&(String, u64)> = app.stats.kinds.iter().collect();
-    kinds.sort_by_key(|(kind, _)| kind_name(kind));
+    let mut kinds: Vec<(String, u64)> = app.stats.kinds.clone();
+    // An active filter always has its chip, with 0 if no document of that type is left, so it
+    // can be seen and switched off.
+    for kind in &app.p.doc_kinds {
+        if !kinds.iter().any(|(k, _)| k == kind) {
+            kinds.push((kind.clone(), 0));
+        }
+    }
+    kinds.sort_by(|a, b| kind_name(&a.0).cmp(kind_name(&b.0)));
     if kinds.len() > 1 || !app.p.doc_kinds.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Type:");
-            for (kind, n) in kinds {
+            for (kind, n) in &kinds {
                 let on = app.p.doc_kinds.contains(kind);
                 let chip = ui.selectable_label(on, format!("{} {n}", kind_name(kind))).on_hover_text(if on {
                     "Click to stop limiting to this type"
@@ -498,7 +505,7 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                 .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
                 .show(ui, |ui| {
                     for c in top {
-                        let text = format!("{} · {} docs", c.key.text, c.documents);
+                        let text = format!("{} · {}", c.key.text, plural(c.documents, "doc"));
                         let r = ui.add(egui::Button::selectable(false, text).truncate());
                         if r.on_hover_text("Only show documents that mention it").clicked() {
                             out.push(Command::AddFilter(c.key.clone()));
