@@ -367,7 +367,8 @@ impl Run {
             todo,
             next: AtomicUsize::new(0),
             busy: Mutex::new(HashMap::new()),
-            large_file: Mutex::new(()),
+            large_turn: Mutex::new(None),
+            turn_freed: std::sync::Condvar::new(),
             cancel: self.cancel.clone(),
             extractor: self.extractor.clone(),
             options: self.options.clone(),
@@ -408,6 +409,9 @@ impl Run {
                     // stuck one finishes (or not) on its own and its result is ignored.
                     for (k, budget) in shared.overdue() {
                         if timed_out.insert(k) {
+                            // Its turn goes to the next large file; the stuck loader's memory
+                            // stays taken until it finishes, if ever.
+                            shared.give_turn(k);
                             progress.done += 1;
                             progress.failed += 1;
                             if open_files.remove(&k) {
@@ -533,38 +537,75 @@ struct Shared {
     /// Where a loader notes that it starts a file, before reading a byte of it.
     journal: Option<Arc<Journal>>,
     next: AtomicUsize,
-    /// File index → when a loader started on it.
-    busy: Mutex<HashMap<usize, Instant>>,
-    /// Held while a large file is read (see [`LARGE_FILE_BYTES`]).
-    large_file: Mutex<()>,
+    /// File index → when a loader started its current step on it, and the time that step may take.
+    busy: Mutex<HashMap<usize, (Instant, Duration)>>,
+    /// The large file being read (see [`LARGE_FILE_BYTES`]); the indexer takes the turn back
+    /// from one that times out, so a stuck file cannot hold up the next.
+    large_turn: Mutex<Option<usize>>,
+    turn_freed: std::sync::Condvar,
     cancel: Arc<AtomicBool>,
     extractor: Arc<dyn Extractor>,
     options: Options,
 }
 
 impl Shared {
-    fn busy(&self) -> std::sync::MutexGuard<'_, HashMap<usize, Instant>> {
+    fn busy(&self) -> std::sync::MutexGuard<'_, HashMap<usize, (Instant, Duration)>> {
         // A loader never panics while holding the lock (panics are caught around the work).
         self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The time file `k` may take: the base budget plus an allowance for its size.
-    fn budget(&self, k: usize) -> Duration {
-        let read = self.todo[k].stamp.size_bytes.min(self.options.max_file_bytes);
-        self.options.file_time_budget + self.options.time_per_mb.mul_f64(read as f64 / (1024.0 * 1024.0))
+    /// Starts the clock on a step of file `k` that may take `budget`.
+    fn step(&self, k: usize, budget: Duration) {
+        self.busy().insert(k, (Instant::now(), budget));
     }
 
-    /// Files whose loader has been at it longer than their budget, with that budget.
+    /// The time it may take to handle `bytes`: the base budget plus an allowance per megabyte.
+    fn budget_for(&self, bytes: u64) -> Duration {
+        self.options.file_time_budget + self.options.time_per_mb.mul_f64(bytes as f64 / (1024.0 * 1024.0))
+    }
+
+    /// The time reading file `k` may take, by the bytes it has to read.
+    fn budget(&self, k: usize) -> Duration {
+        self.budget_for(self.todo[k].stamp.size_bytes.min(self.options.max_file_bytes))
+    }
+
+    /// Files whose loader has been at its current step longer than its budget, with that budget.
     fn overdue(&self) -> Vec<(usize, Duration)> {
-        let busy: Vec<(usize, Instant)> = self.busy().iter().map(|(k, t)| (*k, *t)).collect();
-        let mut out: Vec<(usize, Duration)> = busy
-            .into_iter()
-            .map(|(k, t)| (k, t, self.budget(k)))
-            .filter(|(_, t, budget)| t.elapsed() > *budget)
-            .map(|(k, _, budget)| (k, budget))
+        let mut out: Vec<(usize, Duration)> = self
+            .busy()
+            .iter()
+            .filter(|(_, (t, budget))| t.elapsed() > *budget)
+            .map(|(k, (_, budget))| (*k, *budget))
             .collect();
         out.sort_unstable();
         out
+    }
+
+    /// Waits for the large-file turn and takes it for file `k`; `false` if the run was
+    /// cancelled meanwhile.
+    fn take_turn(&self, k: usize) -> bool {
+        let mut holder = self.large_turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while holder.is_some() {
+            if self.cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+            holder = self
+                .turn_freed
+                .wait_timeout(holder, Duration::from_millis(100))
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        *holder = Some(k);
+        true
+    }
+
+    /// Gives the large-file turn back if file `k` has it.
+    fn give_turn(&self, k: usize) {
+        let mut holder = self.large_turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *holder == Some(k) {
+            *holder = None;
+            self.turn_freed.notify_all();
+        }
     }
 
     fn busy_count(&self) -> usize {
@@ -585,13 +626,16 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
             // (plus small ones) however many cores read in parallel.
             let c = &shared.todo[k];
             let large = c.stamp.size_bytes > LARGE_FILE_BYTES && !load::streams(&c.path);
-            let _turn = large.then(|| shared.large_file.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+            if large && !shared.take_turn(k) {
+                break;
+            }
             if let Some(j) = &shared.journal {
                 j.note("start", &c.id);
             }
-            shared.busy().insert(k, Instant::now());
+            shared.step(k, shared.budget(k));
             let alive = load_and_extract(k, &shared, &tx);
             shared.busy().remove(&k);
+            shared.give_turn(k);
             if !alive {
                 break;
             }
@@ -618,13 +662,16 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
                     // guesses would look authoritative and be wrong, so the view says why there
                     // are none.
                     let english = language.is_none_or(|l| l.is_english());
+                    // Finding entities takes time by the text, which may be far larger than the
+                    // file (a spreadsheet's repeated strings): its own budget, by its size.
+                    shared.step(k, shared.budget_for(doc.text.len() as u64));
                     let entities = if options.extract_entities && english {
                         shared.extractor.extract(&doc.text)
                     } else {
                         Vec::new()
                     };
-                    // Each document of a mailbox gets the time budget afresh.
-                    shared.busy().insert(k, Instant::now());
+                    // Reading each next message of a mailbox gets the time budget afresh.
+                    shared.step(k, shared.budget(k));
                     tx.send(Loaded::Doc(k, doc, entities))
                 }
                 Piece::Problem(problem) => tx.send(Loaded::Problem(k, problem)),

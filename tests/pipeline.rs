@@ -388,3 +388,40 @@ fn deep_parentheses_and_exclusions_only_are_searched_sensibly() {
     assert!(all_but.warnings.is_empty(), "{:?}", all_but.warnings);
     assert!(all_but.hits.iter().all(|h| h.id != "de.txt"));
 }
+
+/// Never returns on a text that says STUCK (a recogniser caught in a loop).
+struct StuckOnMarker;
+
+impl dossier::entities::Extractor for StuckOnMarker {
+    fn extract(&self, text: &str) -> Vec<dossier::model::Entity> {
+        while text.contains("STUCK") {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+        Vec::new()
+    }
+}
+
+#[test]
+fn a_stuck_large_file_does_not_hold_up_the_next_large_file() {
+    let fx = Fixture::new();
+    let folder = fx.dir.path().join("large");
+    std::fs::create_dir_all(&folder).unwrap();
+    // Both over the 8 MB at which files are read one at a time.
+    let line = "A long log line about the harbour and its cranes.\n";
+    std::fs::write(folder.join("a-stuck.txt"), format!("STUCK\n{}", line.repeat(180_000))).unwrap();
+    std::fs::write(folder.join("b-fine.txt"), line.repeat(180_000)).unwrap();
+    std::fs::write(folder.join("c-small.txt"), "A small note.").unwrap();
+    let options = Options {
+        file_time_budget: std::time::Duration::from_secs(2),
+        time_per_mb: std::time::Duration::ZERO,
+        extract_entities: true,
+        ..Options::default()
+    };
+    let (index, record) = fx.index(&folder, Arc::new(StuckOnMarker), options);
+    let timed_out: Vec<&str> =
+        record.problems.iter().filter(|p| p.reason.starts_with("timed out")).map(|p| p.path.as_str()).collect();
+    assert_eq!(timed_out, ["a-stuck.txt"]);
+    let mut ids = ids(&index);
+    ids.sort();
+    assert_eq!(ids, ["b-fine.txt", "c-small.txt"]);
+}

@@ -153,6 +153,15 @@ impl Loader for TextLoader {
 /// chardetng guesses a legacy encoding (Windows-1252, ISO-8859-x, Shift_JIS, …) and encoding_rs
 /// decodes it, replacing what cannot be decoded.
 pub fn decode_text(bytes: &[u8]) -> String {
+    let mut text = decode(bytes);
+    // NUL is never text: a log padded with NULs after a crash keeps its words without them.
+    if text.contains('\0') {
+        text.retain(|c| c != '\0');
+    }
+    text
+}
+
+fn decode(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE\x00\x00") {
         return utf32(rest, u32::from_le_bytes);
     }
@@ -205,19 +214,27 @@ pub(crate) fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::En
     }
 }
 
-/// Rejects `bytes` as [`LoadError::Binary`] when their start holds NUL bytes that are not
-/// UTF-16/32 text.
+/// Rejects `bytes` as [`LoadError::Binary`] when their start is binary data (see [`is_binary`]).
 pub(crate) fn reject_binary(bytes: &[u8]) -> Result<(), LoadError> {
     if is_binary(&bytes[..bytes.len().min(8192)]) { Err(LoadError::Binary) } else { Ok(()) }
 }
 
-/// Whether NUL bytes mean binary data rather than UTF-16/32 text.
+/// Whether `head` (a file's first bytes) is binary data rather than text. Text has no NUL
+/// bytes unless it is UTF-16/32 or damaged (a log padded with NULs after a crash, a torn
+/// save); so a head with NULs is binary only if, NULs aside, more than 1 byte in 20 is another
+/// control character (random and compressed data: about 1 in 9).
 pub(crate) fn is_binary(head: &[u8]) -> bool {
-    head.contains(&0)
-        && !head.starts_with(b"\xFF\xFE")
-        && !head.starts_with(b"\xFE\xFF")
-        && !head.starts_with(b"\x00\x00\xFE\xFF")
-        && utf16_without_bom(head).is_none()
+    if !head.contains(&0)
+        || head.starts_with(b"\xFF\xFE")
+        || head.starts_with(b"\xFE\xFF")
+        || head.starts_with(b"\x00\x00\xFE\xFF")
+        || utf16_without_bom(head).is_some()
+    {
+        return false;
+    }
+    let rest = head.iter().filter(|b| **b != 0).count();
+    let controls = head.iter().filter(|b| matches!(b, 1..=8 | 0x0E..=0x1F | 0x7F)).count();
+    rest == 0 || controls * 20 > rest
 }
 
 /// The first non-empty line, without Markdown heading marks, if it is short enough to be a title.
@@ -647,6 +664,23 @@ mod tests {
     #[test]
     fn nul_bytes_mean_binary() {
         assert!(matches!(TextLoader.extract(b"\x00\x01\x02abc"), Err(LoadError::Binary)));
+        let mut rng = fastrand::Rng::with_seed(3);
+        let random: Vec<u8> = (0..8192).map(|_| rng.u8(..)).collect();
+        assert!(matches!(TextLoader.extract(&random), Err(LoadError::Binary)));
+    }
+
+    #[test]
+    fn text_with_a_few_nul_bytes_is_text_without_them() {
+        // A log padded with NULs after a crash, then written on.
+        let mut log = b"09:14 harbour crane 4 stopped\n".repeat(100);
+        log.extend([0u8; 3000]);
+        log.extend(b"09:20 restarted after the crash\n");
+        let got = TextLoader.extract(&log).unwrap();
+        assert!(got.text.trim_end().ends_with("harbour crane 4 stopped\n09:20 restarted after the crash"));
+        assert!(!got.text.contains('\0'));
+        // A torn save: a NUL here and there.
+        let got = TextLoader.extract(b"Minutes of the\0 budget meeting\0\0").unwrap();
+        assert_eq!(got.text, "Minutes of the budget meeting");
     }
 
     #[test]
