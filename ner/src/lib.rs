@@ -328,3 +328,30 @@ impl NerModel {
         (ids, tok_word)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::NerModel;
+
+    /// Regex match attempts made while tokenizing `text`.
+    fn attempts(model: &NerModel, text: &str) -> usize {
+        crate::pyregex::ATTEMPTS.with(|a| a.set(0));
+        let _ = model.tokenize(text);
+        crate::pyregex::ATTEMPTS.with(|a| a.get())
+    }
+
+    #[test]
+    fn tokenizing_a_long_run_of_affixes_is_linear() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/ner/ner_model.bin")).unwrap();
+        let model = NerModel::from_bytes(&bytes).unwrap();
+        // Each character is a prefix or suffix to strip off one at a time.
+        for unit in [")", "(", "'", "\"", "$", "!?", "’"] {
+            let small = attempts(&model, &unit.repeat(4_000));
+            let large = attempts(&model, &unit.repeat(16_000));
+            // Four times the text, about four times the work (quadratic would be sixteen).
+            assert!(large <= small * 5, "{unit:?}: {small} then {large} attempts");
+            let covered: usize = model.tokenize(&unit.repeat(16_000)).iter().map(|(_, a, b)| b - a).sum();
+            assert_eq!(covered, 16_000 * unit.len(), "{unit:?}");
+        }
+    }
+}

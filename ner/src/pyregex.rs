@@ -146,6 +146,74 @@ struct Dispatch {
 pub struct Regex {
     root: Node,
     dispatch: Option<Dispatch>,
+    /// Every match starts at position 0 (each branch begins with `^`).
+    at_start: bool,
+    /// For a pattern whose every branch ends with `$`: how far before the end each branch can
+    /// start, so a search tries only those positions. Without it, stripping one suffix at a time
+    /// off a 32,000-character chunk (`)))…`) tries every position each time: quadratic.
+    end_reach: Option<Vec<Reach>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Match attempts made on this thread (tests count work instead of timing it).
+    pub(crate) static ATTEMPTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How far before the end of the text a match of one end-anchored branch can start.
+#[derive(Debug, Clone)]
+enum Reach {
+    /// At most this many characters.
+    Chars(usize),
+    /// Over a run of characters that these nodes (single characters or classes) can consume.
+    Run(Vec<Node>),
+    /// Anywhere.
+    Anywhere,
+}
+
+impl Reach {
+    fn of(branch: &Node) -> Reach {
+        if let Some(max) = width(branch).1 {
+            return Reach::Chars(max);
+        }
+        let mut consumers = Vec::new();
+        if collect_consumers(branch, &mut consumers) { Reach::Run(consumers) } else { Reach::Anywhere }
+    }
+
+    /// The first position a match could start at in `s`.
+    fn earliest(&self, s: &[char], u: &PyUnicode) -> usize {
+        match self {
+            // `$` also matches before a final newline, hence one more position.
+            Reach::Chars(max) => s.len().saturating_sub(max + 1),
+            Reach::Run(consumers) => {
+                let mut i = s.len();
+                if s.last() == Some(&'\n') {
+                    i -= 1;
+                }
+                let m = Matcher::new(s, u);
+                while i > 0 && consumers.iter().any(|c| m.single(c, s[i - 1]) == Some(true)) {
+                    i -= 1;
+                }
+                i
+            }
+            Reach::Anywhere => 0,
+        }
+    }
+}
+
+/// The single-character nodes `node` can consume with (lookarounds consume nothing); `false`
+/// when it can consume any character.
+fn collect_consumers(node: &Node, out: &mut Vec<Node>) -> bool {
+    match node {
+        Node::Char(_) | Node::Class(_) => {
+            out.push(node.clone());
+            true
+        }
+        Node::Any => false,
+        Node::Start | Node::End | Node::Look { .. } => true,
+        Node::Concat(items) | Node::Alt(items) => items.iter().all(|n| collect_consumers(n, out)),
+        Node::Repeat { node, .. } => collect_consumers(node, out),
+    }
 }
 
 /// (min, max) number of chars a node can consume (max None = unbounded).
@@ -185,6 +253,26 @@ fn width(node: &Node) -> (usize, Option<usize>) {
             };
             (c.saturating_mul(*min), hi)
         }
+    }
+}
+
+/// Whether every match of `node` must start at position 0.
+fn begins_at_start(node: &Node) -> bool {
+    match node {
+        Node::Start => true,
+        Node::Concat(items) => items.first().is_some_and(begins_at_start),
+        Node::Alt(branches) => !branches.is_empty() && branches.iter().all(begins_at_start),
+        _ => false,
+    }
+}
+
+/// Whether every match of `node` must end at `$`.
+fn ends_at_end(node: &Node) -> bool {
+    match node {
+        Node::End => true,
+        Node::Concat(items) => items.last().is_some_and(ends_at_end),
+        Node::Alt(branches) => !branches.is_empty() && branches.iter().all(ends_at_end),
+        _ => false,
     }
 }
 
@@ -630,10 +718,17 @@ impl Regex {
             }
             _ => None,
         };
-        Ok(Regex { root, dispatch })
+        let at_start = begins_at_start(&root);
+        let end_reach = ends_at_end(&root).then(|| match &root {
+            Node::Alt(branches) => branches.iter().map(Reach::of).collect(),
+            other => vec![Reach::of(other)],
+        });
+        Ok(Regex { root, dispatch, at_start, end_reach })
     }
 
     fn match_at(&self, s: &[char], pos: usize, u: &PyUnicode) -> Option<usize> {
+        #[cfg(test)]
+        ATTEMPTS.with(|a| a.set(a.get() + 1));
         let m = Matcher::new(s, u);
         let mut end = None;
         let ok = match (&self.root, &self.dispatch) {
@@ -700,6 +795,13 @@ impl Regex {
     }
 
     fn search_from(&self, s: &[char], from: usize, u: &PyUnicode) -> Option<(usize, usize)> {
+        if self.at_start {
+            return if from == 0 { self.match_at(s, 0, u).map(|e| (0, e)) } else { None };
+        }
+        let from = match &self.end_reach {
+            Some(reaches) => from.max(reaches.iter().map(|r| r.earliest(s, u)).min().unwrap_or(0)),
+            None => from,
+        };
         for start in from..=s.len() {
             if let Some(e) = self.match_at(s, start, u) {
                 return Some((start, e));

@@ -45,6 +45,9 @@ pub struct Tokenizer {
     infix: Regex,
     url: Regex,
     specials: HashMap<String, Special>,
+    /// The longest special case, in chars: a longer string is not looked up (building it to
+    /// look it up would make stripping a long chunk quadratic).
+    longest_special: usize,
     /// Second-pass patterns: first token orth -> list of (pattern orths, key).
     matcher: HashMap<String, Vec<(Vec<String>, String)>>,
 }
@@ -77,6 +80,7 @@ impl Tokenizer {
             suffix: Regex::new(suffix).map_err(|e| format!("suffix regex: {e}"))?,
             infix: Regex::new(infix).map_err(|e| format!("infix regex: {e}"))?,
             url: Regex::new(url).map_err(|e| format!("url regex: {e}"))?,
+            longest_special: map.keys().map(|k| k.chars().count()).max().unwrap_or(0),
             specials: map,
             matcher,
         })
@@ -87,6 +91,11 @@ impl Tokenizer {
     }
     fn find_suffix(&self, s: &[char], u: &PyUnicode) -> usize {
         self.suffix.search(s, u).map_or(0, |(a, b)| b - a)
+    }
+
+    /// Whether `s` is a special case.
+    fn is_special(&self, s: &[char]) -> bool {
+        s.len() <= self.longest_special && self.specials.contains_key(&s.iter().collect::<String>())
     }
 
     /// Tokenize one non-' ' chunk (the `_tokenize` path, with special cases).
@@ -102,14 +111,14 @@ impl Tokenizer {
         let mut last_size = usize::MAX;
         let to_s = |c: &[char]| c.iter().collect::<String>();
         while !s.is_empty() && s.len() != last_size {
-            if self.specials.contains_key(&to_s(s)) {
+            if self.is_special(s) {
                 break;
             }
             last_size = s.len();
             let pre_len = self.find_prefix(s, u);
             if pre_len != 0 {
                 let minus_pre = &s[pre_len..];
-                if !minus_pre.is_empty() && self.specials.contains_key(&to_s(minus_pre)) {
+                if !minus_pre.is_empty() && self.is_special(minus_pre) {
                     prefixes.push(to_s(&s[..pre_len]));
                     s = minus_pre;
                     break;
@@ -118,7 +127,7 @@ impl Tokenizer {
             let suf_len = self.find_suffix(&s[pre_len..], u);
             if suf_len != 0 {
                 let minus_suf = &s[..s.len() - suf_len];
-                if !minus_suf.is_empty() && self.specials.contains_key(&to_s(minus_suf)) {
+                if !minus_suf.is_empty() && self.is_special(minus_suf) {
                     suffixes.push(to_s(&s[s.len() - suf_len..]));
                     s = minus_suf;
                     break;
