@@ -174,11 +174,39 @@ impl Drop for Indexing {
         // in order, and events are drained so the indexer never blocks on a full channel.
         if let Some(thread) = self.thread.take() {
             let events = std::mem::replace(&mut self.events, sync_channel(1).1);
-            let _ = std::thread::Builder::new().name("dossier-indexer-stop".into()).spawn(move || {
+            let stopper = std::thread::Builder::new().name("dossier-indexer-stop".into()).spawn(move || {
                 while events.recv().is_ok() {}
                 let _ = thread.join();
             });
+            if let Ok(stopper) = stopper {
+                stopping().push(stopper);
+            }
         }
+    }
+}
+
+/// Runs that were dropped and are still committing what they did.
+fn stopping() -> std::sync::MutexGuard<'static, Vec<JoinHandle<()>>> {
+    static STOPPING: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+    STOPPING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Waits, at most `limit`, for dropped runs to commit, reset their journal and save their record
+/// (the app calls it after its window closed, so quitting mid-run loses nothing). Returns
+/// whether they all finished.
+pub fn finish_stopped_runs(limit: Duration) -> bool {
+    let started = Instant::now();
+    loop {
+        let mut runs = stopping();
+        runs.retain(|h| !h.is_finished());
+        if runs.is_empty() {
+            return true;
+        }
+        drop(runs);
+        if started.elapsed() >= limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -397,8 +425,13 @@ impl Run {
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
         let mut timed_out: HashSet<usize> = HashSet::new();
-        // Files whose earlier documents were deleted and new ones are being added.
-        let mut open_files: HashSet<usize> = HashSet::new();
+        // Files whose earlier documents were deleted and new ones are being added, with how many.
+        let mut open_files: HashMap<usize, u64> = HashMap::new();
+        // A file dropped whole (cut off, failed): its documents do not count as indexed.
+        let drop_file = |writer: &mut DocWriter, k: usize, added: u64, record: &mut RunRecord| {
+            writer.delete_file(&shared.todo[k].id);
+            record.indexed -= added;
+        };
         let mut result = Ok(());
         while progress.done < total && !self.cancel.load(Ordering::Relaxed) {
             let loaded = match rx.recv_timeout(Duration::from_millis(100)) {
@@ -414,9 +447,9 @@ impl Run {
                             shared.give_turn(k);
                             progress.done += 1;
                             progress.failed += 1;
-                            if open_files.remove(&k) {
+                            if let Some(added) = open_files.remove(&k) {
                                 // Half a file would pass for all of it on the next run.
-                                writer.delete_file(&shared.todo[k].id);
+                                drop_file(writer, k, added, record);
                             }
                             let reason = format!("timed out after {:.0} s", budget.as_secs_f64());
                             let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
@@ -434,9 +467,10 @@ impl Run {
             };
             match loaded {
                 Loaded::Doc(k, doc, entities) => {
-                    if open_files.insert(k) {
+                    if !open_files.contains_key(&k) {
                         writer.delete_file(&shared.todo[k].id);
                     }
+                    *open_files.entry(k).or_default() += 1;
                     if let Err(e) = writer.add(&doc, &entities) {
                         result = Err(e);
                         self.cancel.store(true, Ordering::Relaxed);
@@ -466,15 +500,15 @@ impl Run {
                     match outcome {
                         Err(problem) => {
                             progress.failed += 1;
-                            if was_open {
-                                writer.delete_file(&shared.todo[k].id);
+                            if let Some(added) = was_open {
+                                drop_file(writer, k, added, record);
                             }
                             record.problems.push(problem.clone());
                             self.send(Event::Problem(problem));
                         }
                         // Read, but nothing in it is a document now (every message of a
                         // mailbox damaged): its earlier documents must not stand for it.
-                        Ok(()) if !was_open => writer.delete_file(&shared.todo[k].id),
+                        Ok(()) if was_open.is_none() => writer.delete_file(&shared.todo[k].id),
                         Ok(()) => {}
                     }
                 }
@@ -494,8 +528,8 @@ impl Run {
             }
         }
         // A file cut off by cancelling is dropped whole, so the next run reads it again.
-        for k in open_files {
-            writer.delete_file(&shared.todo[k].id);
+        for (k, added) in open_files {
+            drop_file(writer, k, added, record);
         }
         // Loaders stop at the next file once the queue is empty or the run is cancelled; one
         // stuck on a file past its budget is left to finish by itself.

@@ -132,11 +132,16 @@ impl Searcher {
 
 impl Drop for Searcher {
     fn drop(&mut self) {
+        // Closing the request channel ends the thread after its current query; it is not
+        // joined here, where a UI thread would wait on a slow query. Its replies are drained
+        // on a thread of their own so it never blocks handing one over.
         self.requests = None;
-        // Unblock a thread waiting to hand over a reply, then wait for it to finish its query.
-        while self.replies.try_recv().is_ok() {}
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        if let Some(thread) = self.thread.take() {
+            let replies = std::mem::replace(&mut self.replies, sync_channel(1).1);
+            let _ = std::thread::Builder::new().name("dossier-searcher-stop".into()).spawn(move || {
+                while replies.recv().is_ok() {}
+                let _ = thread.join();
+            });
         }
     }
 }

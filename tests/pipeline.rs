@@ -217,24 +217,64 @@ fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
     let folder = fx.folder.canonicalize().unwrap();
     let dir = fx.store().index_dir(&folder);
     let index = DocIndex::open_or_create(&dir).unwrap();
-    let run =
-        pipeline::start(folder, index.clone(), dir, default_extractor(), Options::default(), Arc::new(|| {})).unwrap();
-    run.cancel();
+    // Commit often and one file at a time, and cancel once the first commit with documents lands.
+    let options = Options { commit_every: std::time::Duration::ZERO, workers: 1, ..Options::default() };
+    let run = pipeline::start(folder, index.clone(), dir, default_extractor(), options, Arc::new(|| {})).unwrap();
     let mut record = None;
+    let mut documents = 0;
     while let Some(event) = run.wait_event() {
-        if let Event::Finished { record: r, error } = event {
-            assert_eq!(error, None);
-            record = Some(r);
+        match event {
+            Event::Progress(p) => documents = p.documents,
+            Event::Committed if documents > 0 => run.cancel(),
+            Event::Finished { record: r, error } => {
+                assert_eq!(error, None);
+                record = Some(r);
+            }
+            _ => {}
         }
     }
     let record = record.unwrap();
     index.reload().unwrap();
     assert!(record.cancelled);
+    assert!(record.indexed > 0 && record.indexed < 307, "{}", record.indexed);
     assert_eq!(index.num_docs(), record.indexed, "what was indexed before the cancel is committed");
 
+    // The next run reads only what the cancelled one did not.
     let (index, rest) = index_folder(&fx);
+    assert_eq!(rest.planned.1 as u64, record.indexed, "unchanged: the files committed before the cancel");
     assert_eq!(rest.planned.0 + rest.planned.1, 307);
     assert_eq!(index.num_docs(), 307);
+}
+
+#[test]
+fn a_run_dropped_mid_way_commits_and_leaves_nothing_to_suspect() {
+    let fx = Fixture::new();
+    for i in 0..300 {
+        std::fs::write(fx.folder.join(format!("bulk-{i:03}.txt")), format!("Bulk note number {i} about the harbour."))
+            .unwrap();
+    }
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let options = Options { commit_every: std::time::Duration::ZERO, ..Options::default() };
+    let run =
+        pipeline::start(folder, index.clone(), dir.clone(), default_extractor(), options, Arc::new(|| {})).unwrap();
+    while let Some(event) = run.wait_event() {
+        if let Event::Progress(p) = event
+            && p.documents > 0
+        {
+            break;
+        }
+    }
+    // As when the window closes mid-run: the handle goes, and the app waits for the run to stop.
+    drop(run);
+    assert!(pipeline::finish_stopped_runs(std::time::Duration::from_secs(60)));
+    let record = RunRecord::load(&dir).expect("the record is saved");
+    assert!(record.cancelled);
+    let journal = dossier::store::Journal::read(&dir);
+    assert!(journal.suspects.is_empty() && journal.unfinished.is_empty(), "{journal:?}");
+    index.reload().unwrap();
+    assert_eq!(index.num_docs(), record.indexed, "{record:?}");
 }
 
 /// Sleeps on documents that mention "lighthouse", as a pathological file would, and counts the

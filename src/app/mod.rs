@@ -605,6 +605,11 @@ impl eframe::App for DossierApp {
         if let Some(profile) = &mut self.profile {
             profile.frame(started.elapsed(), self.indexing.running);
         }
+        if ctx.input(|i| i.viewport().close_requested()) {
+            // Closing: a running indexing run is cancelled and, off this thread, commits what it
+            // did ([`crate::pipeline::finish_stopped_runs`] waits for it once the window is gone).
+            self.session = None;
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -678,7 +683,12 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
         options: Options::default(),
         state: None,
     };
-    match eframe::run_native("Dossier", options, Box::new(|cc| Ok(Box::new(DossierApp::new(cc, setup))))) {
+    let result = eframe::run_native("Dossier", options, Box::new(|cc| Ok(Box::new(DossierApp::new(cc, setup)))));
+    // The window is closed: let a cancelled run commit what it did and save its report.
+    if !crate::pipeline::finish_stopped_runs(std::time::Duration::from_secs(10)) {
+        eprintln!("dossier: indexing was still stopping; the next start will read the unfinished files again");
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dossier: cannot open a window: {e}");
