@@ -752,11 +752,25 @@ fn text_of(doc: &TantivyDocument, field: Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 
-/// The start of a text, as a snippet when there is nothing to highlight.
+/// The start of a text, as a snippet when there is nothing to highlight; "…" only when there
+/// is more.
 fn lead(text: &str) -> String {
-    let mut out: String = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(SNIPPET_CHARS).collect();
-    if out.len() < text.len() {
-        out.push('…');
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if chars + len + 1 > SNIPPET_CHARS {
+            if out.is_empty() {
+                out.extend(word.chars().take(SNIPPET_CHARS));
+            }
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        chars += len + 1;
     }
     out
 }
@@ -841,6 +855,23 @@ impl DocWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_says_there_is_more_only_when_there_is() {
+        assert_eq!(lead("  A short\n\nnote.  "), "A short note.");
+        let long = "word ".repeat(100);
+        let got = lead(&long);
+        assert!(got.ends_with('…') && got.chars().count() <= SNIPPET_CHARS + 1, "{got}");
+        assert_eq!(lead(&"x".repeat(500)).chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_each_cjk_character() {
+        let index = DocIndex::open_or_create(tempfile::tempdir().unwrap().path()).unwrap();
+        let words: Vec<String> =
+            index.analyse("Zoë's e\u{301}té, 東京都 Лавров 42").into_iter().map(|(w, _)| w).collect();
+        assert_eq!(words, ["zoë", "s", "e\u{301}té", "東", "京", "都", "лавров", "42"]);
+    }
 
     #[test]
     fn entity_spans_survive_their_compact_form() {

@@ -93,6 +93,45 @@ pub fn open(
     rx
 }
 
+/// A typed path with `~` (alone or followed by `/`) at its start meaning the home folder.
+pub fn expand_home(text: &str) -> PathBuf {
+    let home = || std::env::var_os("HOME").map(PathBuf::from);
+    match text.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| PathBuf::from(text)),
+        Some(rest) if rest.starts_with('/') => {
+            home().map_or_else(|| PathBuf::from(text), |h| h.join(rest.trim_start_matches('/')))
+        }
+        _ => PathBuf::from(text),
+    }
+}
+
+/// Completes a typed folder path as a shell does on Tab: the last part is extended to the one
+/// subfolder it starts (with a `/` after it) or to what all such subfolders share. Hidden
+/// folders are offered only when the part starts with a dot. `None` when nothing matches or
+/// there is nothing to add. Reads the file system: never call it on a UI thread.
+pub fn complete_folder(text: &str) -> Option<String> {
+    let (dir, part) = match text.rfind('/') {
+        Some(i) => (&text[..=i], &text[i + 1..]),
+        None if text == "~" => return Some("~/".to_owned()),
+        None => return None,
+    };
+    let mut names: Vec<String> = std::fs::read_dir(expand_home(dir))
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(part) && (part.starts_with('.') || !n.starts_with('.')))
+        .collect();
+    names.sort();
+    let first = names.first()?;
+    let common = names.iter().fold(first.as_str(), |common, n| {
+        let shared = common.char_indices().zip(n.chars()).take_while(|((_, a), b)| a == b).count();
+        &common[..common.char_indices().nth(shared).map_or(common.len(), |(i, _)| i)]
+    });
+    let completed = if names.len() == 1 { format!("{dir}{common}/") } else { format!("{dir}{common}") };
+    (completed != text).then_some(completed)
+}
+
 /// Checks that `folder` is a readable directory and returns its canonical path.
 pub fn check_folder(folder: &Path) -> Result<PathBuf, String> {
     let canonical = folder.canonicalize().map_err(|e| format!("cannot open {}: {e}", folder.display()))?;
@@ -133,4 +172,35 @@ pub fn open_now(
     let options = session.options.clone();
     session.start_run(options).map_err(|e| format!("cannot start indexing: {e}"))?;
     Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_paths_expand_home_and_complete_like_a_shell() {
+        let home = std::env::var_os("HOME").map(PathBuf::from).expect("HOME");
+        assert_eq!(expand_home("~"), home);
+        assert_eq!(expand_home("~/docs"), home.join("docs"));
+        assert_eq!(expand_home("/tmp/~x"), PathBuf::from("/tmp/~x"));
+        assert_eq!(expand_home("~other/x"), PathBuf::from("~other/x"));
+
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["Board minutes", "Board papers", "mail", ".hidden", "Ünïcode"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        std::fs::write(dir.path().join("mailbox.txt"), "a file, not a folder").unwrap();
+        let base = format!("{}/", dir.path().display());
+        let complete = |typed: &str| complete_folder(&format!("{base}{typed}")).map(|c| c[base.len()..].to_owned());
+        assert_eq!(complete("ma").as_deref(), Some("mail/"));
+        assert_eq!(complete("Bo").as_deref(), Some("Board "));
+        assert_eq!(complete("Board ").as_deref(), None, "two folders go on from here");
+        assert_eq!(complete("Ün").as_deref(), Some("Ünïcode/"));
+        assert_eq!(complete("").as_deref(), None, "several folders share nothing");
+        assert_eq!(complete(".h").as_deref(), Some(".hidden/"));
+        assert_eq!(complete("zz"), None);
+        assert_eq!(complete_folder("~").as_deref(), Some("~/"));
+        assert_eq!(complete_folder("no-slash"), None);
+    }
 }

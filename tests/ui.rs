@@ -390,3 +390,57 @@ fn a_filter_whose_documents_are_gone_stays_visible_and_escape_clears_it() {
     run_until(&mut h, "every document", |h| shows(h, "All documents (1)"));
     assert!(h.state().persisted().doc_kinds.is_empty());
 }
+
+#[test]
+fn at_the_smallest_window_the_document_keeps_a_readable_width() {
+    let fx = Fixture::new();
+    let setup = Setup {
+        store: fx.store(),
+        picker: Arc::new(FixedPicker(fx.folder.clone())),
+        extractor: default_extractor(),
+        initial_folder: Some(fx.folder.clone()),
+        options: Options::default(),
+        state: None,
+    };
+    let mut h = Harness::builder()
+        .with_size([640.0, 400.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| DossierApp::new(cc, setup));
+    run_until(&mut h, "the documents", |h| shows_part(h, "All documents (7)"));
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, dossier::app::Command::SelectDoc("news-blinken-lavrov.txt".into()));
+    run_until(&mut h, "the long title", |h| shows(h, SEED_TITLE));
+    h.run_steps(3);
+    // The title wraps to the document column's width.
+    let title = h.get_by_label(SEED_TITLE).rect();
+    assert!(title.width() >= 0.3 * 640.0, "the document column is {} px wide", title.width());
+    assert!(shows_part(&h, "highlighted mentions"));
+}
+
+#[test]
+fn a_typed_path_is_focused_completed_with_tab_and_opened() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Open folder by path…").click();
+    h.run_steps(3);
+    // The field has the keyboard at once: no click needed before typing.
+    assert!(h.get_by_label("Folder path").is_focused());
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::A);
+    let parent = fx.dir.path().display().to_string();
+    h.get_by_label("Folder path").type_text(&format!("{parent}/cor"));
+    h.step();
+    h.key_press(Key::Tab);
+    let want = format!("{parent}/corpus/");
+    run_until(&mut h, "the completed folder", |h| h.state().typed_path() == Some(want.as_str()));
+    assert!(h.get_by_label("Folder path").is_focused(), "Tab completes, it does not move the focus");
+    h.get_by_label("Folder path").type_text("no");
+    h.step();
+    h.key_press(Key::Tab);
+    let want = format!("{parent}/corpus/notes/");
+    run_until(&mut h, "the completed subfolder", |h| h.state().typed_path() == Some(want.as_str()));
+    h.key_press(Key::Enter);
+    run_until(&mut h, "the notes folder", |h| shows(h, "All documents (5)"));
+}

@@ -93,6 +93,8 @@ pub enum Command {
     DismissBanner,
     /// Show (with this text) or hide the window for typing a folder's path.
     PathEntry(Option<String>),
+    /// Complete the typed path (Tab), off the UI thread.
+    CompletePath(String),
 }
 
 /// Where the current folder's indexing stands.
@@ -132,6 +134,10 @@ pub struct DossierApp {
     pub(crate) show_problems: bool,
     /// The "Open folder by path" window's text, while it is open.
     pub(crate) path_entry: Option<String>,
+    /// Give the path field the keyboard, with the cursor at the end (opened, or completed).
+    pub(crate) focus_path: bool,
+    /// A completion being looked up: the text it completes, and where the answer comes.
+    completing: Option<(String, Receiver<Option<String>>)>,
 
     /// Newest generation sent for each kind of request; older replies are dropped.
     latest: [u64; 5],
@@ -172,6 +178,8 @@ impl DossierApp {
             last_run: None,
             show_problems: false,
             path_entry: None,
+            focus_path: false,
+            completing: None,
             latest: [0; 5],
             unsent: Vec::new(),
             query_edited_at: None,
@@ -203,6 +211,11 @@ impl DossierApp {
     /// How many times the document layout was built (it must not be every frame).
     pub fn layout_builds(&self) -> u64 {
         self.layout.builds
+    }
+
+    /// The text of the "Open folder by path" field, while it is open.
+    pub fn typed_path(&self) -> Option<&str> {
+        self.path_entry.as_deref()
     }
 
     /// The text of each search match painted in the document view's current layout.
@@ -268,6 +281,18 @@ impl DossierApp {
             if let Some(folder) = choice {
                 self.apply(ctx, Command::OpenFolder(folder));
             }
+        }
+        if let Some((typed, rx)) = &self.completing
+            && let Ok(completed) = rx.try_recv()
+        {
+            // Only if the field still says what was completed (the user may have typed on).
+            if let Some(completed) = completed
+                && self.path_entry.as_ref() == Some(typed)
+            {
+                self.path_entry = Some(completed);
+                self.focus_path = true;
+            }
+            self.completing = None;
         }
         if let Some((_, rx)) = &self.opening
             && let Ok(result) = rx.try_recv()
@@ -532,7 +557,22 @@ impl DossierApp {
                 }
             }
             Command::DismissBanner => self.banner = None,
-            Command::PathEntry(text) => self.path_entry = text,
+            Command::PathEntry(text) => {
+                self.focus_path = text.is_some();
+                self.path_entry = text;
+            }
+            Command::CompletePath(text) => {
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let ctx = ctx.clone();
+                let typed = text.clone();
+                let spawned = std::thread::Builder::new().name("dossier-complete-path".into()).spawn(move || {
+                    let _ = tx.send(session::complete_folder(&typed));
+                    ctx.request_repaint();
+                });
+                if spawned.is_ok() {
+                    self.completing = Some((text, rx));
+                }
+            }
         }
     }
 

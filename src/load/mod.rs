@@ -65,6 +65,9 @@ pub enum LoadError {
     Unsupported(String),
     #[error("no text; OCR not available")]
     NoText,
+    /// Nothing but white space, whatever the format.
+    #[error("empty file")]
+    Empty,
     #[error("{0}")]
     Malformed(&'static str),
     #[error("larger than the {limit} limit for {kind} files, which cannot be read in part")]
@@ -85,7 +88,9 @@ impl LoadError {
     /// nothing to read was skipped on purpose.
     pub fn problem(&self, id: impl Into<String>) -> FileProblem {
         match self {
-            LoadError::NoText | LoadError::Unsupported(_) => FileProblem::skipped(id, self.to_string()),
+            LoadError::NoText | LoadError::Unsupported(_) | LoadError::Empty => {
+                FileProblem::skipped(id, self.to_string())
+            }
             _ => FileProblem::failed(id, self.to_string()),
         }
     }
@@ -518,6 +523,9 @@ fn read_file(
     let meta = file.metadata()?;
     let stamp = Stamp { file: id, size: meta.len(), mtime_ns: mtime_ns(&meta) };
     if loader.streams() {
+        if meta.len() == 0 {
+            return Err(LoadError::Empty);
+        }
         return mail::read_mbox(file, &stamp, max_bytes, emit);
     }
     let truncated = meta.len() > max_bytes;
@@ -529,6 +537,10 @@ fn read_file(
     }
     let mut bytes = Vec::with_capacity(meta.len().min(max_bytes) as usize);
     file.take(max_bytes).read_to_end(&mut bytes)?;
+    // An empty file is the same nothing in any format: skipped, not a document or a failure.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(LoadError::Empty);
+    }
     let mut extracted = loader.extract(&bytes)?;
     drop(bytes);
     let expanded = extracted.meta.truncated;

@@ -12,22 +12,29 @@ use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name, page_
 use document::{DocState, LayoutKey};
 
 /// Draws the whole window.
+/// The most of the window's width the sidebar and the entities panel may take.
+const SIDEBAR_SHARE: f32 = 0.35;
+const ENTITIES_SHARE: f32 = 0.25;
+
 pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     egui::Panel::top("menu").show(ui, |ui| menu_ui(app, ui, out));
     egui::Panel::bottom("status").show(ui, |ui| status_ui(app, ui, out));
     if app.indexing.running {
         egui::Panel::bottom("progress").show(ui, |ui| progress_ui(app, ui, out));
     }
+    // The side panels give way as the window narrows, so the document keeps at least 40% of it.
+    let width = ui.ctx().content_rect().width();
+    let (side_max, entities_max) = (width * SIDEBAR_SHARE, width * ENTITIES_SHARE);
     egui::Panel::left("sidebar")
         .resizable(true)
-        .default_size(360.0)
-        .min_size(220.0)
+        .default_size(360.0_f32.min(side_max))
+        .size_range(220.0_f32.min(side_max)..=side_max)
         .show(ui, |ui| sidebar_ui(app, ui, out));
     if !app.p.hide_entity_panel {
         egui::Panel::right("entities")
             .resizable(true)
-            .default_size(270.0)
-            .min_size(180.0)
+            .default_size(270.0_f32.min(entities_max))
+            .size_range(180.0_f32.min(entities_max)..=entities_max)
             .show(ui, |ui| entity_panel_ui(app, ui, out));
     }
     egui::CentralPanel::default().show(ui, |ui| document_ui(app, ui, out));
@@ -702,13 +709,32 @@ fn format_date(ns: i64) -> String {
 fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let Some(text) = app.path_entry.as_mut() else { return };
     let mut open = true;
+    let focus = std::mem::take(&mut app.focus_path);
     egui::Window::new("Open folder by path").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
         let label = ui.label("Folder path");
-        let edit = ui.add(egui::TextEdit::singleline(text).desired_width(420.0)).labelled_by(label.id);
+        let id = ui.make_persistent_id("folder-path");
+        // Tab completes the path (as in a shell) instead of moving the focus away.
+        let tab =
+            ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab));
+        let edit = ui
+            .add(egui::TextEdit::singleline(text).id(id).hint_text("~/leaks/2024").desired_width(420.0))
+            .labelled_by(label.id);
+        if focus {
+            edit.request_focus();
+            if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), id) {
+                let end = egui::text::CCursor::new(text.chars().count());
+                state.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
+                state.store(ui.ctx(), id);
+            }
+        }
+        if tab {
+            out.push(Command::CompletePath(text.clone()));
+        }
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.label(RichText::new("Tab completes folder names; ~ is your home folder.").weak().small());
         ui.horizontal(|ui| {
             if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
-                out.push(Command::OpenFolder(std::path::PathBuf::from(text.trim())));
+                out.push(Command::OpenFolder(crate::session::expand_home(text.trim())));
             }
             if ui.button("Cancel").clicked() {
                 out.push(Command::PathEntry(None));
