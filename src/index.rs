@@ -29,7 +29,7 @@ use crate::model::{
 pub enum IndexError {
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
-    #[error("the index is in use by another Dossier process (its writer lock is taken)")]
+    #[error("this folder is being indexed by another Dossier window or command")]
     Locked,
     #[error("index data is damaged: {0}")]
     Corrupt(String),

@@ -239,3 +239,22 @@ fn an_emptied_or_unmounted_folder_keeps_its_index_until_confirmed() {
     let out = dossier(&fx, &["index", folder, "--allow-empty"]);
     assert!(stdout(&out).starts_with("0 documents in the index; 0 indexed, 7 removed"), "{out:?}");
 }
+
+#[test]
+fn a_folder_being_indexed_elsewhere_is_still_searched() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    assert_eq!(dossier(&fx, &["index", folder]).status.code(), Some(0));
+    // Another process holds the index's writer.
+    let dir = fx.store().index_dir(&fx.folder.canonicalize().unwrap());
+    let index = dossier::index::DocIndex::open_or_create(&dir).unwrap();
+    let writer = index.writer().unwrap();
+    let out = dossier(&fx, &["search", folder, "harbour"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stdout(&out).starts_with("2 documents match"), "{}", stdout(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("being indexed by another Dossier"));
+    // Indexing itself says so and fails.
+    let out = dossier(&fx, &["index", folder]);
+    assert_eq!(out.status.code(), Some(2));
+    drop(writer);
+}

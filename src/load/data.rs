@@ -28,54 +28,75 @@ impl Loader for JsonLoader {
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
         reject_binary(bytes)?;
         let source = decode_text(bytes);
-        let mut text = String::new();
+        let mut out = Flat { text: String::new(), room: super::output_limit(), cut: false };
         let mut values = 0usize;
         for value in serde_json::Deserializer::from_str(&source).into_iter::<serde_json::Value>() {
             let value = value.map_err(|_| LoadError::Malformed("damaged JSON: cannot be parsed"))?;
             values += 1;
             if values > 1 {
-                text.push('\n');
+                out.text.push('\n');
             }
-            flatten(&value, "", 0, &mut text);
+            out.flatten(&value, "", 0);
+            if out.cut {
+                break;
+            }
         }
         if values == 0 {
             return Err(LoadError::Malformed("empty file"));
         }
-        Ok(Extracted { text: tidy_lines(&text), ..Extracted::default() })
+        let meta = crate::model::DocMeta { truncated: out.cut, ..Default::default() };
+        Ok(Extracted { text: tidy_lines(&out.text), meta, ..Extracted::default() })
     }
 }
 
-/// Scalars become `path: value` lines; objects and arrays are walked.
-fn flatten(value: &serde_json::Value, path: &str, depth: usize, out: &mut String) {
-    use serde_json::Value;
-    let line = |out: &mut String, v: &str| {
-        if path.is_empty() {
-            out.push_str(v);
-        } else {
-            out.push_str(&format!("{path}: {v}"));
+/// JSON flattened to text, up to `room` bytes: every value repeats its key path, so a long key
+/// over a long array would otherwise expand far beyond the file.
+struct Flat {
+    text: String,
+    room: usize,
+    cut: bool,
+}
+
+impl Flat {
+    /// Scalars become `path: value` lines; objects and arrays are walked.
+    fn flatten(&mut self, value: &serde_json::Value, path: &str, depth: usize) {
+        use serde_json::Value;
+        if self.text.len() > self.room {
+            self.cut = true;
         }
-        out.push('\n');
-    };
-    match value {
-        Value::Null => {}
-        Value::Bool(b) => line(out, &b.to_string()),
-        Value::Number(n) => line(out, &n.to_string()),
-        Value::String(s) => line(out, s),
-        _ if depth >= MAX_JSON_DEPTH => line(out, &value.to_string()),
-        Value::Array(items) => {
-            for item in items {
-                flatten(item, path, depth + 1, out);
-                if item.is_object() {
-                    out.push('\n');
+        if self.cut {
+            return;
+        }
+        match value {
+            Value::Null => {}
+            Value::Bool(b) => self.line(path, &b.to_string()),
+            Value::Number(n) => self.line(path, &n.to_string()),
+            Value::String(s) => self.line(path, s),
+            _ if depth >= MAX_JSON_DEPTH => self.line(path, &value.to_string()),
+            Value::Array(items) => {
+                for item in items {
+                    self.flatten(item, path, depth + 1);
+                    if item.is_object() {
+                        self.text.push('\n');
+                    }
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    self.flatten(item, &path, depth + 1);
                 }
             }
         }
-        Value::Object(map) => {
-            for (key, item) in map {
-                let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-                flatten(item, &path, depth + 1, out);
-            }
+    }
+
+    fn line(&mut self, path: &str, value: &str) {
+        if !path.is_empty() {
+            self.text.push_str(path);
+            self.text.push_str(": ");
         }
+        self.text.push_str(value);
+        self.text.push('\n');
     }
 }
 
@@ -141,6 +162,16 @@ impl Loader for XmlLoader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_key_over_a_long_array_is_cut_at_the_output_limit() {
+        // 100 KB of key and 100,000 numbers: 1.3 MB that would expand to 10 GB.
+        let json = format!("{{\"{}\": [{}1]}}", "k".repeat(100_000), "1,".repeat(100_000));
+        let got = super::super::with_output_limit(4 << 20, || JsonLoader.extract(json.as_bytes())).unwrap();
+        assert!(got.meta.truncated);
+        assert!(got.text.len() <= (4 << 20) + 200_000, "{}", got.text.len());
+        assert!(!JsonLoader.extract(br#"{"a": [1, 2]}"#).unwrap().meta.truncated);
+    }
 
     #[test]
     fn json_records_read_as_field_value_lines() {

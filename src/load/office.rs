@@ -53,18 +53,20 @@ impl Loader for DocxLoader {
             .collect();
         names.sort();
         let mut text = String::new();
+        let mut whole = true;
         for name in names.iter().filter(|n| n.starts_with("word/header")) {
             if let Some(xml) = zip.member(name)? {
-                text.push_str(&xml_text(&xml, Dialect::Word));
+                whole = whole && push_xml_text(&mut text, &xml, Dialect::Word);
             }
         }
-        text.push_str(&xml_text(&body, Dialect::Word));
+        whole = whole && push_xml_text(&mut text, &body, Dialect::Word);
         for name in names.iter().filter(|n| n.starts_with("word/footer")) {
             if let Some(xml) = zip.member(name)? {
-                text.push_str(&xml_text(&xml, Dialect::Word));
+                whole = whole && push_xml_text(&mut text, &xml, Dialect::Word);
             }
         }
-        let (title, meta) = core_properties(&mut zip)?;
+        let (title, mut meta) = core_properties(&mut zip)?;
+        meta.truncated = !whole;
         Ok(Extracted { title, text: tidy_lines(&text), meta, attachments: Vec::new() })
     }
 }
@@ -86,7 +88,10 @@ impl Loader for OdtLoader {
         let mut zip = Archive::open(bytes, &ODT)?;
         let body = zip.member("content.xml")?.ok_or(LoadError::Malformed("damaged ODT: no content.xml"))?;
         let props = zip.member("meta.xml")?.unwrap_or_default();
+        let mut text = String::new();
+        let whole = push_xml_text(&mut text, &body, Dialect::Odf);
         let meta = DocMeta {
+            truncated: !whole,
             author: element_text(&props, "meta:initial-creator")
                 .or_else(|| element_text(&props, "dc:creator"))
                 .unwrap_or_default(),
@@ -94,7 +99,7 @@ impl Loader for OdtLoader {
             modified_ns: element_text(&props, "dc:date").and_then(|d| dates::iso8601_ns(&d)),
             ..DocMeta::default()
         };
-        let text = tidy_lines(&xml_text(&body, Dialect::Odf));
+        let text = tidy_lines(&text);
         Ok(Extracted { title: element_text(&props, "dc:title"), text, meta, attachments: Vec::new() })
     }
 }
@@ -120,17 +125,24 @@ impl Loader for PptxLoader {
         }
         let mut text = String::new();
         let mut pages = Vec::with_capacity(slides.len());
+        let mut whole = true;
         for name in &slides {
+            if !whole {
+                break;
+            }
             if !text.is_empty() {
                 text.push_str("\n\n");
             }
             pages.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
             if let Some(xml) = zip.member(name)? {
-                text.push_str(&tidy_lines(&xml_text(&xml, Dialect::Word)));
+                let mut slide = String::new();
+                whole = push_xml_text(&mut slide, &xml, Dialect::Word);
+                text.push_str(&tidy_lines(&slide));
             }
         }
         let (title, mut meta) = core_properties(&mut zip)?;
         meta.pages = pages;
+        meta.truncated = !whole;
         Ok(Extracted { title, text, meta, attachments: Vec::new() })
     }
 }
@@ -500,13 +512,26 @@ enum Dialect {
     Odf,
 }
 
+/// Appends the text of an office XML part to `text` as long as `text` stays within the output
+/// limit; `false` when the part was cut there.
+fn push_xml_text(text: &mut String, xml: &str, dialect: Dialect) -> bool {
+    let room = super::output_limit().saturating_sub(text.len());
+    let (part, cut) = xml_text(xml, dialect, room);
+    text.push_str(&part);
+    !cut
+}
+
 /// The text of an office XML part: paragraphs and table rows end lines, cells are separated by
-/// tabs.
-fn xml_text(xml: &str, dialect: Dialect) -> String {
+/// tabs. Stops once past `room` bytes (`<text:s text:c="1000"/>` repeated expands 40 times),
+/// saying it was cut.
+fn xml_text(xml: &str, dialect: Dialect, room: usize) -> (String, bool) {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = String::new();
     let mut in_text = 0usize;
     loop {
+        if out.len() > room {
+            return (out, true);
+        }
         match reader.read_event() {
             Ok(Event::Start(e)) => match e.name().as_ref() {
                 "w:t" | "a:t" => in_text += 1,
@@ -545,7 +570,7 @@ fn xml_text(xml: &str, dialect: Dialect) -> String {
             _ => {}
         }
     }
-    out
+    (out, false)
 }
 
 /// The text of the first element named `name` (e.g. `dc:title`), if non-empty.
@@ -658,6 +683,20 @@ mod tests {
         ]);
         let got = XlsxLoader.extract(&xlsx).unwrap();
         assert_eq!(got.text, "Payments\nPayee\tAmount\nCalder Shipping\t2400000\tTRUE\n\nNotes & more\nPaid late");
+    }
+
+    #[test]
+    fn repeated_space_runs_are_cut_at_the_output_limit() {
+        // Each 25-byte element stands for 1,000 spaces.
+        let body = format!(
+            "<office:document-content><text:p>a{}b</text:p></office:document-content>",
+            r#"<text:s text:c="1000"/>"#.repeat(100_000)
+        );
+        let odt = zip_of(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", body.as_bytes())]);
+        let got = super::super::with_output_limit(4 << 20, || OdtLoader.extract(&odt)).unwrap();
+        assert!(got.meta.truncated);
+        let docx = zip_of(&[("word/document.xml", b"<w:document><w:p><w:t>short</w:t></w:p></w:document>")]);
+        assert!(!DocxLoader.extract(&docx).unwrap().meta.truncated);
     }
 
     #[test]
