@@ -109,6 +109,18 @@ pub enum Command {
         #[arg(long, default_value = "full", value_parser = ["full", "model", "rules"])]
         recogniser: String,
     },
+    /// List the indexes in Dossier's data folder, with the folder each indexes and whether it
+    /// is still there; with --prune, remove those of folders that are gone, of older versions,
+    /// and damaged ones.
+    Indexes {
+        /// Remove the indexes that serve no folder now (a folder on a drive that is not
+        /// mounted counts as gone: its index would have to be rebuilt).
+        #[arg(long)]
+        prune: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the entities of a folder (indexing it first if needed) with how many documents mention each.
     Entities {
         folder: PathBuf,
@@ -174,7 +186,8 @@ impl Command {
             Command::Search { json, .. }
             | Command::List { json, .. }
             | Command::Report { json, .. }
-            | Command::Entities { json, .. } => *json,
+            | Command::Entities { json, .. }
+            | Command::Indexes { json, .. } => *json,
             Command::Index { .. } | Command::EvalNer { .. } => false,
         }
     }
@@ -202,6 +215,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::EvalNer { file, format: _, map, recogniser } => eval_cmd(&file, &map, &recogniser),
         Command::Report { folder, json } => report_cmd(&folder, json),
         Command::List { folder, json } => list_cmd(&folder, json),
+        Command::Indexes { prune, json } => indexes_cmd(prune, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -221,8 +235,7 @@ pub fn run(command: Command) -> ExitCode {
 fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(DocIndex, RunRecord), Failure> {
     let folder = check_folder(folder).map_err(usage)?;
     let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
-    let dir = store.index_dir(&folder);
-    let index = DocIndex::open_or_create(&dir).map_err(|e| usage(format!("cannot open the index: {e}")))?;
+    let (dir, index) = store.open_index(&folder).map_err(usage)?;
     if let Some(notice) = index.rebuilt() {
         eprintln!("note: {notice}");
     }
@@ -443,6 +456,26 @@ fn list_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
         }
     }
     Ok(if docs.is_empty() { 1 } else { 0 })
+}
+
+fn indexes_cmd(prune: bool, json: bool) -> Result<u8, Failure> {
+    let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
+    let entries =
+        if prune { store.prune().map_err(|e| usage(format!("cannot remove an index: {e}")))? } else { store.indexes() };
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&entries).unwrap_or_default());
+        return Ok(0);
+    }
+    for e in &entries {
+        let folder = e.folder.as_ref().map_or_else(|| "?".to_owned(), |f| f.display().to_string());
+        let what = if prune { "removed" } else { e.state.label() };
+        let _ = writeln!(out, "{folder}\t{}\t{what}\t{}", load::human_bytes(e.bytes), e.dir.display());
+    }
+    if prune {
+        let _ = writeln!(out, "{} removed", entries.len());
+    }
+    Ok(0)
 }
 
 fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {

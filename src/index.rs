@@ -775,7 +775,8 @@ fn lead(text: &str) -> String {
     out
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// The size of the files in `dir`, not recursing (an index keeps its files flat).
+pub(crate) fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()

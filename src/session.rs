@@ -151,9 +151,7 @@ pub fn open_now(
     notify: Notify,
 ) -> Result<Session, String> {
     let folder = check_folder(folder)?;
-    let index_dir = store.index_dir(&folder);
-    let index = DocIndex::open_or_create(&index_dir)
-        .map_err(|e| format!("cannot open the index in {}: {e}", index_dir.display()))?;
+    let (index_dir, index) = store.open_index(&folder)?;
     let previous_run = RunRecord::load(&index_dir);
     let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone())
         .map_err(|e| format!("cannot start the searcher: {e}"))?;

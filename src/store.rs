@@ -36,6 +36,96 @@ impl Store {
         &self.root
     }
 
+    /// Refuses a data folder inside `folder` (canonical), the folder being opened: Dossier
+    /// never writes there (it may be evidence, or read-only), and indexing its own index
+    /// would never end.
+    pub fn check_outside(&self, folder: &Path) -> Result<(), String> {
+        // The data folder may not exist yet: resolve its nearest existing ancestor.
+        let mut existing = self.root.as_path();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            let Some(parent) = existing.parent() else { break };
+            rest.push(existing.file_name().unwrap_or_default().to_owned());
+            existing = parent;
+        }
+        let mut root = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+        root.extend(rest.iter().rev());
+        if root.starts_with(folder) {
+            return Err(format!(
+                "Dossier's data folder {} is inside {}, and Dossier never writes inside the folder it opens: \
+                 set DOSSIER_DATA_DIR to a folder elsewhere",
+                root.display(),
+                folder.display()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Opens (or creates) the index of `folder` (canonical), after checking that the data
+    /// folder is outside it, and notes which folder the index is for.
+    pub fn open_index(&self, folder: &Path) -> Result<(PathBuf, crate::index::DocIndex), String> {
+        self.check_outside(folder)?;
+        let dir = self.index_dir(folder);
+        let index = crate::index::DocIndex::open_or_create(&dir)
+            .map_err(|e| format!("cannot open the index in {}: {e}", dir.display()))?;
+        let source = serde_json::json!({ "folder": folder });
+        if let Err(e) = write_private(&dir.join(Self::SOURCE), source.to_string().as_bytes()) {
+            log::warn!("cannot note which folder {} indexes: {e}", dir.display());
+        }
+        Ok((dir, index))
+    }
+
+    /// Beside each index: the folder it indexes.
+    const SOURCE: &'static str = "folder.json";
+
+    /// Every index under the data folder (of this schema version or an older one, and indexes
+    /// moved aside as damaged), by folder.
+    pub fn indexes(&self) -> Vec<IndexEntry> {
+        let base = self.root.join("indexes");
+        let mut out = Vec::new();
+        let Ok(versions) = std::fs::read_dir(&base) else { return out };
+        for version in versions.flatten() {
+            let current = version.file_name() == format!("v{SCHEMA_VERSION}").as_str();
+            let Ok(dirs) = std::fs::read_dir(version.path()) else { continue };
+            for dir in dirs.flatten().map(|d| d.path()).filter(|d| d.is_dir()) {
+                let folder = std::fs::read_to_string(dir.join(Self::SOURCE))
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                    .and_then(|v| v["folder"].as_str().map(PathBuf::from));
+                let damaged = dir.file_name().is_some_and(|n| n.to_string_lossy().contains(".damaged-"));
+                let state = if !current {
+                    IndexState::OldVersion
+                } else if damaged {
+                    IndexState::Damaged
+                } else {
+                    match &folder {
+                        Some(f) if f.is_dir() => IndexState::InUse,
+                        Some(_) => IndexState::FolderMissing,
+                        None => IndexState::Unknown,
+                    }
+                };
+                let bytes = crate::index::dir_size(&dir);
+                let finished_at_unix = RunRecord::load(&dir).map(|r| r.finished_at_unix);
+                out.push(IndexEntry { dir, folder, bytes, finished_at_unix, state });
+            }
+        }
+        out.sort_by(|a, b| (&a.folder, &a.dir).cmp(&(&b.folder, &b.dir)));
+        out
+    }
+
+    /// Removes the indexes that serve no folder any more: of folders that are gone, of older
+    /// versions of Dossier, and damaged ones moved aside. Returns what it removed.
+    pub fn prune(&self) -> std::io::Result<Vec<IndexEntry>> {
+        let mut removed = Vec::new();
+        for entry in self.indexes() {
+            if matches!(entry.state, IndexState::FolderMissing | IndexState::OldVersion | IndexState::Damaged) {
+                std::fs::remove_dir_all(&entry.dir)?;
+                removed.push(entry);
+            }
+        }
+        Ok(removed)
+    }
+
     /// The index folder for `folder` (which should be canonical).
     pub fn index_dir(&self, folder: &Path) -> PathBuf {
         let name: String = folder
@@ -64,6 +154,44 @@ impl Store {
             }
         }
         Ok(dir)
+    }
+}
+
+/// One index in the data folder.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IndexEntry {
+    pub dir: PathBuf,
+    /// The folder it indexes, when it says (indexes made before Dossier noted it do not).
+    pub folder: Option<PathBuf>,
+    pub bytes: u64,
+    /// When it was last indexed, seconds since the Unix epoch.
+    pub finished_at_unix: Option<u64>,
+    pub state: IndexState,
+}
+
+/// Whether an index still serves a folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum IndexState {
+    InUse,
+    /// Its folder is gone (deleted, or on a drive that is not mounted now).
+    FolderMissing,
+    /// Made by an older version of Dossier, which this one does not open.
+    OldVersion,
+    /// Moved aside because it could not be opened.
+    Damaged,
+    /// It does not say which folder it indexes.
+    Unknown,
+}
+
+impl IndexState {
+    pub fn label(self) -> &'static str {
+        match self {
+            IndexState::InUse => "in use",
+            IndexState::FolderMissing => "folder missing (deleted, or a drive not mounted now)",
+            IndexState::OldVersion => "made by an older version",
+            IndexState::Damaged => "damaged, moved aside",
+            IndexState::Unknown => "folder unknown",
+        }
     }
 }
 
@@ -274,6 +402,40 @@ mod tests {
         // A fresh journal keeps only what is skipped.
         Journal::create(dir.path(), &skipped).unwrap();
         assert_eq!(Journal::read(dir.path()), JournalState { skipped, ..JournalState::default() });
+    }
+
+    #[test]
+    fn a_data_folder_inside_the_opened_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().canonicalize().unwrap();
+        assert!(Store::at(folder.join("not/yet/made")).check_outside(&folder).is_err());
+        assert!(Store::at(folder.join(".")).check_outside(&folder).is_err());
+        std::fs::create_dir(folder.join("sub")).unwrap();
+        assert!(Store::at(folder.join("sub/../x")).check_outside(&folder.join("sub")).is_ok());
+        assert!(Store::at(PathBuf::from("/elsewhere/data")).check_outside(&folder).is_ok());
+        assert!(!folder.join("not").exists() && !folder.join("x").exists(), "nothing was written");
+    }
+
+    #[test]
+    fn indexes_are_listed_by_folder_and_pruned_when_they_serve_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::at(dir.path().join("data"));
+        let kept = dir.path().join("kept");
+        let gone = dir.path().join("gone");
+        std::fs::create_dir_all(&kept).unwrap();
+        std::fs::create_dir_all(&gone).unwrap();
+        let (kept_dir, _) = store.open_index(&kept.canonicalize().unwrap()).unwrap();
+        let (gone_dir, _) = store.open_index(&gone.canonicalize().unwrap()).unwrap();
+        std::fs::remove_dir(&gone).unwrap();
+        let old = dir.path().join("data/indexes/v1/old-0000");
+        std::fs::create_dir_all(&old).unwrap();
+        let states: Vec<(PathBuf, IndexState)> = store.indexes().into_iter().map(|e| (e.dir, e.state)).collect();
+        assert!(states.contains(&(kept_dir.clone(), IndexState::InUse)), "{states:?}");
+        assert!(states.contains(&(gone_dir.clone(), IndexState::FolderMissing)), "{states:?}");
+        assert!(states.contains(&(old.clone(), IndexState::OldVersion)), "{states:?}");
+        let removed: Vec<PathBuf> = store.prune().unwrap().into_iter().map(|e| e.dir).collect();
+        assert_eq!(removed.len(), 2, "{removed:?}");
+        assert!(kept_dir.exists() && !gone_dir.exists() && !old.exists());
     }
 
     #[test]

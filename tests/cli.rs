@@ -258,3 +258,30 @@ fn a_folder_being_indexed_elsewhere_is_still_searched() {
     assert_eq!(out.status.code(), Some(2));
     drop(writer);
 }
+
+#[test]
+fn indexes_are_listed_and_pruned() {
+    let fx = Fixture::new();
+    let gone = fx.dir.path().join("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    std::fs::write(gone.join("a.txt"), "A note.").unwrap();
+    assert_eq!(dossier(&fx, &["index", fx.folder.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(dossier(&fx, &["index", gone.to_str().unwrap()]).status.code(), Some(0));
+    std::fs::remove_dir_all(&gone).unwrap();
+    let listed = stdout(&dossier(&fx, &["indexes"]));
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(listed.lines().any(|l| l.contains("gone\t") && l.contains("folder missing")), "{listed}");
+    assert!(listed.lines().any(|l| l.contains("corpus\t") && l.contains("in use")), "{listed}");
+    let pruned = stdout(&dossier(&fx, &["indexes", "--prune"]));
+    assert!(pruned.ends_with("1 removed\n"), "{pruned}");
+    assert_eq!(stdout(&dossier(&fx, &["indexes"])).lines().count(), 1);
+    // Never a data folder inside the opened folder.
+    let out = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["index", fx.folder.to_str().unwrap()])
+        .env("DOSSIER_DATA_DIR", fx.folder.join(".dossier"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("never writes inside"));
+    assert!(!fx.folder.join(".dossier").exists());
+}

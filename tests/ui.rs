@@ -444,3 +444,25 @@ fn a_typed_path_is_focused_completed_with_tab_and_opened() {
     h.key_press(Key::Enter);
     run_until(&mut h, "the notes folder", |h| shows(h, "All documents (5)"));
 }
+
+#[test]
+fn the_indexes_window_lists_folders_and_removes_unused_indexes() {
+    let fx = Fixture::new();
+    // An index of a folder that is gone since.
+    let gone = fx.dir.path().join("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    std::fs::write(gone.join("a.txt"), "A note.").unwrap();
+    fx.index(&gone, default_extractor(), Options::default());
+    std::fs::remove_dir_all(&gone).unwrap();
+
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Indexes…").click();
+    run_until(&mut h, "the list", |h| shows_part(h, "folder missing"));
+    assert!(shows_part(&h, &format!("{} ·", fx.folder.canonicalize().unwrap().display())));
+    h.get_by_label_contains("Remove unused indexes").click();
+    run_until(&mut h, "the pruned list", |h| !shows_part(h, "folder missing"));
+    assert!(shows_part(&h, "in use"));
+}

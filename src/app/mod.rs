@@ -95,6 +95,10 @@ pub enum Command {
     PathEntry(Option<String>),
     /// Complete the typed path (Tab), off the UI thread.
     CompletePath(String),
+    /// Show the data folder's indexes (looked up off the UI thread), or close the list.
+    ShowIndexes(bool),
+    /// Remove the indexes that serve no folder now, then list again.
+    PruneIndexes,
 }
 
 /// Where the current folder's indexing stands.
@@ -138,6 +142,9 @@ pub struct DossierApp {
     pub(crate) focus_path: bool,
     /// A completion being looked up: the text it completes, and where the answer comes.
     completing: Option<(String, Receiver<Option<String>>)>,
+    /// The "Indexes" window: what it lists (`None` while it is closed) and a lookup under way.
+    pub(crate) indexes: Option<Vec<crate::store::IndexEntry>>,
+    indexes_rx: Option<Receiver<Result<Vec<crate::store::IndexEntry>, String>>>,
 
     /// Newest generation sent for each kind of request; older replies are dropped.
     latest: [u64; 5],
@@ -180,6 +187,8 @@ impl DossierApp {
             path_entry: None,
             focus_path: false,
             completing: None,
+            indexes: None,
+            indexes_rx: None,
             latest: [0; 5],
             unsent: Vec::new(),
             query_edited_at: None,
@@ -280,6 +289,19 @@ impl DossierApp {
             self.picking = None;
             if let Some(folder) = choice {
                 self.apply(ctx, Command::OpenFolder(folder));
+            }
+        }
+        if let Some(rx) = &self.indexes_rx
+            && let Ok(listed) = rx.try_recv()
+        {
+            self.indexes_rx = None;
+            match listed {
+                Ok(entries) => {
+                    if self.indexes.is_some() {
+                        self.indexes = Some(entries);
+                    }
+                }
+                Err(e) => self.banner = Some(format!("cannot remove an index: {e}")),
             }
         }
         if let Some((typed, rx)) = &self.completing
@@ -560,6 +582,21 @@ impl DossierApp {
             Command::PathEntry(text) => {
                 self.focus_path = text.is_some();
                 self.path_entry = text;
+            }
+            Command::ShowIndexes(false) => self.indexes = None,
+            Command::ShowIndexes(true) | Command::PruneIndexes => {
+                let prune = command == Command::PruneIndexes;
+                self.indexes.get_or_insert_with(Vec::new);
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let (store, ctx) = (self.store.clone(), ctx.clone());
+                let spawned = std::thread::Builder::new().name("dossier-indexes".into()).spawn(move || {
+                    let removed = if prune { store.prune().map(|_| ()).map_err(|e| e.to_string()) } else { Ok(()) };
+                    let _ = tx.send(removed.map(|()| store.indexes()));
+                    ctx.request_repaint();
+                });
+                if spawned.is_ok() {
+                    self.indexes_rx = Some(rx);
+                }
             }
             Command::CompletePath(text) => {
                 let (tx, rx) = std::sync::mpsc::sync_channel(1);

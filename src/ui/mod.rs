@@ -9,6 +9,7 @@ use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
 use crate::app::{Command, DossierApp};
 use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name, page_word};
+use crate::store::IndexState;
 use document::{DocState, LayoutKey};
 
 /// Draws the whole window.
@@ -43,6 +44,41 @@ pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     }
     if app.path_entry.is_some() {
         path_entry_ui(app, ui, out);
+    }
+    if app.indexes.is_some() {
+        indexes_window_ui(app, ui, out);
+    }
+}
+
+/// The indexes in the data folder, each with its folder, size and state, and a way to remove
+/// those that serve no folder now.
+fn indexes_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some(entries) = &app.indexes else { return };
+    let mut open = true;
+    egui::Window::new("Indexes").open(&mut open).default_size([640.0, 300.0]).show(ui.ctx(), |ui| {
+        ui.label(format!("Kept in {}", app.store.root().display()));
+        let prunable = |e: &&crate::store::IndexEntry| !matches!(e.state, IndexState::InUse | IndexState::Unknown);
+        let unused: u64 = entries.iter().filter(prunable).map(|e| e.bytes).sum();
+        egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
+            for e in entries {
+                let folder = e.folder.as_ref().map_or_else(|| "folder unknown".to_owned(), |f| f.display().to_string());
+                ui.label(format!("{folder} · {} · {}", format_bytes(e.bytes), e.state.label()));
+            }
+        });
+        ui.horizontal(|ui| {
+            let prunable = entries.iter().any(|e| prunable(&e));
+            let remove = egui::Button::new(format!("Remove unused indexes ({})", format_bytes(unused)));
+            if ui
+                .add_enabled(prunable, remove)
+                .on_hover_text("Indexes of folders that are gone (or on a drive not mounted now), of older versions, and damaged ones")
+                .clicked()
+            {
+                out.push(Command::PruneIndexes);
+            }
+        });
+    });
+    if !open {
+        out.push(Command::ShowIndexes(false));
     }
 }
 
@@ -87,6 +123,9 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
             if ui.button("Files not indexed…").clicked() {
                 out.push(Command::ShowProblems(true));
+            }
+            if ui.button("Indexes…").clicked() {
+                out.push(Command::ShowIndexes(true));
             }
         });
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {

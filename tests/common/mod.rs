@@ -32,8 +32,7 @@ impl Fixture {
         options: dossier::pipeline::Options,
     ) -> (dossier::index::DocIndex, dossier::store::RunRecord) {
         let folder = folder.canonicalize().expect("folder");
-        let dir = self.store().index_dir(&folder);
-        let index = dossier::index::DocIndex::open_or_create(&dir).expect("index");
+        let (dir, index) = self.store().open_index(&folder).expect("index");
         let (record, error) =
             dossier::pipeline::run_blocking(folder, index.clone(), dir, extractor, options, |_| {}).expect("run");
         assert_eq!(error, None);
