@@ -42,21 +42,30 @@ pub fn simd_available() -> bool {
     }
 }
 
-/// out[n x o] = x[n x k] . wt[k x o] + bias[o]
+/// Whether slices of these lengths hold an `n x k` by `k x o` product: sizes that overflow
+/// never do (a wrapped product must not pass for a small one before unchecked SIMD loads).
+fn fits(x: usize, wt: usize, bias: usize, out: usize, n: usize, k: usize, o: usize) -> bool {
+    let holds = |len: usize, a: usize, b: usize| a.checked_mul(b).is_some_and(|need| len >= need);
+    holds(x, n, k) && holds(wt, k, o) && bias >= o && holds(out, n, o)
+}
+
+/// out[n x o] = x[n x k] . wt[k x o] + bias[o]. `simd` is what the caller asks for; a kernel
+/// this CPU lacks is never run (the level is capped at [`simd_level`]).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(simd: Simd, x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
-    assert!(x.len() >= n * k && wt.len() >= k * o && bias.len() >= o && out.len() >= n * o);
+    assert!(fits(x.len(), wt.len(), bias.len(), out.len(), n, k, o), "matrix sizes do not fit");
+    let simd = simd.min(simd_level());
     #[cfg(target_arch = "x86_64")]
     {
         if simd == Simd::Avx512 && o & 15 == 0 {
-            // SAFETY: `Simd::Avx512` is only produced by simd_level() after
-            // run-time detection of avx512f (and avx2/fma); bounds asserted above.
+            // SAFETY: `simd` is capped at simd_level(), which detected avx512f (and avx2/fma)
+            // at run time; bounds asserted above.
             unsafe { avx512::gemm(x, n, k, wt, o, bias, out) };
             return;
         }
         if simd != Simd::Portable && o & 15 == 0 {
-            // SAFETY: feature presence checked via simd_level()/simd_available();
-            // bounds asserted above.
+            // SAFETY: `simd` is capped at simd_level(), which detected avx2 and fma at run
+            // time; bounds asserted above.
             unsafe { avx::gemm(x, n, k, wt, o, bias, out) };
             return;
         }
@@ -358,7 +367,9 @@ pub fn gemm_bf16_portable(x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, b
 #[allow(clippy::too_many_arguments)]
 fn gemm_bf16_impl(simd: bool, x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, bias: &[f32], out: &mut [f32]) {
     let kp = k.div_ceil(2);
-    assert!(x.len() >= n * k && wp.len() >= kp * o * 2 && bias.len() >= o && out.len() >= n * o);
+    let packed = kp.checked_mul(2).unwrap_or(usize::MAX);
+    assert!(fits(x.len(), wp.len(), bias.len(), out.len(), n, k, o), "matrix sizes do not fit");
+    assert!(o.checked_mul(packed).is_some_and(|need| wp.len() >= need), "packed weights do not fit");
     // x as bf16 pairs (one u32 per pair of k)
     let mut xb = vec![0u32; n * kp];
     for r in 0..n {
@@ -484,4 +495,34 @@ pub fn transpose(w: &[f32], rows: usize, cols: usize) -> Vec<f32> {
         }
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_that_overflow_never_fit() {
+        assert!(fits(6, 6, 3, 4, 2, 3, 2));
+        assert!(!fits(6, 6, 3, 4, 2, 3, 3));
+        // n * k wraps to 0 in release arithmetic: it must not pass for an empty product.
+        assert!(!fits(0, 0, 0, 0, usize::MAX / 2 + 1, 2, 0));
+        assert!(!fits(8, 8, 8, 8, usize::MAX, usize::MAX, 1));
+    }
+
+    #[test]
+    fn asking_for_a_kernel_the_cpu_lacks_runs_one_it_has() {
+        // Whatever is asked, the result is the portable product's (the kernels agree).
+        let (n, k, o) = (3, 5, 16);
+        let x: Vec<f32> = (0..n * k).map(|i| i as f32 * 0.5).collect();
+        let wt: Vec<f32> = (0..k * o).map(|i| (i % 7) as f32).collect();
+        let bias = vec![1.0; o];
+        let mut want = vec![0.0; n * o];
+        gemm(Simd::Portable, &x, n, k, &wt, o, &bias, &mut want);
+        for simd in [Simd::Avx2, Simd::Avx512] {
+            let mut got = vec![0.0; n * o];
+            gemm(simd, &x, n, k, &wt, o, &bias, &mut got);
+            assert_eq!(got, want, "{simd:?}");
+        }
+    }
 }

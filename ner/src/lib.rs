@@ -19,7 +19,7 @@ pub mod asset;
 pub mod gemm;
 pub mod hash;
 pub mod lexattr;
-pub mod model;
+pub(crate) mod model;
 pub mod parser;
 pub mod pyregex;
 pub mod tokenizer;
@@ -61,6 +61,11 @@ pub struct NerModel {
 /// Default number of word forms whose per-word network rows are cached
 /// (each entry holds 960 f32 = 3.75 KiB; 16384 entries ~ 62 MiB at most).
 pub const DEFAULT_WORD_CACHE: usize = 16384;
+
+/// Word forms longer than this (bytes) are not cached, so an entry is at most a row of
+/// [`model::Network::WORD_ROW`] floats (3.8 KB) and a short key: with the default capacity the
+/// cache stays under about 70 MB whatever the text.
+const CACHED_FORM_MAX_BYTES: usize = 64;
 
 impl NerModel {
     /// Load from the bytes of `assets/ner/ner_model.bin`.
@@ -271,6 +276,9 @@ impl NerModel {
             let cache = self.word_cache.lock().unwrap_or_else(|e| e.into_inner());
             let mut key = (String::new(), None);
             for (i, &(t, n)) in forms.iter().enumerate() {
+                if t.len() + n.map_or(0, str::len) > CACHED_FORM_MAX_BYTES {
+                    continue;
+                }
                 key.0.clear();
                 key.0.push_str(t);
                 key.1 = n.map(|s| s.to_string());
@@ -294,6 +302,9 @@ impl NerModel {
             for (j, &i) in missing.iter().enumerate() {
                 if cache.len() >= self.word_cache_cap {
                     break;
+                }
+                if forms[i].0.len() + forms[i].1.map_or(0, str::len) > CACHED_FORM_MAX_BYTES {
+                    continue;
                 }
                 let row: Arc<[f32]> = Arc::from(&fresh[j * ROW..(j + 1) * ROW]);
                 cache.insert((forms[i].0.to_string(), forms[i].1.map(|s| s.to_string())), row);

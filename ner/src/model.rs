@@ -59,25 +59,6 @@ pub struct Network {
 }
 
 #[inline(always)]
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let n = a.len().min(b.len());
-    let mut acc = [0f32; 8];
-    let chunks = n / 8;
-    for k in 0..chunks {
-        let aa = &a[k * 8..k * 8 + 8];
-        let bb = &b[k * 8..k * 8 + 8];
-        for l in 0..8 {
-            acc[l] += aa[l] * bb[l];
-        }
-    }
-    let mut s = (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]);
-    for k in chunks * 8..n {
-        s += a[k] * b[k];
-    }
-    s
-}
-
-#[inline(always)]
 fn add_into(dst: &mut [f32], src: &[f32]) {
     for (a, &b) in dst.iter_mut().zip(src) {
         *a += b;

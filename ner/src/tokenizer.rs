@@ -16,6 +16,11 @@ use super::unicode::PyUnicode;
 /// Maximum number of cached chunk tokenizations before the cache is cleared.
 pub const CHUNK_CACHE_MAX: usize = 50_000;
 
+/// Chunks longer than this are not cached: they rarely repeat, and with them in it the cache
+/// would hold up to [`CHUNK_CACHE_MAX`] times the longest chunk. Capped so, the cache takes at
+/// most about 50,000 x (64 + 64 x 24) bytes, 80 MB.
+pub const CACHED_CHUNK_MAX_BYTES: usize = 64;
+
 /// A token produced by the tokenizer: byte span into the input text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -193,6 +198,16 @@ impl Tokenizer {
                 return;
             }
             let chunk = &text[start..end];
+            if chunk.len() > CACHED_CHUNK_MAX_BYTES {
+                let mut v = Vec::new();
+                self.tokenize_chunk(chunk, u, &mut v);
+                let mut b = start;
+                for (t, n) in v {
+                    tokens.push(Token { start: b, end: b + t.len(), norm: n });
+                    b += t.len();
+                }
+                return;
+            }
             if !cache.contains_key(chunk) {
                 let mut v = Vec::new();
                 self.tokenize_chunk(chunk, u, &mut v);

@@ -2,8 +2,8 @@
 //! `tools/make_fixtures.py` and `tools/make_edge_fixtures.py`).
 //!
 //! For each fixture: prints expected / matched (identical span and label) /
-//! missing / extra entity counts and tokenization agreement; fails if
-//! matched < 99% of expected or extra > 1% of expected.
+//! missing / extra entity counts and tokenization agreement; fails on any
+//! difference (the bf16 mode, which is not bit-identical, has its own bound).
 
 use std::collections::HashSet;
 
@@ -105,10 +105,12 @@ fn run_fixture(model: &NerModel, name: &str) -> Stats {
     st
 }
 
+/// The output is spaCy's, exactly: every entity and every token, nothing missing or extra.
 fn check(st: &Stats) {
-    assert!(st.matched as f64 >= 0.99 * st.expected as f64, "matched below 99%");
-    assert!(st.extra as f64 <= 0.01 * st.expected as f64, "extra above 1%");
-    assert!(st.tok_matched as f64 >= 0.99 * st.tok_expected as f64, "token agreement below 99%");
+    assert_eq!((st.missing, st.extra), (0, 0), "entities differ from spaCy's");
+    assert_eq!(st.matched, st.expected);
+    assert_eq!(st.tok_matched, st.tok_expected, "tokens differ from spaCy's");
+    assert_eq!(st.tok_docs_identical, st.docs);
 }
 
 #[test]
@@ -223,8 +225,15 @@ fn model_is_send_sync_and_has_18_labels() {
 fn bf16_parity_figures() {
     let model = load().with_bf16(true);
     println!("bf16 (AVX512-BF16 available: {})", dossier_ner::gemm::bf16_available());
-    check(&run_fixture(&model, "ner_parity.json"));
-    check(&run_fixture(&model, "ner_edge_cases.json"));
+    check_within_one_percent(&run_fixture(&model, "ner_parity.json"));
+    check_within_one_percent(&run_fixture(&model, "ner_edge_cases.json"));
+}
+
+/// The bf16 mode rounds the weights, so a few entities may differ: at most 1% either way.
+fn check_within_one_percent(st: &Stats) {
+    assert!(st.matched as f64 >= 0.99 * st.expected as f64, "matched below 99%");
+    assert!(st.extra as f64 <= 0.01 * st.expected as f64, "extra above 1%");
+    assert!(st.tok_matched as f64 >= 0.99 * st.tok_expected as f64, "token agreement below 99%");
 }
 
 #[test]

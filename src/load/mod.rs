@@ -606,10 +606,7 @@ pub(crate) fn emit_doc(
     let mut seen = std::collections::HashSet::new();
     for (k, attachment) in attachments.into_iter().enumerate() {
         let Some(loader) = loader_for(Path::new(&attachment.name)) else { continue };
-        let mut name = attachment.name.replace('/', "_");
-        if !seen.insert(name.clone()) {
-            name = format!("{} ({})", name, k + 1);
-        }
+        let name = attachment_name(&attachment.name, k, &mut seen);
         let child = format!("{id}/{name}");
         if depth >= MAX_ATTACHMENT_DEPTH {
             let problem = FileProblem::skipped(&child, "attachment nested too deeply").inside(stamp.file);
@@ -631,6 +628,27 @@ pub(crate) fn emit_doc(
         }
     }
     ControlFlow::Continue(())
+}
+
+/// The name an attachment is known by in its id: without `/`, at most [`MAX_NAME_CHARS`]
+/// characters (a message may name a file anything, and an id must fit in one index term), and
+/// different from every name before it in the same message (`name (k)` for the k-th).
+fn attachment_name(raw: &str, k: usize, seen: &mut std::collections::HashSet<String>) -> String {
+    const MAX_NAME_CHARS: usize = 200;
+    let mut name: String = raw.replace('/', "_");
+    if name.chars().count() > MAX_NAME_CHARS {
+        // Keep the extension, which chose the loader.
+        let ext = Path::new(&name).extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+        let keep = MAX_NAME_CHARS.saturating_sub(ext.chars().count() + 2);
+        name = format!("{}….{ext}", name.chars().take(keep).collect::<String>());
+    }
+    let mut candidate = name.clone();
+    let mut n = k + 1;
+    while !seen.insert(candidate.clone()) {
+        candidate = format!("{name} ({n})");
+        n += 1;
+    }
+    candidate
 }
 
 /// `loader.extract(bytes)`, with a panic turned into this part's failure: a bug in reading one
@@ -671,6 +689,19 @@ mod tests {
     fn text_title_is_first_line() {
         let got = TextLoader.extract(b"\n\n# Heading here\nbody").unwrap();
         assert_eq!(got.title.as_deref(), Some("Heading here"));
+    }
+
+    #[test]
+    fn attachment_names_are_unique_short_and_keep_their_extension() {
+        let mut seen = std::collections::HashSet::new();
+        let names: Vec<String> = ["a.txt", "a.txt", "a.txt (2)", "a.txt", "sub/b.pdf"]
+            .iter()
+            .enumerate()
+            .map(|(k, n)| attachment_name(n, k, &mut seen))
+            .collect();
+        assert_eq!(names, ["a.txt", "a.txt (2)", "a.txt (2) (3)", "a.txt (4)", "sub_b.pdf"]);
+        let long = attachment_name(&format!("{}.pdf", "é".repeat(70_000)), 0, &mut seen);
+        assert!(long.chars().count() <= 200 && long.ends_with(".pdf"), "{long}");
     }
 
     #[test]
