@@ -367,7 +367,7 @@ pub fn gemm_bf16_portable(x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, b
 #[allow(clippy::too_many_arguments)]
 fn gemm_bf16_impl(simd: bool, x: &[f32], n: usize, k: usize, wp: &[u16], o: usize, bias: &[f32], out: &mut [f32]) {
     let kp = k.div_ceil(2);
-    let packed = kp.checked_mul(2).unwrap_or(usize::MAX);
+    let packed = kp.saturating_mul(2);
     assert!(fits(x.len(), wp.len(), bias.len(), out.len(), n, k, o), "matrix sizes do not fit");
     assert!(o.checked_mul(packed).is_some_and(|need| wp.len() >= need), "packed weights do not fit");
     // x as bf16 pairs (one u32 per pair of k)
