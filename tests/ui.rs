@@ -466,3 +466,18 @@ fn the_indexes_window_lists_folders_and_removes_unused_indexes() {
     run_until(&mut h, "the pruned list", |h| !shows_part(h, "folder missing"));
     assert!(shows_part(&h, "in use"));
 }
+
+#[test]
+fn a_document_whose_file_is_gone_closes_after_reindexing() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, dossier::app::Command::SelectDoc("harbour-fire.txt".into()));
+    run_until(&mut h, "the document", |h| h.state().document().is_some_and(|d| d.id == "harbour-fire.txt"));
+    std::fs::remove_file(fx.folder.join("harbour-fire.txt")).unwrap();
+    h.state_mut().apply(&ctx, dossier::app::Command::Reindex(false));
+    run_until(&mut h, "the shorter list", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the view to close", |h| h.state().document().is_none());
+    assert_eq!(h.state().persisted().selected, None);
+}

@@ -91,7 +91,7 @@ impl Loader for MsgLoader {
             text.push_str(body.trim_end());
             text.push_str("\n\n");
         }
-        let attachments = attachments(&mut cf);
+        let (attachments, left_out) = attachments(&mut cf);
         if !attachments.is_empty() {
             let names: Vec<&str> = attachments.iter().map(|a| a.name.as_str()).collect();
             text.push_str(&format!("Attachments: {}\n", names.join(", ")));
@@ -105,6 +105,7 @@ impl Loader for MsgLoader {
             created_ns: sent,
             modified_ns: sent,
             fields,
+            truncated: left_out,
             ..DocMeta::default()
         };
         Ok(Extracted { title: (!subject.is_empty()).then_some(subject), text, meta, attachments })
@@ -165,22 +166,36 @@ fn rfc2822(ns: i64) -> String {
     format!("{weekday}, {} {month} {} {:02}:{:02}:{:02} +0000", t.day(), t.year(), t.hour(), t.minute(), t.second())
 }
 
-/// The message's file attachments (name and bytes), in storage order.
-fn attachments(cf: &mut Compound<'_>) -> Vec<Attachment> {
+/// At most this many attachments of one message are read.
+const MAX_ATTACHMENTS: usize = 1000;
+
+/// The message's file attachments (name and bytes), in storage order, and whether some were
+/// left out: past [`MAX_ATTACHMENTS`], or once they add up to [`MAX_STREAM_BYTES`] (a crafted
+/// file can point thousands of entries at one large sector chain).
+fn attachments(cf: &mut Compound<'_>) -> (Vec<Attachment>, bool) {
     let mut dirs: Vec<String> = cf
         .read_root_storage()
         .filter(|e| e.is_storage() && e.name().starts_with("__attach_version1.0_"))
         .map(|e| format!("/{}", e.name()))
         .collect();
     dirs.sort();
-    dirs.into_iter()
-        .filter_map(|dir| {
-            let name = string(cf, &dir, ATTACH_LONG_NAME).or_else(|| string(cf, &dir, ATTACH_NAME))?;
-            let bytes = binary(cf, &dir, ATTACH_DATA)?;
-            Some(Attachment { name: name.trim().to_owned(), bytes })
-        })
-        .filter(|a| !a.name.is_empty())
-        .collect()
+    let mut left_out = dirs.len() > MAX_ATTACHMENTS;
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    for dir in dirs.into_iter().take(MAX_ATTACHMENTS) {
+        let Some(name) = string(cf, &dir, ATTACH_LONG_NAME).or_else(|| string(cf, &dir, ATTACH_NAME)) else { continue };
+        let size = cf.entry(format!("{dir}/__substg1.0_{ATTACH_DATA:04X}0102")).map_or(0, |e| e.len());
+        if total + size > MAX_STREAM_BYTES {
+            left_out = true;
+            break;
+        }
+        let Some(bytes) = binary(cf, &dir, ATTACH_DATA) else { continue };
+        total += bytes.len() as u64;
+        if !name.trim().is_empty() {
+            out.push(Attachment { name: name.trim().to_owned(), bytes });
+        }
+    }
+    (out, left_out)
 }
 
 #[cfg(test)]
@@ -237,6 +252,31 @@ Subject: Crane inspection\n\nThe cranes at Northport Harbour need repairs.\n\nAt
             got.attachments,
             vec![Attachment { name: "notes.txt".into(), bytes: b"Crane 2: cracked boom.".to_vec() }]
         );
+    }
+
+    #[test]
+    fn attachments_stop_at_their_count_and_size_limits() {
+        let mut streams = vec![("/__substg1.0_0037001E".to_owned(), b"Many".to_vec())];
+        for i in 0..MAX_ATTACHMENTS + 5 {
+            let dir = format!("/__attach_version1.0_#{i:08X}");
+            streams.push((format!("{dir}/__substg1.0_3707001F"), utf16("n.txt")));
+            streams.push((format!("{dir}/__substg1.0_37010102"), b"x".to_vec()));
+        }
+        let refs: Vec<(&str, Vec<u8>)> = streams.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
+        let got = MsgLoader.extract(&msg(&refs)).unwrap();
+        assert_eq!(got.attachments.len(), MAX_ATTACHMENTS);
+        assert!(got.meta.truncated);
+
+        let big = vec![b'a'; (MAX_STREAM_BYTES / 2 + 1) as usize];
+        let mut streams = vec![("/__substg1.0_0037001E".to_owned(), b"Big".to_vec())];
+        for dir in ["/__attach_version1.0_#00000000", "/__attach_version1.0_#00000001"] {
+            streams.push((format!("{dir}/__substg1.0_3707001F"), utf16("a.txt")));
+            streams.push((format!("{dir}/__substg1.0_37010102"), big.clone()));
+        }
+        let refs: Vec<(&str, Vec<u8>)> = streams.iter().map(|(p, d)| (p.as_str(), d.clone())).collect();
+        let got = MsgLoader.extract(&msg(&refs)).unwrap();
+        assert_eq!(got.attachments.len(), 1, "the second would pass the size limit");
+        assert!(got.meta.truncated);
     }
 
     #[test]

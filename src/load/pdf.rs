@@ -39,8 +39,58 @@ impl Loader for PdfLoader {
     }
 }
 
+/// The most a single compressed stream may unpack to before the PDF is refused as a bomb.
+/// pdf-extract (through lopdf) unpacks page contents whole and without a limit, and then parses
+/// them into a list of operations several times larger, so one small stream of a gigabyte of
+/// spaces would exhaust memory; real page contents stay far below this.
+const MAX_STREAM_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Refuses a PDF with a FlateDecode stream (or a chain of them) that unpacks to more than
+/// [`MAX_STREAM_BYTES`], measured by unpacking into a counter, before anything unpacks it whole.
+/// Images are left out: their data is never unpacked for text.
+fn check_streams(doc: &Document) -> Result<(), LoadError> {
+    for object in doc.objects.values() {
+        let Object::Stream(stream) = object else { continue };
+        let image = stream.dict.get(b"Subtype").and_then(Object::as_name).is_ok_and(|n| n == b"Image");
+        let Ok(filters) = stream.filters() else { continue };
+        let flate_layers = filters.iter().take_while(|f| *f == b"FlateDecode" || *f == b"Fl").count();
+        if image || flate_layers == 0 {
+            continue;
+        }
+        if !unpacks_within(&stream.content, flate_layers, MAX_STREAM_BYTES) {
+            return Err(LoadError::Malformed("damaged PDF: a stream unpacks to too much data (a decompression bomb?)"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `data`, deflated `layers` times over, unpacks to at most `limit` bytes. Inner layers
+/// are unpacked into memory (at most `limit` each); the last is only counted. Damaged data
+/// counts as what it unpacked to before the damage, as lopdf would read it.
+fn unpacks_within(data: &[u8], layers: usize, limit: u64) -> bool {
+    use std::io::Read;
+    let mut current = std::borrow::Cow::Borrowed(data);
+    for layer in 1..=layers {
+        let mut inflater = flate2::read::ZlibDecoder::new(&current[..]).take(limit + 1);
+        let size = if layer == layers {
+            std::io::copy(&mut inflater, &mut std::io::sink()).unwrap_or(0)
+        } else {
+            let mut next = Vec::new();
+            let _ = inflater.read_to_end(&mut next);
+            let size = next.len() as u64;
+            current = std::borrow::Cow::Owned(next);
+            size
+        };
+        if size > limit {
+            return false;
+        }
+    }
+    true
+}
+
 fn extract(bytes: &[u8]) -> Result<Extracted, LoadError> {
     let mut doc = Document::load_mem(bytes).map_err(|_| LoadError::Malformed("damaged PDF: cannot be parsed"))?;
+    check_streams(&doc)?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(LoadError::Malformed("encrypted PDF: needs a password"));
     }
@@ -96,4 +146,30 @@ fn info_strings(doc: &Document) -> Vec<(String, String)> {
             Some((String::from_utf8_lossy(key).into_owned(), value.trim().to_owned()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn streams_are_measured_through_every_flate_layer() {
+        let spaces = vec![b' '; 3 << 20];
+        let once = deflate(&spaces);
+        let twice = deflate(&once);
+        assert!(unpacks_within(&once, 1, 4 << 20));
+        assert!(!unpacks_within(&once, 1, 2 << 20));
+        assert!(unpacks_within(&twice, 2, 4 << 20));
+        assert!(!unpacks_within(&twice, 2, 2 << 20));
+        // Damaged data counts what it gave before the damage.
+        assert!(unpacks_within(&once[..once.len() / 2], 1, 4 << 20));
+        assert!(unpacks_within(b"not zlib", 1, 10));
+    }
 }
