@@ -26,6 +26,28 @@ def zipped(path, members):
             z.writestr(name, data)
 
 
+def pdf_with_content(stream, filters):
+    """A one-page PDF whose page content is `stream`, to be decoded with `filters`."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter %s >>\nstream\n" % (len(stream), filters) + stream + b"\nendstream",
+    ]
+    pdf = io.BytesIO()
+    pdf.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(pdf.tell())
+        pdf.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = pdf.tell()
+    pdf.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for off in offsets:
+        pdf.write(b"%010d 00000 n \n" % off)
+    pdf.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return pdf.getvalue()
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     j = lambda name: os.path.join(out, name)
@@ -54,28 +76,12 @@ def main(out):
             block = b"<w:p><w:r><w:t>a</w:t></w:r></w:p>" * 30_000
             for _ in range(2_000):
                 f.write(block)
-    # PDF whose page content is a FlateDecode stream that inflates to 1 GB of spaces.
+    # PDFs whose page content unpacks to 1 GB of spaces: one FlateDecode layer (1 MB), and two
+    # layers (1 KB: deflated data of repeated bytes deflates again).
     comp = zlib.compressobj(9)
-    chunk = b" " * (1 << 20)
-    stream = b"".join(comp.compress(chunk) for _ in range(1024)) + comp.flush()
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-        b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream",
-    ]
-    pdf = io.BytesIO()
-    pdf.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(pdf.tell())
-        pdf.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = pdf.tell()
-    pdf.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        pdf.write(b"%010d 00000 n \n" % off)
-    pdf.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
-    write(j("flate-bomb.pdf"), pdf.getvalue())
+    once = b"".join(comp.compress(b" " * (1 << 20)) for _ in range(1024)) + comp.flush()
+    write(j("flate-bomb.pdf"), pdf_with_content(once, b"/FlateDecode"))
+    write(j("flate-chain.pdf"), pdf_with_content(zlib.compress(once, 9), b"[/FlateDecode /FlateDecode]"))
     # HTML that makes a parser rebuild 200 open formatting elements in each of 10,000 paragraphs.
     write(j("formatting.html"), "<html><body>" + "<b><i><u><s><em>" * 40 + "<p>x" * 10_000 + "</body></html>")
     # HTML nested 100,000 deep.
