@@ -20,10 +20,13 @@ use crate::store::{RunRecord, Store};
 /// Explore a folder of documents: search them and see the people, places and organisations
 /// they mention. Without a command, opens the desktop app.
 #[derive(Debug, Parser)]
-#[command(name = "dossier", version, args_conflicts_with_subcommands = true)]
+#[command(name = "dossier", version = crate::about::VERSION, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// Folder to open in the app (default: the last one, or the bundled samples).
     pub folder: Option<PathBuf>,
+    /// Print the licences of Dossier, its entity model and every crate built into it.
+    #[arg(long)]
+    pub licenses: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -15,9 +15,11 @@
 //! - [`pipeline`]: walk, load, extract and index on named background threads.
 //! - [`searcher`]: the thread that answers queries.
 //! - [`session`]: an opened folder (index + searcher + indexing run).
+//! - [`about`]: version, the embedded model's licence and every bundled crate's.
 //! - [`cli`]: the command-line front end.
 //! - [`app`], [`ui`]: the desktop front end.
 
+pub mod about;
 pub mod app;
 pub mod cli;
 pub mod entities;

@@ -7,6 +7,11 @@ use clap::Parser;
 fn main() -> ExitCode {
     dossier::process_uptime_ms();
     let cli = dossier::cli::Cli::parse_from(dossier::cli::excluded_words(std::env::args_os()));
+    if cli.licenses {
+        // `dossier --licenses | head` closes the pipe early: that is not an error.
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), dossier::about::licenses().as_bytes());
+        return ExitCode::SUCCESS;
+    }
     match cli.command {
         Some(command) => dossier::cli::run(command),
         None => dossier::app::run(cli.folder),

@@ -115,14 +115,11 @@ pub fn complete_folder(text: &str) -> Option<String> {
         None if text == "~" => return Some("~/".to_owned()),
         None => return None,
     };
-    let mut names: Vec<String> = std::fs::read_dir(expand_home(dir))
+    let names: Vec<String> = subfolders(&expand_home(dir))
         .ok()?
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || e.path().is_dir())
-        .filter_map(|e| e.file_name().into_string().ok())
+        .into_iter()
         .filter(|n| n.starts_with(part) && (part.starts_with('.') || !n.starts_with('.')))
         .collect();
-    names.sort();
     let first = names.first()?;
     let common = names.iter().fold(first.as_str(), |common, n| {
         let shared = common.char_indices().zip(n.chars()).take_while(|((_, a), b)| a == b).count();
@@ -130,6 +127,19 @@ pub fn complete_folder(text: &str) -> Option<String> {
     });
     let completed = if names.len() == 1 { format!("{dir}{common}/") } else { format!("{dir}{common}") };
     (completed != text).then_some(completed)
+}
+
+/// The names of the folders in `dir` (links to folders too), sorted, hidden ones included;
+/// names that are not UTF-8 are left out (they cannot be typed back). Reads the file system:
+/// never call it on a UI thread.
+pub fn subfolders(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) || e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    Ok(names)
 }
 
 /// Checks that `folder` is a readable directory and returns its canonical path.

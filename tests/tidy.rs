@@ -80,3 +80,25 @@ fn every_module_starts_with_its_documentation() {
         assert!(text.starts_with("//!"), "{} must start with a //! overview", rel(&path));
     }
 }
+
+#[test]
+fn the_licence_list_names_every_direct_dependency() {
+    // Regenerate with scripts/licenses.py after changing dependencies.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let list = std::fs::read_to_string(root.join("assets/THIRD-PARTY-LICENSES.txt")).unwrap();
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let deps = manifest.split("[dependencies]").nth(1).unwrap().split("\n[").next().unwrap();
+    for name in deps.lines().filter_map(|l| l.split_once(" = ")).map(|(n, _)| n.trim()) {
+        if name == "dossier-ner" {
+            continue;
+        }
+        // The version the lock file builds.
+        let entry = lock.split("[[package]]").find(|p| p.contains(&format!("name = \"{name}\"\n"))).unwrap();
+        let version = entry.split("version = \"").nth(1).unwrap().split('"').next().unwrap();
+        assert!(
+            list.contains(&format!("\n{name} {version} ")),
+            "{name} {version} is not in assets/THIRD-PARTY-LICENSES.txt"
+        );
+    }
+}

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::Fixture;
-use dossier::app::{DossierApp, FolderPicker, Persisted, Setup};
+use dossier::app::{DossierApp, FolderPicker, Persisted, Picked, Setup};
 use dossier::entities::default_extractor;
 use dossier::model::EntityKind;
 use dossier::pipeline::Options;
@@ -20,8 +20,17 @@ use egui_kittest::kittest::{NodeT, Queryable};
 struct FixedPicker(PathBuf);
 
 impl FolderPicker for FixedPicker {
-    fn pick(&self) -> Option<PathBuf> {
-        Some(self.0.clone())
+    fn pick(&self) -> Picked {
+        Picked::Folder(self.0.clone())
+    }
+}
+
+/// A desktop without a folder dialog (or a user who cancels it).
+struct NoDialog(Picked);
+
+impl FolderPicker for NoDialog {
+    fn pick(&self) -> Picked {
+        self.0.clone()
     }
 }
 
@@ -231,6 +240,9 @@ fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
     type_into(&mut h, "Folder path", "");
     h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::A);
     h.get_by_label("Folder path").type_text(notes.to_str().unwrap());
+    // The window lists the typed folder's parent's subfolders; wait until it has (the buttons
+    // below move down when the list arrives).
+    run_until(&mut h, "the listing", |h| shows(h, "📁 notes"));
     h.get_by_label("Open").click();
     run_until(&mut h, "the notes folder", |h| shows(h, "All documents (5)"));
     assert!(!shows_part(&h, "cannot open"));
@@ -480,4 +492,62 @@ fn a_document_whose_file_is_gone_closes_after_reindexing() {
     run_until(&mut h, "the shorter list", |h| shows(h, "All documents (6)"));
     run_until(&mut h, "the view to close", |h| h.state().document().is_none());
     assert_eq!(h.state().persisted().selected, None);
+}
+
+#[test]
+fn without_a_folder_dialog_ctrl_o_opens_the_apps_own_folder_browser() {
+    let fx = Fixture::new();
+    let build = |picked: Picked| {
+        let setup = Setup {
+            store: fx.store(),
+            picker: Arc::new(NoDialog(picked)),
+            extractor: default_extractor(),
+            initial_folder: Some(fx.folder.clone()),
+            options: Options::default(),
+            state: None,
+        };
+        Harness::builder()
+            .with_size([1280.0, 800.0])
+            .allow_missing_glyphs()
+            .build_eframe(move |cc| DossierApp::new(cc, setup))
+    };
+    // A cancelled dialog: nothing else opens.
+    let mut h = build(Picked::Cancelled);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::O);
+    h.run_steps(5);
+    assert!(h.state().typed_path().is_none());
+    assert!(!shows(&h, "Folder path"));
+    drop(h);
+
+    // No dialog at all: the app's folder window, saying why, at the open folder.
+    let mut h = build(Picked::Unavailable);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.key_press_modifiers(eframe::egui::Modifiers::COMMAND, Key::O);
+    run_until(&mut h, "the folder window", |h| shows(h, "Folder path"));
+    assert!(shows_part(&h, "No system folder dialog is available"));
+    // Its subfolders are listed; a click goes into one, Open opens it.
+    run_until(&mut h, "the subfolders", |h| shows(h, "📁 notes"));
+    h.get_by_label("📁 notes").click();
+    let want = format!("{}/notes/", fx.folder.canonicalize().unwrap().display());
+    run_until(&mut h, "the notes folder typed", |h| h.state().typed_path() == Some(want.as_str()));
+    run_until(&mut h, "its listing", |h| shows(h, "no subfolders"));
+    h.get_by_label("Open").click();
+    run_until(&mut h, "the notes folder", |h| shows(h, "All documents (5)"));
+}
+
+#[test]
+fn f1_lists_the_shortcuts_and_about_shows_the_model_licence() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.key_press(Key::F1);
+    run_until(&mut h, "the shortcuts", |h| shows(h, "Keyboard shortcuts"));
+    assert!(shows(&h, "Ctrl+O") && shows(&h, "Open a folder"));
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("About Dossier").click();
+    run_until(&mut h, "the about window", |h| shows_part(h, "en_core_web_sm 3.8.0 by Explosion AI (MIT licence)"));
+    assert!(shows_part(&h, "Copyright 2021 ExplosionAI GmbH"));
+    assert!(shows_part(&h, "crates, each under its licence"));
 }

@@ -17,7 +17,7 @@ use std::time::Instant;
 use eframe::egui;
 use serde::{Deserialize, Serialize};
 
-pub use picker::{FolderPicker, NativePicker};
+pub use picker::{FolderPicker, NativePicker, Picked};
 
 use crate::entities::{Extractor, default_extractor};
 use crate::model::{
@@ -95,11 +95,20 @@ pub enum Command {
     PathEntry(Option<String>),
     /// Complete the typed path (Tab), off the UI thread.
     CompletePath(String),
+    /// List the subfolders of a folder for the folder window, off the UI thread.
+    ListFolder(PathBuf),
     /// Show the data folder's indexes (looked up off the UI thread), or close the list.
     ShowIndexes(bool),
     /// Remove the indexes that serve no folder now, then list again.
     PruneIndexes,
+    /// Show or hide Help → About (version, model, licences).
+    ShowAbout(bool),
+    /// Show or hide the keyboard shortcuts (F1).
+    ShowShortcuts(bool),
 }
+
+/// The subfolders of a folder, or why they could not be listed.
+pub(crate) type Listing = Result<Vec<String>, String>;
 
 /// Where the current folder's indexing stands.
 #[derive(Clone, Debug, Default)]
@@ -123,7 +132,7 @@ pub struct DossierApp {
 
     pub(crate) session: Option<Session>,
     pub(crate) opening: Option<(FolderSource, Receiver<Result<Session, String>>)>,
-    pub(crate) picking: Option<Receiver<Option<PathBuf>>>,
+    pub(crate) picking: Option<Receiver<Picked>>,
     pub(crate) banner: Option<String>,
 
     pub(crate) docs: Vec<DocSummary>,
@@ -136,10 +145,18 @@ pub struct DossierApp {
     pub(crate) problems: Vec<FileProblem>,
     pub(crate) last_run: Option<RunRecord>,
     pub(crate) show_problems: bool,
+    pub(crate) show_about: bool,
+    pub(crate) show_shortcuts: bool,
     /// The "Open folder by path" window's text, while it is open.
     pub(crate) path_entry: Option<String>,
     /// Give the path field the keyboard, with the cursor at the end (opened, or completed).
     pub(crate) focus_path: bool,
+    /// The folder window was opened because no system folder dialog could be shown.
+    pub(crate) no_dialog: bool,
+    /// The subfolders of a folder, for the folder window (listed off the UI thread), and a
+    /// listing under way.
+    pub(crate) listing: Option<(PathBuf, Listing)>,
+    listing_rx: Option<(PathBuf, Receiver<Listing>)>,
     /// A completion being looked up: the text it completes, and where the answer comes.
     completing: Option<(String, Receiver<Option<String>>)>,
     /// The "Indexes" window: what it lists (`None` while it is closed) and a lookup under way.
@@ -184,8 +201,13 @@ impl DossierApp {
             problems: Vec::new(),
             last_run: None,
             show_problems: false,
+            show_about: false,
+            show_shortcuts: false,
             path_entry: None,
             focus_path: false,
+            no_dialog: false,
+            listing: None,
+            listing_rx: None,
             completing: None,
             indexes: None,
             indexes_rx: None,
@@ -287,9 +309,22 @@ impl DossierApp {
             && let Ok(choice) = rx.try_recv()
         {
             self.picking = None;
-            if let Some(folder) = choice {
-                self.apply(ctx, Command::OpenFolder(folder));
+            match choice {
+                Picked::Folder(folder) => self.apply(ctx, Command::OpenFolder(folder)),
+                Picked::Cancelled => {}
+                // No system dialog here: the app's own folder browser instead, saying why.
+                Picked::Unavailable => {
+                    let start = self.folder().map(|f| format!("{}/", f.display())).unwrap_or_else(|| "~/".to_owned());
+                    self.apply(ctx, Command::PathEntry(Some(start)));
+                    self.no_dialog = true;
+                }
             }
+        }
+        if let Some((dir, rx)) = &self.listing_rx
+            && let Ok(names) = rx.try_recv()
+        {
+            self.listing = Some((dir.clone(), names));
+            self.listing_rx = None;
         }
         if let Some(rx) = &self.indexes_rx
             && let Ok(listed) = rx.try_recv()
@@ -564,6 +599,8 @@ impl DossierApp {
                 self.scroll_to_char = Some(doc.matches[next].1.start);
             }
             Command::ShowProblems(show) => self.show_problems = show,
+            Command::ShowAbout(show) => self.show_about = show,
+            Command::ShowShortcuts(show) => self.show_shortcuts = show,
             Command::ToggleEntityPanel => self.p.hide_entity_panel = !self.p.hide_entity_panel,
             Command::FocusSearch => self.focus_search = true,
             Command::ClearQuery => {
@@ -581,7 +618,22 @@ impl DossierApp {
             Command::DismissBanner => self.banner = None,
             Command::PathEntry(text) => {
                 self.focus_path = text.is_some();
+                self.no_dialog = false;
                 self.path_entry = text;
+            }
+            Command::ListFolder(dir) => {
+                if self.listing_rx.as_ref().is_some_and(|(d, _)| *d == dir) {
+                    return;
+                }
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let (ctx, target) = (ctx.clone(), dir.clone());
+                let spawned = std::thread::Builder::new().name("dossier-list-folder".into()).spawn(move || {
+                    let _ = tx.send(session::subfolders(&target).map_err(|e| e.to_string()));
+                    ctx.request_repaint();
+                });
+                if spawned.is_ok() {
+                    self.listing_rx = Some((dir, rx));
+                }
             }
             Command::ShowIndexes(false) => self.indexes = None,
             Command::ShowIndexes(true) | Command::PruneIndexes => {
@@ -652,6 +704,9 @@ impl DossierApp {
             }
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F3)) {
                 out.push(Command::NextMatch);
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F1)) {
+                out.push(Command::ShowShortcuts(true));
             }
         });
         for file in ctx.input(|i| i.raw.dropped_files.clone()) {

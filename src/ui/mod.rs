@@ -48,6 +48,73 @@ pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     if app.indexes.is_some() {
         indexes_window_ui(app, ui, out);
     }
+    if app.show_about {
+        about_window_ui(ui, out);
+    }
+    if app.show_shortcuts {
+        shortcuts_window_ui(ui, out);
+    }
+}
+
+/// Every keyboard shortcut, with what it does.
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+O", "Open a folder"),
+    ("Ctrl+F", "Go to the search box"),
+    ("Escape", "Clear the search; in an empty box, clear the filters"),
+    ("Enter / Shift+Enter", "Next / previous match (in the search box)"),
+    ("F3 / Shift+F3", "Next / previous match"),
+    ("Tab", "Complete a folder name (in the folder window)"),
+    ("F1", "This list"),
+];
+
+fn shortcuts_window_ui(ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let mut open = true;
+    egui::Window::new("Keyboard shortcuts").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        egui::Grid::new("shortcuts").num_columns(2).striped(true).show(ui, |ui| {
+            for (keys, what) in SHORTCUTS {
+                ui.label(RichText::new(*keys).strong());
+                ui.label(*what);
+                ui.end_row();
+            }
+        });
+    });
+    if !open {
+        out.push(Command::ShowShortcuts(false));
+    }
+}
+
+/// The version, the entity model and its licence notice, and every bundled crate's licence.
+fn about_window_ui(ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let mut open = true;
+    egui::Window::new("About Dossier").open(&mut open).default_size([560.0, 480.0]).show(ui.ctx(), |ui| {
+        ui.heading("Dossier");
+        ui.label(format!("Version {}", env!("CARGO_PKG_VERSION")));
+        ui.label("Explore a folder of documents: search, and see the people, places and organisations in them.");
+        ui.label("Dossier itself: MIT OR Apache-2.0.");
+        ui.separator();
+        ui.label(RichText::new("Entity model: spaCy en_core_web_sm 3.8.0 by Explosion AI (MIT licence)").strong());
+        egui::ScrollArea::vertical().id_salt("model-licence").max_height(140.0).show(ui, |ui| {
+            ui.label(RichText::new(crate::about::MODEL_LICENSE).small());
+        });
+        ui.separator();
+        let crates: Vec<&str> = crate::about::crate_lines().collect();
+        ui.label(RichText::new(format!("Built with {} crates, each under its licence:", crates.len())).strong());
+        let row = ui.text_style_height(&egui::TextStyle::Small);
+        egui::ScrollArea::vertical().id_salt("crate-licences").max_height(200.0).show_rows(
+            ui,
+            row,
+            crates.len(),
+            |ui, rows| {
+                for line in &crates[rows] {
+                    ui.label(RichText::new(*line).small());
+                }
+            },
+        );
+        ui.label(RichText::new("The full licence texts: dossier --licenses").weak());
+    });
+    if !open {
+        out.push(Command::ShowAbout(false));
+    }
 }
 
 /// The indexes in the data folder, each with its folder, size and state, and a way to remove
@@ -126,6 +193,14 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
             if ui.button("Indexes…").clicked() {
                 out.push(Command::ShowIndexes(true));
+            }
+        });
+        ui.menu_button("Help", |ui| {
+            if ui.add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1")).clicked() {
+                out.push(Command::ShowShortcuts(true));
+            }
+            if ui.button("About Dossier").clicked() {
+                out.push(Command::ShowAbout(true));
             }
         });
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -745,18 +820,33 @@ fn format_date(ns: i64) -> String {
 }
 
 /// A window to type a folder's path, for desktops without a folder dialog.
+/// The app's own folder window: a typed path (`~` is home, Tab completes), the subfolders of
+/// the folder typed so far to click through, home, up, and recent folders. It stands in for the
+/// system dialog where there is none, and takes a path where typing is quicker.
 fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let Some(text) = app.path_entry.as_mut() else { return };
     let mut open = true;
     let focus = std::mem::take(&mut app.focus_path);
-    egui::Window::new("Open folder by path").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+    // The folder whose subfolders are shown: what is typed, up to its last `/`.
+    let dir = crate::session::expand_home(text.rfind('/').map_or("", |i| &text[..=i]));
+    if !dir.as_os_str().is_empty() && app.listing.as_ref().is_none_or(|(d, _)| *d != dir) {
+        out.push(Command::ListFolder(dir.clone()));
+    }
+    let dark = ui.visuals().dark_mode;
+    egui::Window::new("Open a folder").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        if app.no_dialog {
+            ui.label(
+                RichText::new("No system folder dialog is available on this desktop; choose the folder here.")
+                    .color(theme::weak_color(dark)),
+            );
+        }
         let label = ui.label("Folder path");
         let id = ui.make_persistent_id("folder-path");
         // Tab completes the path (as in a shell) instead of moving the focus away.
         let tab =
             ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab));
         let edit = ui
-            .add(egui::TextEdit::singleline(text).id(id).hint_text("~/leaks/2024").desired_width(420.0))
+            .add(egui::TextEdit::singleline(text).id(id).hint_text("~/leaks/2024").desired_width(460.0))
             .labelled_by(label.id);
         if focus {
             edit.request_focus();
@@ -771,6 +861,51 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
         }
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.label(RichText::new("Tab completes folder names; ~ is your home folder.").weak().small());
+        ui.horizontal(|ui| {
+            if ui.button("Home").clicked() {
+                out.push(Command::PathEntry(Some("~/".to_owned())));
+            }
+            let parent = text.trim_end_matches('/').rfind('/').map(|i| text[..=i].to_owned());
+            if ui.add_enabled(parent.is_some(), egui::Button::new("Up")).clicked()
+                && let Some(parent) = parent
+            {
+                out.push(Command::PathEntry(Some(parent)));
+            }
+        });
+        egui::ScrollArea::vertical().max_height(220.0).id_salt("subfolders").show(ui, |ui| {
+            match app.listing.as_ref().filter(|(d, _)| *d == dir).map(|(_, names)| names) {
+                Some(Ok(names)) => {
+                    let shown: Vec<&String> = names.iter().filter(|n| !n.starts_with('.')).collect();
+                    if shown.is_empty() {
+                        ui.label(RichText::new("no subfolders").weak().italics());
+                    }
+                    for name in shown {
+                        if ui.button(format!("📁 {name}")).clicked() {
+                            let base = text.rfind('/').map_or("", |i| &text[..=i]);
+                            out.push(Command::PathEntry(Some(format!("{base}{name}/"))));
+                        }
+                    }
+                }
+                Some(Err(e)) => {
+                    ui.label(
+                        RichText::new(format!("cannot list {}: {e}", dir.display())).color(theme::error_color(dark)),
+                    );
+                }
+                None => {
+                    ui.spinner();
+                }
+            }
+        });
+        if !app.p.recent.is_empty() {
+            ui.separator();
+            ui.label(RichText::new("Recent folders").weak());
+            for folder in &app.p.recent {
+                if ui.button(folder.display().to_string()).clicked() {
+                    out.push(Command::OpenFolder(folder.clone()));
+                }
+            }
+        }
+        ui.separator();
         ui.horizontal(|ui| {
             if (ui.button("Open").clicked() || enter) && !text.trim().is_empty() {
                 out.push(Command::OpenFolder(crate::session::expand_home(text.trim())));
