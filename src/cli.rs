@@ -100,17 +100,15 @@ pub enum Command {
     /// Score the entity recogniser on annotated text (CoNLL columns, IOB1 or IOB2 tags):
     /// precision, recall and F1 per type; the last line is `micro F1 X`.
     EvalNer {
+        /// CoNLL columns: one token per line, its tag last; blank lines between sentences.
         file: PathBuf,
-        /// Input format (only CoNLL columns for now).
-        #[arg(long, default_value = "conll", value_parser = ["conll"])]
-        format: String,
         /// How labels are compared: `conll` folds both sides into PER/ORG/LOC/MISC; `ontonotes` compares as is.
-        #[arg(long, default_value = "conll", value_parser = ["conll", "ontonotes"])]
-        map: String,
+        #[arg(long, value_enum, default_value_t = LabelMapArg::Conll)]
+        map: LabelMapArg,
         /// Which recogniser: `full` (the app's: model + consistency pass + contacts), `model`
         /// (the model alone, identical to spaCy's en_core_web_sm), `rules` (the old rule-based one).
-        #[arg(long, default_value = "full", value_parser = ["full", "model", "rules"])]
-        recogniser: String,
+        #[arg(long, value_enum, default_value_t = RecogniserArg::Full)]
+        recogniser: RecogniserArg,
     },
     /// List the indexes in Dossier's data folder, with the folder each indexes and whether it
     /// is still there; with --prune, remove those of folders that are gone, of older versions,
@@ -137,6 +135,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `eval-ner --map`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LabelMapArg {
+    Conll,
+    Ontonotes,
+}
+
+/// `eval-ner --recogniser`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecogniserArg {
+    Full,
+    Model,
+    Rules,
 }
 
 /// A failure with its exit code and one-line message.
@@ -215,7 +228,7 @@ pub fn run(command: Command) -> ExitCode {
             search_cmd(&folder, words.join(" "), &entities, &kinds, &subfolder, limit, json)
         }
         Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
-        Command::EvalNer { file, format: _, map, recogniser } => eval_cmd(&file, &map, &recogniser),
+        Command::EvalNer { file, map, recogniser } => eval_cmd(&file, map, recogniser),
         Command::Report { folder, json } => report_cmd(&folder, json),
         Command::List { folder, json } => list_cmd(&folder, json),
         Command::Indexes { prune, json } => indexes_cmd(prune, json),
@@ -430,15 +443,18 @@ fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> 
     Ok(if counts.is_empty() { 1 } else { 0 })
 }
 
-fn eval_cmd(file: &Path, map: &str, recogniser: &str) -> Result<u8, Failure> {
+fn eval_cmd(file: &Path, map: LabelMapArg, recogniser: RecogniserArg) -> Result<u8, Failure> {
     use crate::entities::{Recogniser, eval};
     let text = std::fs::read_to_string(file).map_err(|e| usage(format!("cannot read {}: {e}", file.display())))?;
     let docs = eval::parse_conll(&text).map_err(|e| usage(format!("{}: {e}", file.display())))?;
-    let map = if map == "ontonotes" { eval::LabelMap::OntoNotes } else { eval::LabelMap::Conll };
+    let map = match map {
+        LabelMapArg::Conll => eval::LabelMap::Conll,
+        LabelMapArg::Ontonotes => eval::LabelMap::OntoNotes,
+    };
     let kind = match recogniser {
-        "model" => Recogniser::Model,
-        "rules" => Recogniser::Rules,
-        _ => Recogniser::Full,
+        RecogniserArg::Full => Recogniser::Full,
+        RecogniserArg::Model => Recogniser::Model,
+        RecogniserArg::Rules => Recogniser::Rules,
     };
     let report = eval::evaluate(&docs, crate::entities::recogniser(kind).as_ref(), map);
     print!("{}", report.table());

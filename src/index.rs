@@ -3,8 +3,9 @@
 //! One [`DocIndex`] per opened folder. Each document is keyed by its folder-relative path (`id`);
 //! updating a document deletes the old version by that key and adds the new one. Everything the
 //! document list needs (title, size, entity count) lives in fast fields, so listing 100k
-//! documents never decompresses a body. Entities are stored twice: as a JSON list of spans for
-//! highlighting, and as one raw term per distinct entity for filtering and counting.
+//! documents never decompresses a body. Entities are stored twice: as a compact text list of
+//! spans for highlighting, and as one raw term per distinct entity for filtering and counting.
+//! Titles, authors and bodies are split into words by [`WordTokenizer`].
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;

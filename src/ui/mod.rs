@@ -361,7 +361,7 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Only documents with:");
             for (i, key) in app.p.filters.iter().enumerate() {
-                let chip = egui::Button::new(RichText::new(format!("{} ✕", key.text)).color(Color32::BLACK))
+                let chip = egui::Button::new(RichText::new(format!("{} ✕", key.text)).color(theme::CHIP_TEXT))
                     .fill(theme::entity_color(key.kind, dark));
                 if ui.add(chip).on_hover_text(format!("{}: remove this filter", key.kind.display_name())).clicked() {
                     out.push(Command::RemoveFilter(i));
@@ -668,7 +668,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             let on = app.p.kinds.contains(kind);
             let color = theme::entity_color(kind, dark);
             let chip = if on {
-                egui::Button::new(RichText::new(kind.display_name()).color(Color32::BLACK)).fill(color)
+                egui::Button::new(RichText::new(kind.display_name()).color(theme::CHIP_TEXT)).fill(color)
             } else {
                 egui::Button::new(RichText::new(kind.display_name()).strikethrough().color(color))
                     .fill(Color32::TRANSPARENT)

@@ -48,6 +48,8 @@ pub const MATCH_BACKGROUND: Color32 = Color32::from_rgb(0xff, 0xe0, 0x3d);
 /// The current match (the one "N of M" points at).
 pub const CURRENT_MATCH_BACKGROUND: Color32 = Color32::from_rgb(0xff, 0x8c, 0x00);
 pub const MATCH_TEXT: Color32 = Color32::BLACK;
+/// Text on a chip filled with an entity kind's colour (filters, the legend's shown kinds).
+pub const CHIP_TEXT: Color32 = Color32::BLACK;
 
 /// Error and warning text.
 pub fn error_color(dark: bool) -> Color32 {
