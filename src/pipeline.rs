@@ -257,6 +257,9 @@ impl Run {
         // A panic here (a bug) ends the run like an error: what was committed stays, the record
         // is saved and the front end hears why.
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| self.index_all(&mut record, started)));
+        // Another process holds the writer: the folder and its report are that process's; this
+        // run did nothing and must not overwrite what that one records.
+        let elsewhere = matches!(outcome, Ok(Err(IndexError::Locked)));
         let error = match outcome {
             Ok(result) => result.err().map(|e| e.to_string()),
             Err(panic) => Some(format!("internal error: {}", crate::searcher::panic_message(panic.as_ref()))),
@@ -267,7 +270,8 @@ impl Run {
         // A run that changed nothing (every `search` from the CLI starts one) leaves the saved
         // report of the last real run, with its counts and time, in place.
         let unchanged = RunRecord::load(&self.index_dir).is_some_and(|p| record.changes_nothing_since(&p));
-        if (error.is_some() || !unchanged)
+        if !elsewhere
+            && (error.is_some() || !unchanged)
             && let Err(e) = record.save(&self.index_dir)
         {
             log::warn!("cannot save the run record in {}: {e}", self.index_dir.display());

@@ -249,13 +249,15 @@ fn a_folder_being_indexed_elsewhere_is_still_searched() {
     let dir = fx.store().index_dir(&fx.folder.canonicalize().unwrap());
     let index = dossier::index::DocIndex::open_or_create(&dir).unwrap();
     let writer = index.writer().unwrap();
+    let report = stdout(&dossier(&fx, &["report", folder]));
     let out = dossier(&fx, &["search", folder, "harbour"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(stdout(&out).starts_with("2 documents match"), "{}", stdout(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("being indexed by another Dossier"));
-    // Indexing itself says so and fails.
+    // Indexing itself says so and fails, and the other process's report stays as it was.
     let out = dossier(&fx, &["index", folder]);
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&dossier(&fx, &["report", folder])), report);
     drop(writer);
 }
 
