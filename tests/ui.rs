@@ -551,3 +551,27 @@ fn f1_lists_the_shortcuts_and_about_shows_the_model_licence() {
     assert!(shows_part(&h, "Copyright 2021 ExplosionAI GmbH"));
     assert!(shows_part(&h, "crates, each under its licence"));
 }
+
+#[test]
+fn the_view_menu_zooms_and_picks_the_theme() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let open_view = |h: &mut Harness<'static, DossierApp>| {
+        h.get_by_label("View").click();
+        h.run_steps(2);
+    };
+    open_view(&mut h);
+    h.get_by_label_contains("Zoom in").click();
+    h.run_steps(2);
+    assert!(h.ctx.zoom_factor() > 1.0, "{}", h.ctx.zoom_factor());
+    open_view(&mut h);
+    h.get_by_label_contains("Normal size").click();
+    h.run_steps(2);
+    assert_eq!(h.ctx.zoom_factor(), 1.0);
+    open_view(&mut h);
+    h.get_by_label("Theme: light").click();
+    h.run_steps(2);
+    assert_eq!(h.ctx.options(|o| o.theme_preference), eframe::egui::ThemePreference::Light);
+    assert_eq!(h.ctx.theme(), eframe::egui::Theme::Light);
+}

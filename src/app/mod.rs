@@ -105,6 +105,11 @@ pub enum Command {
     ShowAbout(bool),
     /// Show or hide the keyboard shortcuts (F1).
     ShowShortcuts(bool),
+    /// Text size: bigger (`Some(true)`), smaller (`Some(false)`) or back to normal (`None`).
+    /// egui keeps the factor and saves it with the window's state (Ctrl + / − / 0 work too).
+    Zoom(Option<bool>),
+    /// Light, dark, or follow the system (the default); kept across restarts by egui.
+    Theme(egui::ThemePreference),
 }
 
 /// The subfolders of a folder, or why they could not be listed.
@@ -601,6 +606,10 @@ impl DossierApp {
             Command::ShowProblems(show) => self.show_problems = show,
             Command::ShowAbout(show) => self.show_about = show,
             Command::ShowShortcuts(show) => self.show_shortcuts = show,
+            Command::Zoom(Some(true)) => egui::gui_zoom::zoom_in(ctx),
+            Command::Zoom(Some(false)) => egui::gui_zoom::zoom_out(ctx),
+            Command::Zoom(None) => ctx.set_zoom_factor(1.0),
+            Command::Theme(preference) => ctx.set_theme(preference),
             Command::ToggleEntityPanel => self.p.hide_entity_panel = !self.p.hide_entity_panel,
             Command::FocusSearch => self.focus_search = true,
             Command::ClearQuery => {

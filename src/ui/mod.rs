@@ -64,6 +64,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Enter / Shift+Enter", "Next / previous match (in the search box)"),
     ("F3 / Shift+F3", "Next / previous match"),
     ("Tab", "Complete a folder name (in the folder window)"),
+    ("Ctrl + / Ctrl − / Ctrl 0", "Bigger, smaller, normal text size"),
     ("F1", "This list"),
 ];
 
@@ -193,6 +194,29 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
             if ui.button("Indexes…").clicked() {
                 out.push(Command::ShowIndexes(true));
+            }
+            ui.separator();
+            let key = |k| ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, k));
+            let (plus, minus, zero) = (key(egui::Key::Plus), key(egui::Key::Minus), key(egui::Key::Num0));
+            if ui.add(egui::Button::new("Zoom in").shortcut_text(plus)).clicked() {
+                out.push(Command::Zoom(Some(true)));
+            }
+            if ui.add(egui::Button::new("Zoom out").shortcut_text(minus)).clicked() {
+                out.push(Command::Zoom(Some(false)));
+            }
+            if ui.add(egui::Button::new("Normal size").shortcut_text(zero)).clicked() {
+                out.push(Command::Zoom(None));
+            }
+            ui.separator();
+            let current = ui.ctx().options(|o| o.theme_preference);
+            for (preference, name) in [
+                (egui::ThemePreference::System, "Theme: as the system"),
+                (egui::ThemePreference::Light, "Theme: light"),
+                (egui::ThemePreference::Dark, "Theme: dark"),
+            ] {
+                if ui.radio(current == preference, name).clicked() {
+                    out.push(Command::Theme(preference));
+                }
             }
         });
         ui.menu_button("Help", |ui| {
