@@ -122,6 +122,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the man page and the bash, zsh and fish completions into DIR (for packaging).
+    #[command(hide = true)]
+    PackagingFiles { dir: PathBuf },
     /// List the entities of a folder (indexing it first if needed) with how many documents mention each.
     Entities {
         folder: PathBuf,
@@ -204,7 +207,7 @@ impl Command {
             | Command::Report { json, .. }
             | Command::Entities { json, .. }
             | Command::Indexes { json, .. } => *json,
-            Command::Index { .. } | Command::EvalNer { .. } => false,
+            Command::Index { .. } | Command::EvalNer { .. } | Command::PackagingFiles { .. } => false,
         }
     }
 }
@@ -232,6 +235,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Report { folder, json } => report_cmd(&folder, json),
         Command::List { folder, json } => list_cmd(&folder, json),
         Command::Indexes { prune, json } => indexes_cmd(prune, json),
+        Command::PackagingFiles { dir } => packaging_files(&dir),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -475,6 +479,22 @@ fn list_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
         }
     }
     Ok(if docs.is_empty() { 1 } else { 0 })
+}
+
+/// The man page (`dossier.1`) and shell completions, generated from the clap definitions so
+/// they never disagree with `--help`.
+fn packaging_files(dir: &Path) -> Result<u8, Failure> {
+    use clap::CommandFactory;
+    let fail = |e: std::io::Error| usage(format!("cannot write into {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let command = Cli::command();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut page).map_err(fail)?;
+    std::fs::write(dir.join("dossier.1"), page).map_err(fail)?;
+    for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+        clap_complete::generate_to(shell, &mut command.clone(), "dossier", dir).map_err(fail)?;
+    }
+    Ok(0)
 }
 
 fn indexes_cmd(prune: bool, json: bool) -> Result<u8, Failure> {

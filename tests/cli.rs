@@ -287,3 +287,19 @@ fn indexes_are_listed_and_pruned() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("never writes inside"));
     assert!(!fx.folder.join(".dossier").exists());
 }
+
+#[test]
+fn packaging_files_are_generated_from_the_command_line_definitions() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("packaging");
+    let out = dossier(&fx, &["packaging-files", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let page = std::fs::read_to_string(dir.join("dossier.1")).unwrap();
+    assert!(page.contains("search") && page.contains("--licenses"), "{page}");
+    for completion in ["dossier.bash", "_dossier", "dossier.fish"] {
+        let text = std::fs::read_to_string(dir.join(completion)).unwrap();
+        assert!(text.contains("indexes"), "{completion} completes the subcommands");
+    }
+    let version = stdout(&dossier(&fx, &["--version"]));
+    assert!(version.contains("en_core_web_sm 3.8.0") && version.contains("MIT"), "{version}");
+}
