@@ -13,7 +13,9 @@ profile=release
 [[ ${1:-} == --dev ]] && profile=dev
 dir=$([[ $profile == dev ]] && echo debug || echo release)
 cargo build --locked --profile "$profile" --bin dossier
-"target/$dir/dossier" packaging-files target/deb-assets
+# Generated files go where Cargo.toml's asset list says, in this tree's target/ (cargo-deb
+# itself finds the binary wherever CARGO_TARGET_DIR puts it).
+"${CARGO_TARGET_DIR:-target}/$dir/dossier" packaging-files target/deb-assets
 mkdir -p target/debian
 # cargo-deb prints the package's path.
 cargo deb --no-build --profile "$profile" --output target/debian/
