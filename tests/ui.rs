@@ -112,8 +112,13 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     let fx = Fixture::new();
     let mut h = harness(&fx, None, None);
 
-    // First start: the bundled sample opens with its entities highlighted.
+    // First start: the bundled sample opens with its entities highlighted, and a hint says
+    // where to begin until it is put away.
     run_until(&mut h, "the sample document", |h| shows(h, SEED_TITLE));
+    assert!(shows_part(&h, "New here? Ctrl+O opens a folder"));
+    h.get_by_label("Got it").click();
+    h.run_steps(2);
+    assert!(!shows_part(&h, "New here?") && h.state().persisted().hint_dismissed);
     assert!(highlighted(&h) > 20);
     for name in ["Blinken ×10", "Lavrov ×6", "Moscow ×4", "CNN ×5", "Friday ×2"] {
         assert!(shows(&h, name), "entity panel lists {name}");

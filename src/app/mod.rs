@@ -62,6 +62,8 @@ pub struct Persisted {
     pub selected: Option<String>,
     pub kinds: KindSet,
     pub hide_entity_panel: bool,
+    /// The first-start hint (Ctrl+O, Ctrl+F, the legend chips) was dismissed.
+    pub hint_dismissed: bool,
 }
 
 /// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
@@ -105,6 +107,8 @@ pub enum Command {
     ShowAbout(bool),
     /// Show or hide the keyboard shortcuts (F1).
     ShowShortcuts(bool),
+    /// Put away the first-start hint for good.
+    DismissHint,
     /// Text size: bigger (`Some(true)`), smaller (`Some(false)`) or back to normal (`None`).
     /// egui keeps the factor and saves it with the window's state (Ctrl + / − / 0 work too).
     Zoom(Option<bool>),
@@ -606,6 +610,7 @@ impl DossierApp {
             Command::ShowProblems(show) => self.show_problems = show,
             Command::ShowAbout(show) => self.show_about = show,
             Command::ShowShortcuts(show) => self.show_shortcuts = show,
+            Command::DismissHint => self.p.hint_dismissed = true,
             Command::Zoom(Some(true)) => egui::gui_zoom::zoom_in(ctx),
             Command::Zoom(Some(false)) => egui::gui_zoom::zoom_out(ctx),
             Command::Zoom(None) => ctx.set_zoom_factor(1.0),

@@ -340,6 +340,21 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         });
         ui.separator();
     }
+    if !app.p.hint_dismissed {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(
+                    "New here? Ctrl+O opens a folder of your own, Ctrl+F searches, F1 lists every shortcut. \
+                     The coloured chips above a document show or hide each kind of entity.",
+                )
+                .color(theme::weak_color(dark)),
+            );
+            if ui.small_button("Got it").clicked() {
+                out.push(Command::DismissHint);
+            }
+        });
+        ui.separator();
+    }
     if let Some(run) = app.last_run.as_ref().filter(|r| r.kept_missing > 0 && !app.indexing.running) {
         ui.horizontal_wrapped(|ui| {
             let text = format!(
