@@ -16,6 +16,7 @@ use crate::model::{EntityKey, EntityKind, FileProblem, Outcome, Query};
 use crate::pipeline::{self, Event, Options};
 use crate::session::check_folder;
 use crate::store::{RunRecord, Store};
+use crate::words;
 
 /// Explore a folder of documents: search them and see the people, places and organisations
 /// they mention. Without a command, opens the desktop app.
@@ -317,9 +318,9 @@ fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failu
         record.indexed,
         record.removed,
         record.duration_secs,
-        outcome_summary(&record.problems),
+        words::outcome_summary(&record.problems),
     );
-    for (reason, n) in pipeline::problems_by_reason(&record.problems) {
+    for (reason, n) in words::problems_by_reason(&record.problems) {
         println!("  {n:>6}  {reason}");
     }
     if verbose {
@@ -328,15 +329,6 @@ fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failu
         }
     }
     Ok(0)
-}
-
-/// `2 could not be read, 5 skipped, 1 truncated`.
-fn outcome_summary(problems: &[FileProblem]) -> String {
-    [Outcome::Failed, Outcome::Skipped, Outcome::Truncated]
-        .iter()
-        .map(|o| format!("{} {}", problems.iter().filter(|p| p.outcome == *o).count(), o.label()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The entity kind `name` means, or a usage error listing the kinds.
@@ -509,7 +501,7 @@ fn indexes_cmd(prune: bool, json: bool) -> Result<u8, Failure> {
     for e in &entries {
         let folder = e.folder.as_ref().map_or_else(|| "?".to_owned(), |f| f.display().to_string());
         let what = if prune { "removed" } else { e.state.label() };
-        let _ = writeln!(out, "{folder}\t{}\t{what}\t{}", load::human_bytes(e.bytes), e.dir.display());
+        let _ = writeln!(out, "{folder}\t{}\t{what}\t{}", words::bytes(e.bytes), e.dir.display());
     }
     if prune {
         let _ = writeln!(out, "{} removed", entries.len());
@@ -531,8 +523,13 @@ fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&record).unwrap_or_default());
         return Ok(0);
     }
-    let _ =
-        writeln!(out, "{} indexed, {} removed; {}", record.indexed, record.removed, outcome_summary(&record.problems));
+    let _ = writeln!(
+        out,
+        "{} indexed, {} removed; {}",
+        record.indexed,
+        record.removed,
+        words::outcome_summary(&record.problems)
+    );
     for outcome in [Outcome::Failed, Outcome::Truncated, Outcome::Skipped] {
         let problems: Vec<FileProblem> = record.problems.iter().filter(|p| p.outcome == outcome).cloned().collect();
         if problems.is_empty() {
@@ -541,7 +538,7 @@ fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
         let mut heading = outcome.label().to_owned();
         heading[..1].make_ascii_uppercase();
         let _ = writeln!(out, "\n{heading} ({})", problems.len());
-        for (reason, n) in pipeline::problems_by_reason(&problems) {
+        for (reason, n) in words::problems_by_reason(&problems) {
             let _ = writeln!(out, "  {n} × {reason}");
             for p in problems.iter().filter(|p| p.reason == reason) {
                 let _ = writeln!(out, "    {}", p.path);

@@ -16,6 +16,7 @@
 //! - [`searcher`]: the thread that answers queries.
 //! - [`session`]: an opened folder (index + searcher + indexing run).
 //! - [`about`]: version, the embedded model's licence and every bundled crate's.
+//! - [`words`]: how sizes, counts, durations and the ingest report read, everywhere.
 //! - [`cli`]: the command-line front end.
 //! - [`app`], [`ui`]: the desktop front end.
 
@@ -32,6 +33,7 @@ pub mod searcher;
 pub mod session;
 pub mod store;
 pub mod ui;
+pub mod words;
 
 /// Milliseconds since the process started (for start-up profiling).
 pub fn process_uptime_ms() -> f64 {

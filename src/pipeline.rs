@@ -828,14 +828,3 @@ pub fn run_blocking(
     }
     Err(std::io::Error::other("the indexer stopped without finishing"))
 }
-
-/// Counts problems by reason, most frequent first (for summaries).
-pub fn problems_by_reason(problems: &[FileProblem]) -> Vec<(String, usize)> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for p in problems {
-        *counts.entry(p.reason.as_str()).or_default() += 1;
-    }
-    let mut out: Vec<(String, usize)> = counts.into_iter().map(|(r, n)| (r.to_owned(), n)).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
-}

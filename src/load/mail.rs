@@ -166,7 +166,7 @@ pub(crate) fn read_mbox(
         let id = format!("{}#{count}", stamp.file);
         if truncated {
             let reason =
-                format!("message larger than {}: only its start was indexed", super::human_bytes(max_message_bytes));
+                format!("message larger than {}: only its start was indexed", crate::words::bytes(max_message_bytes));
             emit(Piece::Problem(FileProblem::truncated(&id, reason).inside(stamp.file)))?;
         }
         let size = raw.len() as u64;

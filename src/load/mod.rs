@@ -592,7 +592,7 @@ fn read_file(
     if truncated && !loader.reads_partial() {
         return Err(LoadError::TooLarge {
             kind: crate::model::kind_name(loader.kind()),
-            limit: human_bytes(max_bytes),
+            limit: crate::words::bytes(max_bytes),
         });
     }
     let mut bytes = Vec::with_capacity(meta.len().min(max_bytes) as usize);
@@ -606,7 +606,7 @@ fn read_file(
     let expanded = extracted.meta.truncated;
     extracted.meta.truncated |= truncated;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let limit = human_bytes(max_bytes);
+    let limit = crate::words::bytes(max_bytes);
     let reason = if truncated {
         Some(format!("larger than {limit}: only the first {limit} was indexed"))
     } else {
@@ -716,20 +716,6 @@ fn attachment_name(raw: &str, k: usize, seen: &mut std::collections::HashSet<Str
 pub(crate) fn extract_caught(loader: &dyn Loader, bytes: &[u8]) -> Result<Extracted, LoadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| loader.extract(bytes)))
         .unwrap_or(Err(LoadError::Malformed("internal error while reading this part (reported as a bug)")))
-}
-
-/// `bytes` for people: `64 MB`, `512 KB`.
-pub fn human_bytes(bytes: u64) -> String {
-    const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes.is_multiple_of(MB) {
-        format!("{} MB", bytes / MB)
-    } else if bytes >= MB {
-        format!("{:.1} MB", bytes as f64 / MB as f64)
-    } else if bytes >= 1024 {
-        format!("{} KB", bytes / 1024)
-    } else {
-        format!("{bytes} bytes")
-    }
 }
 
 /// Modification time in nanoseconds since the epoch, 0 where the platform does not say.

@@ -10,6 +10,7 @@ use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 use crate::app::{Command, DossierApp};
 use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name, page_word};
 use crate::store::IndexState;
+use crate::words;
 use document::{DocState, LayoutKey};
 
 /// Draws the whole window.
@@ -130,12 +131,12 @@ fn indexes_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
         egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
             for e in entries {
                 let folder = e.folder.as_ref().map_or_else(|| "folder unknown".to_owned(), |f| f.display().to_string());
-                ui.label(format!("{folder} · {} · {}", format_bytes(e.bytes), e.state.label()));
+                ui.label(format!("{folder} · {} · {}", words::bytes(e.bytes), e.state.label()));
             }
         });
         ui.horizontal(|ui| {
             let prunable = entries.iter().any(|e| prunable(&e));
-            let remove = egui::Button::new(format!("Remove unused indexes ({})", format_bytes(unused)));
+            let remove = egui::Button::new(format!("Remove unused indexes ({})", words::bytes(unused)));
             if ui
                 .add_enabled(prunable, remove)
                 .on_hover_text("Indexes of folders that are gone (or on a drive not mounted now), of older versions, and damaged ones")
@@ -254,15 +255,15 @@ fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 "Indexing {} / {} files · {} of {} · {}",
                 p.done,
                 p.total,
-                format_bytes(p.bytes_done),
-                format_bytes(p.total_bytes),
-                plural(p.documents as u64, "document")
+                words::bytes(p.bytes_done),
+                words::bytes(p.total_bytes),
+                words::plural(p.documents as u64, "document")
             ),
         };
         if p.done > 0 {
             text.push_str(&format!(" · {:.0} files/s", p.files_per_sec()));
             if let Some(eta) = p.eta() {
-                text.push_str(&format!(" · {} left", format_duration(eta.as_secs_f64())));
+                text.push_str(&format!(" · {} left", words::duration(eta.as_secs_f64())));
             }
         }
         if app.indexing.cancelling {
@@ -284,17 +285,17 @@ fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
-        ui.label(plural(app.stats.documents, "document"));
+        ui.label(words::plural(app.stats.documents, "document"));
         ui.separator();
-        ui.label(plural(app.stats.distinct_entities, "entity"));
+        ui.label(words::plural(app.stats.distinct_entities, "entity"));
         ui.separator();
-        ui.label(format!("index {}", format_bytes(app.stats.index_bytes)));
+        ui.label(format!("index {}", words::bytes(app.stats.index_bytes)));
         if let Some(run) = &app.last_run {
             ui.separator();
             let ago = now_unix().saturating_sub(run.finished_at_unix);
             let what = if run.cancelled { "indexing cancelled" } else { "indexed" };
-            let when = if ago < 2 { "just now".to_owned() } else { format!("{} ago", format_duration(ago as f64)) };
-            ui.label(format!("{what} {when} in {}", format_duration(run.duration_secs)));
+            let when = if ago < 2 { "just now".to_owned() } else { format!("{} ago", words::duration(ago as f64)) };
+            ui.label(format!("{what} {when} in {}", words::duration(run.duration_secs)));
         }
         let count = |o: Outcome| app.problems.iter().filter(|p| p.outcome == o).count();
         let (failed, skipped, truncated) = (count(Outcome::Failed), count(Outcome::Skipped), count(Outcome::Truncated));
@@ -448,8 +449,8 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                         "{} · {} · {} · {}{}{}",
                         doc.id,
                         kind_name(&doc.kind),
-                        format_bytes(doc.size_bytes),
-                        plural(doc.entity_count, "entity"),
+                        words::bytes(doc.size_bytes),
+                        words::plural(doc.entity_count, "entity"),
                         crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default(),
                         if doc.truncated { " · truncated" } else { "" }
                     );
@@ -665,7 +666,7 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                 .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
                 .show(ui, |ui| {
                     for c in top {
-                        let text = format!("{} · {}", c.key.text, plural(c.documents, "doc"));
+                        let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
                         let r = ui.add(egui::Button::selectable(false, text).truncate());
                         if r.on_hover_text("Only show documents that mention it").clicked() {
                             out.push(Command::AddFilter(c.key.clone()));
@@ -752,7 +753,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         ui.label(
             RichText::new(format!(
                 "Showing the first {} of this document; search covers all of it.",
-                format_bytes(document::MAX_VIEW_BYTES as u64)
+                words::bytes(document::MAX_VIEW_BYTES as u64)
             ))
             .color(theme::error_color(dark)),
         );
@@ -810,9 +811,9 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
 fn metadata_ui(doc: &DocState, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     let meta = &doc.meta;
-    let mut parts = vec![doc.id.clone(), kind_name(&meta.kind).to_owned(), format_bytes(meta.size_bytes)];
+    let mut parts = vec![doc.id.clone(), kind_name(&meta.kind).to_owned(), words::bytes(meta.size_bytes)];
     if !meta.pages.is_empty() {
-        parts.push(plural(meta.pages.len() as u64, page_word(&meta.kind)));
+        parts.push(words::plural(meta.pages.len() as u64, page_word(&meta.kind)));
     }
     if !meta.author.is_empty() && meta.kind != "email" {
         parts.push(format!("by {}", meta.author));
@@ -985,7 +986,7 @@ fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command
             let mut heading = outcome.label().to_owned();
             heading[..1].make_ascii_uppercase();
             let owned: Vec<FileProblem> = group.iter().map(|p| (*p).clone()).collect();
-            let reasons = crate::pipeline::problems_by_reason(&owned)
+            let reasons = words::problems_by_reason(&owned)
                 .into_iter()
                 .map(|(reason, n)| format!("{n} × {reason}"))
                 .collect::<Vec<_>>()
@@ -1022,59 +1023,6 @@ fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command
 }
 
 /// "1 document", "2 documents", "3 entities".
-fn plural(n: u64, noun: &str) -> String {
-    match (n, noun.strip_suffix('y')) {
-        (1, _) => format!("1 {noun}"),
-        (_, Some(stem)) => format!("{n} {stem}ies"),
-        _ => format!("{n} {noun}s"),
-    }
-}
-
-fn format_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1} {}", UNITS[unit])
-}
-
-fn format_duration(secs: f64) -> String {
-    if secs < 1.0 {
-        format!("{:.0} ms", secs * 1000.0)
-    } else if secs < 60.0 {
-        format!("{secs:.1} s")
-    } else if secs < 3600.0 {
-        format!("{:.0} min", secs / 60.0)
-    } else if secs < 86400.0 {
-        format!("{:.1} h", secs / 3600.0)
-    } else {
-        format!("{:.0} days", secs / 86400.0)
-    }
-}
-
 fn now_unix() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_and_durations_read_naturally() {
-        assert_eq!(format_bytes(512), "512 B");
-        assert_eq!(format_bytes(2048), "2.0 KB");
-        assert_eq!(format_bytes(5 * 1024 * 1024), "5.0 MB");
-        assert_eq!(format_duration(0.25), "250 ms");
-        assert_eq!(format_duration(90.0), "2 min");
-        assert_eq!(plural(1, "entity"), "1 entity");
-        assert_eq!(plural(3, "entity"), "3 entities");
-        assert_eq!(plural(0, "document"), "0 documents");
-    }
 }
