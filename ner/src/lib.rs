@@ -12,14 +12,14 @@
 //!
 //! Modules: [`hash`] (string ids, HashEmbed keys), [`unicode`] (Python str
 //! semantics), [`pyregex`] (tokenizer regex subset), [`tokenizer`],
-//! [`lexattr`] (NORM/PREFIX/SUFFIX/SHAPE), [`model`] (the network),
+//! [`lexattr`] (NORM/PREFIX/SUFFIX/SHAPE), `network` (the network, crate-private),
 //! [`parser`] (BILUO transition decoding).
 
 pub mod asset;
 pub mod gemm;
 pub mod hash;
 pub mod lexattr;
-pub(crate) mod model;
+pub(crate) mod network;
 pub mod parser;
 pub mod pyregex;
 pub mod tokenizer;
@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 
 use asset::Asset;
 use lexattr::LexAttrs;
-use model::Network;
+use network::Network;
 use tokenizer::{Special, Tokenizer};
 use unicode::{PyUnicode, RangeSet};
 
@@ -63,7 +63,7 @@ pub struct NerModel {
 pub const DEFAULT_WORD_CACHE: usize = 16384;
 
 /// Word forms longer than this (bytes) are not cached, so an entry is at most a row of
-/// [`model::Network::WORD_ROW`] floats (3.8 KB) and a short key: with the default capacity the
+/// [`network::Network::WORD_ROW`] floats (3.8 KB) and a short key: with the default capacity the
 /// cache stays under about 70 MB whatever the text.
 const CACHED_FORM_MAX_BYTES: usize = 64;
 
@@ -154,7 +154,9 @@ impl NerModel {
     #[doc(hidden)]
     pub fn with_bf16(mut self, on: bool) -> NerModel {
         self.net.enc_cat_bf16 = if on {
-            Some(self.net.enc_cat.iter().map(|w| gemm::pack_bf16(w, model::WIDTH, w.len() / model::WIDTH)).collect())
+            Some(
+                self.net.enc_cat.iter().map(|w| gemm::pack_bf16(w, network::WIDTH, w.len() / network::WIDTH)).collect(),
+            )
         } else {
             None
         };

@@ -9,7 +9,7 @@
 //! valid); `O` needs no open entity. The best-scoring valid action wins
 //! (first index on ties).
 
-use super::model::{HIDDEN, NF, NP, Network};
+use super::network::{HIDDEN, NF, NP, Network};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Move {

@@ -8,9 +8,9 @@ mod consistency;
 mod contact;
 pub mod eval;
 mod gazetteer;
-mod model;
 pub mod normalize;
 mod rules;
+mod spacy;
 
 use std::sync::Arc;
 
@@ -18,8 +18,8 @@ use crate::model::Entity;
 
 pub use consistency::Consistent;
 pub use contact::{ContactExtractor, WithContacts};
-pub use model::ModelExtractor;
 pub use rules::RuleExtractor;
+pub use spacy::ModelExtractor;
 
 /// Finds entity mentions. Implementations must be cheap to share across threads and must return
 /// spans that lie on `char` boundaries of `text`, sorted by start and not overlapping.

@@ -2,8 +2,9 @@
 //! patterns for dates, amounts of money and percentages, then a document-level pass that gives
 //! every mention of a name the type its fullest mention got ("Sergey Lavrov" → "Lavrov").
 //!
-//! It is a stand-in until a statistical model is ported; it is deliberately simple and
-//! predictable.
+//! It is no longer what the app uses (that is the ported spaCy model, in `spacy.rs`): it stays
+//! as the baseline `dossier eval-ner --recogniser rules` scores against, deliberately simple
+//! and predictable.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
