@@ -420,12 +420,12 @@ mod tests {
             dark: false,
         };
         let font = FontId::default();
-        let (job, n) = build_job(&d, &key, font.clone(), Color32::WHITE);
+        let (job, n) = build_job(&d, &key, font.clone(), theme::weak_color(false));
         assert_eq!(n, 4);
         let shaded = job.sections.iter().filter(|s| s.format.background != Color32::TRANSPARENT).count();
         assert_eq!(shaded, 4, "three names and Oslo (a match over a mention)");
         key.kinds.toggle(EntityKind::Person);
-        let (job, n) = build_job(&d, &key, font, Color32::WHITE);
+        let (job, n) = build_job(&d, &key, font, theme::weak_color(false));
         assert_eq!(n, 1);
         let shaded: Vec<&str> = job
             .sections
