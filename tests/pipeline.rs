@@ -207,16 +207,23 @@ fn unreadable_files_are_reported_and_do_not_stop_indexing() {
     assert!(run.committed >= 1);
 }
 
-#[test]
-fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
+/// The fixture corpus plus `n` short notes (enough that a run takes a while), its canonical
+/// folder, index folder and freshly opened index.
+fn with_bulk_notes(n: usize) -> (Fixture, std::path::PathBuf, std::path::PathBuf, DocIndex) {
     let fx = Fixture::new();
-    for i in 0..300 {
+    for i in 0..n {
         std::fs::write(fx.folder.join(format!("bulk-{i:03}.txt")), format!("Bulk note number {i} about the harbour."))
             .unwrap();
     }
     let folder = fx.folder.canonicalize().unwrap();
     let dir = fx.store().index_dir(&folder);
     let index = DocIndex::open_or_create(&dir).unwrap();
+    (fx, folder, dir, index)
+}
+
+#[test]
+fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
+    let (fx, folder, dir, index) = with_bulk_notes(300);
     // Commit often and one file at a time, and cancel once the first commit with documents lands.
     let options = Options { commit_every: std::time::Duration::ZERO, workers: 1, ..Options::default() };
     let run = pipeline::start(folder, index.clone(), dir, default_extractor(), options, Arc::new(|| {})).unwrap();
@@ -248,14 +255,7 @@ fn cancelled_runs_keep_what_was_indexed_and_the_next_run_finishes() {
 
 #[test]
 fn a_run_dropped_mid_way_commits_and_leaves_nothing_to_suspect() {
-    let fx = Fixture::new();
-    for i in 0..300 {
-        std::fs::write(fx.folder.join(format!("bulk-{i:03}.txt")), format!("Bulk note number {i} about the harbour."))
-            .unwrap();
-    }
-    let folder = fx.folder.canonicalize().unwrap();
-    let dir = fx.store().index_dir(&folder);
-    let index = DocIndex::open_or_create(&dir).unwrap();
+    let (_fx, folder, dir, index) = with_bulk_notes(300);
     let options = Options { commit_every: std::time::Duration::ZERO, ..Options::default() };
     let run =
         pipeline::start(folder, index.clone(), dir.clone(), default_extractor(), options, Arc::new(|| {})).unwrap();
