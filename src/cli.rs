@@ -405,17 +405,19 @@ fn search_cmd(
 }
 
 /// The snippet with its matches in [brackets], on one line.
+/// Ranges that overlap an earlier one or do not fall on characters are left unmarked.
 fn mark(snippet: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let mut out = String::new();
     let mut at = 0;
     for r in ranges {
-        out.push_str(&snippet[at..r.start]);
+        let (Some(before), Some(hit)) = (snippet.get(at..r.start), snippet.get(r.clone())) else { continue };
+        out.push_str(before);
         out.push('[');
-        out.push_str(&snippet[r.clone()]);
+        out.push_str(hit);
         out.push(']');
         at = r.end;
     }
-    out.push_str(&snippet[at..]);
+    out.push_str(snippet.get(at..).unwrap_or_default());
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -546,4 +548,19 @@ fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_fall_on_characters_or_are_left_out() {
+        let s = "Сергей Лавров, Москва";
+        let lavrov = s.find("Лавров").unwrap();
+        let whole = lavrov..lavrov + "Лавров".len();
+        assert_eq!(mark(s, std::slice::from_ref(&whole)), "Сергей [Лавров], Москва");
+        // Inside a character, overlapping, past the end: no panic, no mark.
+        assert_eq!(mark(s, &[1..3, lavrov..lavrov + 2, 0..4, 90..95]), "Сергей [Л]авров, Москва");
+    }
 }
