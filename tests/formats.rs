@@ -341,3 +341,92 @@ fn a_mailbox_whose_messages_all_went_bad_keeps_no_stale_documents() {
     assert!(problem(&record, "box.mbox#1").is_some(), "{:?}", record.problems);
     assert!(index.list_docs().unwrap().is_empty());
 }
+
+#[test]
+fn slides_sheets_chapters_and_outlook_messages_are_indexed_end_to_end() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("office");
+    std::fs::create_dir_all(&dir).unwrap();
+    let slide = |text: &str| {
+        format!(
+            r#"<p:sld xmlns:a="a" xmlns:p="p"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"#
+        )
+    };
+    let (one, two) = (slide("Harbour plan"), slide("The lighthouse budget"));
+    let core = br#"<c xmlns:dc="d"><dc:title>Board deck</dc:title><dc:creator>Ann Lee</dc:creator></c>"#;
+    std::fs::write(
+        dir.join("deck.pptx"),
+        common::zip_of(&[
+            ("ppt/slides/slide1.xml", one.as_bytes()),
+            ("ppt/slides/slide2.xml", two.as_bytes()),
+            ("docProps/core.xml", core),
+        ]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("payments.xlsx"),
+        common::zip_of(&[
+            ("xl/workbook.xml", br#"<workbook><sheets><sheet name="Payments" sheetId="1"/></sheets></workbook>"#),
+            ("xl/sharedStrings.xml", br#"<sst><si><t>Calder Shipping</t></si></sst>"#),
+            (
+                "xl/worksheets/sheet1.xml",
+                br#"<worksheet><sheetData><row><c t="s"><v>0</v></c><c><v>2400000</v></c></row></sheetData></worksheet>"#,
+            ),
+        ]),
+    )
+    .unwrap();
+    let opf = br#"<package xmlns:dc="d"><metadata><dc:title>Winter Sports</dc:title><dc:creator>E. F. Benson</dc:creator></metadata>
+<manifest><item id="a" href="one.html"/><item id="b" href="two.html"/></manifest><spine><itemref idref="a"/><itemref idref="b"/></spine></package>"#;
+    std::fs::write(
+        dir.join("book.epub"),
+        common::zip_of(&[
+            (
+                "META-INF/container.xml",
+                br#"<container><rootfiles><rootfile full-path="content.opf"/></rootfiles></container>"#,
+            ),
+            ("content.opf", opf),
+            ("one.html", b"<html><body><p>The first chapter, in Davos.</p></body></html>"),
+            ("two.html", b"<html><body><p>The second chapter: a toboggan run.</p></body></html>"),
+        ]),
+    )
+    .unwrap();
+    let streams = vec![
+        ("/__substg1.0_0037001F".to_owned(), common::utf16("Crane inspection")),
+        ("/__substg1.0_0C1A001F".to_owned(), common::utf16("Helen Ward")),
+        ("/__substg1.0_1000001F".to_owned(), common::utf16("The cranes at Northport need repairs.")),
+        ("/__attach_version1.0_#00000000/__substg1.0_3707001F".to_owned(), common::utf16("notes.txt")),
+        ("/__attach_version1.0_#00000000/__substg1.0_37010102".to_owned(), b"Crane 2: a cracked boom.".to_vec()),
+    ];
+    std::fs::write(dir.join("inspection.msg"), common::msg_file(&streams)).unwrap();
+
+    let (index, record) = run(&fx, &dir, Options::default());
+    assert!(record.problems.is_empty(), "{:?}", record.problems);
+    let docs = index.list_docs().unwrap();
+    let kinds: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.kind.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("book.epub", "epub"),
+            ("deck.pptx", "pptx"),
+            ("inspection.msg", "email"),
+            ("inspection.msg/notes.txt", "text"),
+            ("payments.xlsx", "xlsx"),
+        ]
+    );
+    // A hit in a presentation names its slide; the deck's title and author come from its properties.
+    let hits = index.search(&text("lighthouse"), 10).unwrap().hits;
+    assert_eq!((hits.len(), hits[0].id.as_str(), hits[0].page), (1, "deck.pptx", Some(2)));
+    let deck = index.doc_view("deck.pptx", &Query::default()).unwrap().unwrap();
+    assert_eq!((deck.title.as_str(), deck.meta.author.as_str()), ("Board deck", "Ann Lee"));
+    // A sheet by name, its cells; chapters in reading order; a message with its attachment.
+    assert_eq!(ids(&index, text("\"Calder Shipping\" type:excel")), ["payments.xlsx"]);
+    let sheet = index.doc_view("payments.xlsx", &Query::default()).unwrap().unwrap();
+    assert_eq!(sheet.text, "Payments\nCalder Shipping\t2400000");
+    let book = index.doc_view("book.epub", &Query::default()).unwrap().unwrap();
+    assert!(book.text.find("Davos").unwrap() < book.text.find("toboggan").unwrap());
+    assert_eq!(book.title, "Winter Sports");
+    let message = index.doc_view("inspection.msg", &Query::default()).unwrap().unwrap();
+    assert_eq!((message.title.as_str(), message.meta.author.as_str()), ("Crane inspection", "Helen Ward"));
+    assert_eq!(message.attachments, [("inspection.msg/notes.txt".to_owned(), "notes.txt".to_owned())]);
+    assert_eq!(ids(&index, text("cracked boom")), ["inspection.msg/notes.txt"]);
+}

@@ -158,3 +158,38 @@ fn base64(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// A zip archive of `members` (name, bytes): the container of DOCX, ODT, PPTX, XLSX and EPUB.
+pub fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in members {
+            w.start_file(*name, opts).expect("zip member");
+            w.write_all(data).expect("zip write");
+        }
+        w.finish().expect("zip finish");
+    }
+    buf.into_inner()
+}
+
+/// An Outlook message (a compound file) holding the given MAPI property streams.
+pub fn msg_file(streams: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut cf = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("compound file");
+    for (path, data) in streams {
+        if let Some((dir, _)) = path.rsplit_once('/').filter(|(d, _)| !d.is_empty()) {
+            cf.create_storage_all(dir).expect("storage");
+        }
+        cf.create_stream(path).expect("stream").write_all(data).expect("write");
+    }
+    cf.flush().expect("flush");
+    cf.into_inner().into_inner()
+}
+
+/// UTF-16LE, as MAPI string properties are stored.
+pub fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
