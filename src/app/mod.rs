@@ -312,8 +312,27 @@ impl DossierApp {
         self.send(Request::Doc { id, query });
     }
 
-    /// Takes in whatever the background threads have sent since the last frame.
+    /// Takes in whatever the background threads have sent since the last frame, one channel
+    /// at a time.
     fn drain(&mut self, ctx: &egui::Context) {
+        self.drain_picker(ctx);
+        self.drain_listing();
+        self.drain_indexes();
+        self.drain_completion();
+        self.drain_opening(ctx);
+        self.drain_indexing();
+        self.drain_replies();
+        let unsent = std::mem::take(&mut self.unsent);
+        for r in unsent {
+            self.send(r);
+        }
+        if !self.unsent.is_empty() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+        }
+    }
+
+    /// The folder dialog's answer.
+    fn drain_picker(&mut self, ctx: &egui::Context) {
         if let Some(rx) = &self.picking
             && let Ok(choice) = rx.try_recv()
         {
@@ -329,12 +348,20 @@ impl DossierApp {
                 }
             }
         }
+    }
+
+    /// The subfolders listed for the folder window.
+    fn drain_listing(&mut self) {
         if let Some((dir, rx)) = &self.listing_rx
             && let Ok(names) = rx.try_recv()
         {
             self.listing = Some((dir.clone(), names));
             self.listing_rx = None;
         }
+    }
+
+    /// The data folder's indexes, listed (and perhaps pruned) for the Indexes window.
+    fn drain_indexes(&mut self) {
         if let Some(rx) = &self.indexes_rx
             && let Ok(listed) = rx.try_recv()
         {
@@ -348,6 +375,10 @@ impl DossierApp {
                 Err(e) => self.banner = Some(format!("cannot remove an index: {e}")),
             }
         }
+    }
+
+    /// A completed folder path (Tab in the folder window).
+    fn drain_completion(&mut self) {
         if let Some((typed, rx)) = &self.completing
             && let Ok(completed) = rx.try_recv()
         {
@@ -360,6 +391,10 @@ impl DossierApp {
             }
             self.completing = None;
         }
+    }
+
+    /// A folder that finished opening, or why it could not be.
+    fn drain_opening(&mut self, ctx: &egui::Context) {
         if let Some((_, rx)) = &self.opening
             && let Ok(result) = rx.try_recv()
         {
@@ -370,6 +405,10 @@ impl DossierApp {
                 Err(e) => self.banner = Some(e),
             }
         }
+    }
+
+    /// The indexing run's events: progress, problems, commits (which refresh the lists).
+    fn drain_indexing(&mut self) {
         let mut events = Vec::new();
         if let Some(run) = self.session.as_ref().and_then(|s| s.indexing.as_ref()) {
             while let Some(e) = run.try_event() {
@@ -404,6 +443,10 @@ impl DossierApp {
         if committed {
             self.refresh_lists();
         }
+    }
+
+    /// The searcher's replies; those older than the newest request of their kind are dropped.
+    fn drain_replies(&mut self) {
         let mut replies = Vec::new();
         if let Some(session) = &self.session {
             while let Some(r) = session.searcher.try_reply() {
@@ -468,13 +511,6 @@ impl DossierApp {
                     self.banner = Some(e);
                 }
             }
-        }
-        let unsent = std::mem::take(&mut self.unsent);
-        for r in unsent {
-            self.send(r);
-        }
-        if !self.unsent.is_empty() {
-            ctx.request_repaint_after(std::time::Duration::from_millis(30));
         }
     }
 
