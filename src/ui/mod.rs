@@ -702,23 +702,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             .color(theme::error_color(dark)),
         );
     }
-    // The legend: one chip per kind in this document; clicking toggles its highlights.
-    ui.horizontal_wrapped(|ui| {
-        for kind in doc.kinds() {
-            let on = app.p.kinds.contains(kind);
-            let color = theme::entity_color(kind, dark);
-            let chip = if on {
-                egui::Button::new(RichText::new(kind.display_name()).color(theme::CHIP_TEXT)).fill(color)
-            } else {
-                egui::Button::new(RichText::new(kind.display_name()).strikethrough().color(color))
-                    .fill(Color32::TRANSPARENT)
-            };
-            let hint = if on { "Click to hide these highlights" } else { "Click to show these highlights" };
-            if ui.add(chip).on_hover_text(hint).clicked() {
-                out.push(Command::ToggleKind(kind));
-            }
-        }
-    });
+    legend_ui(doc, app.p.kinds, ui, out);
     let wrap_width = ui.available_width().max(100.0);
     let key = LayoutKey {
         doc_id: doc.id.clone(),
@@ -730,25 +714,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         dark,
     };
     let (galley, highlighted) = app.layout.galley(ui, doc, key);
-    ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("{highlighted} highlighted mentions")).weak());
-        if !doc.matches.is_empty() {
-            ui.separator();
-            let n = app.current_match.map_or(0, |i| i + 1);
-            let page = app
-                .current_match
-                .and_then(|i| doc.meta.page_at(doc.matches.get(i)?.0.start))
-                .map(|p| format!(" · {} {p}", page_word(&doc.meta.kind)))
-                .unwrap_or_default();
-            ui.label(format!("{n} of {} matches{page}", doc.matches.len()));
-            if ui.small_button("▲").on_hover_text("Previous match (Shift+Enter, Shift+F3)").clicked() {
-                out.push(Command::PrevMatch);
-            }
-            if ui.small_button("▼").on_hover_text("Next match (Enter, F3)").clicked() {
-                out.push(Command::NextMatch);
-            }
-        }
-    });
+    match_bar_ui(doc, highlighted, app.current_match, ui, out);
     if doc.truncated {
         ui.label(
             RichText::new(format!(
@@ -767,43 +733,102 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             let rect = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
             ui.scroll_to_rect(rect.expand(20.0), Some(Align::Center));
         }
-        // Page breaks of a PDF (slides of a presentation): a rule across the blank line before
-        // each page, and its number.
-        let weak = theme::weak_color(dark);
-        let small = egui::TextStyle::Small.resolve(ui.style());
-        for &(page, c) in &doc.page_starts {
-            let at = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
-            let y = at.top() - at.height() * 0.5;
-            // Clear of the scroll bar.
-            let right = response.rect.left() + ui.available_width().max(response.rect.width()) - 16.0;
-            ui.painter().hline(response.rect.left()..=right - 56.0, y, egui::Stroke::new(1.0, weak));
-            ui.painter().text(
-                egui::pos2(right, y),
-                egui::Align2::RIGHT_CENTER,
-                format!("{} {page}", page_word(&doc.meta.kind)),
-                small.clone(),
-                weak,
-            );
-        }
-        if let Some(pos) = response.hover_pos() {
-            let cursor = galley.cursor_from_pos(pos - origin);
-            if let Some(m) = doc.mention_at(cursor.index.0).filter(|m| app.p.kinds.contains(m.kind)) {
-                let key = &doc.keys[m.key];
-                let row = doc.row(key);
-                let documents = row.map_or(0, |r| r.documents);
-                let plural = if documents == 1 { "" } else { "s" };
-                let value = row.and_then(|r| r.value.as_deref()).map(|v| format!(" · {v}")).unwrap_or_default();
-                response.clone().on_hover_text_at_pointer(format!(
-                    "{} — {}{value}\nmentioned in {documents} document{plural}",
-                    key.text,
-                    key.kind.display_name()
-                ));
-                if response.clicked() {
-                    out.push(Command::SelectEntity(Some(key.clone())));
-                }
+        page_rules_ui(doc, &galley, &response, ui);
+        mention_tooltip_ui(doc, app.p.kinds, &galley, &response, out);
+    });
+}
+
+/// The legend: one chip per kind in this document; clicking toggles its highlights.
+fn legend_ui(doc: &DocState, shown: crate::model::KindSet, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    ui.horizontal_wrapped(|ui| {
+        for kind in doc.kinds() {
+            let on = shown.contains(kind);
+            let color = theme::entity_color(kind, dark);
+            let chip = if on {
+                egui::Button::new(RichText::new(kind.display_name()).color(theme::CHIP_TEXT)).fill(color)
+            } else {
+                egui::Button::new(RichText::new(kind.display_name()).strikethrough().color(color))
+                    .fill(Color32::TRANSPARENT)
+            };
+            let hint = if on { "Click to hide these highlights" } else { "Click to show these highlights" };
+            if ui.add(chip).on_hover_text(hint).clicked() {
+                out.push(Command::ToggleKind(kind));
             }
         }
     });
+}
+
+/// How many mentions are highlighted, and "N of M matches" (with the page) with ▲▼.
+fn match_bar_ui(doc: &DocState, highlighted: usize, current: Option<usize>, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{highlighted} highlighted mentions")).weak());
+        if doc.matches.is_empty() {
+            return;
+        }
+        ui.separator();
+        let n = current.map_or(0, |i| i + 1);
+        let page = current
+            .and_then(|i| doc.meta.page_at(doc.matches.get(i)?.0.start))
+            .map(|p| format!(" · {} {p}", page_word(&doc.meta.kind)))
+            .unwrap_or_default();
+        ui.label(format!("{n} of {} matches{page}", doc.matches.len()));
+        if ui.small_button("▲").on_hover_text("Previous match (Shift+Enter, Shift+F3)").clicked() {
+            out.push(Command::PrevMatch);
+        }
+        if ui.small_button("▼").on_hover_text("Next match (Enter, F3)").clicked() {
+            out.push(Command::NextMatch);
+        }
+    });
+}
+
+/// Page breaks of a PDF (slides of a presentation): a rule across the blank line before each
+/// page, and its number.
+fn page_rules_ui(doc: &DocState, galley: &egui::Galley, response: &egui::Response, ui: &mut egui::Ui) {
+    let weak = theme::weak_color(ui.visuals().dark_mode);
+    let small = egui::TextStyle::Small.resolve(ui.style());
+    let origin = response.rect.min;
+    for &(page, c) in &doc.page_starts {
+        let at = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
+        let y = at.top() - at.height() * 0.5;
+        // Clear of the scroll bar.
+        let right = response.rect.left() + ui.available_width().max(response.rect.width()) - 16.0;
+        ui.painter().hline(response.rect.left()..=right - 56.0, y, egui::Stroke::new(1.0, weak));
+        ui.painter().text(
+            egui::pos2(right, y),
+            egui::Align2::RIGHT_CENTER,
+            format!("{} {page}", page_word(&doc.meta.kind)),
+            small.clone(),
+            weak,
+        );
+    }
+}
+
+/// The mention under the pointer: its text, kind, value and how many documents mention it; a
+/// click selects it.
+fn mention_tooltip_ui(
+    doc: &DocState,
+    shown: crate::model::KindSet,
+    galley: &egui::Galley,
+    response: &egui::Response,
+    out: &mut Vec<Command>,
+) {
+    let Some(pos) = response.hover_pos() else { return };
+    let cursor = galley.cursor_from_pos(pos - response.rect.min);
+    let Some(m) = doc.mention_at(cursor.index.0).filter(|m| shown.contains(m.kind)) else { return };
+    let key = &doc.keys[m.key];
+    let row = doc.row(key);
+    let documents = row.map_or(0, |r| r.documents);
+    let value = row.and_then(|r| r.value.as_deref()).map(|v| format!(" · {v}")).unwrap_or_default();
+    response.clone().on_hover_text_at_pointer(format!(
+        "{} — {}{value}\nmentioned in {}",
+        key.text,
+        key.kind.display_name(),
+        words::plural(documents, "document")
+    ));
+    if response.clicked() {
+        out.push(Command::SelectEntity(Some(key.clone())));
+    }
 }
 
 /// The line under a document's title: path, format, size, pages, author, dates; the message an
