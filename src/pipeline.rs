@@ -245,6 +245,12 @@ struct Candidate {
 }
 
 impl Run {
+    /// Records a problem in the run's report and tells the front end.
+    fn report(&self, record: &mut RunRecord, problem: FileProblem) {
+        record.problems.push(problem.clone());
+        self.send(Event::Problem(problem));
+    }
+
     fn send(&self, event: Event) {
         // The receiver is gone only when nobody cares any more; indexing still completes.
         let _ = self.events.send(event);
@@ -286,8 +292,7 @@ impl Run {
         let known_files = known.len();
         let (candidates, problems) = walk(&self.folder, &self.options);
         for p in problems {
-            record.problems.push(p.clone());
-            self.send(Event::Problem(p));
+            self.report(record, p);
         }
         // What the last process to hold the writer left unfinished (it may have died).
         let last = Journal::read(&self.index_dir);
@@ -310,8 +315,7 @@ impl Run {
                 // Its documents, if some were committed, stay searchable; it is not re-read.
                 known.remove(&c.id);
                 let problem = FileProblem::failed(c.id, STOPPED_A_RUN);
-                record.problems.push(problem.clone());
-                self.send(Event::Problem(problem));
+                self.report(record, problem);
                 continue;
             }
             // Not known whole: read again even if its size and time are those indexed.
@@ -327,8 +331,7 @@ impl Run {
         // file, a mailbox's damaged message, an unreadable attachment): the report keeps it.
         if let Some(previous) = RunRecord::load(&self.index_dir) {
             for p in previous.problems.into_iter().filter(|p| unchanged.contains(p.file())) {
-                record.problems.push(p.clone());
-                self.send(Event::Problem(p));
+                self.report(record, p);
             }
         }
         let unchanged = unchanged.len();
@@ -392,8 +395,6 @@ impl Run {
                 j.note(step, id);
             }
         };
-        // Files read whole since the last commit: `done` once it lands.
-        let mut read_since_commit: Vec<usize> = Vec::new();
         let shared = Arc::new(Shared {
             journal: journal.clone(),
             todo,
@@ -424,13 +425,9 @@ impl Run {
 
         let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
         let mut progress = Progress { total, total_bytes, ..Progress::default() };
-        // Bytes of a streamed file counted so far, so its `Done` adds only the rest.
-        let mut streamed: HashMap<usize, u64> = HashMap::new();
+        let mut ledger = FileLedger::default();
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
-        let mut timed_out: HashSet<usize> = HashSet::new();
-        // Files whose earlier documents were deleted and new ones are being added, with how many.
-        let mut open_files: HashMap<usize, u64> = HashMap::new();
         // A file dropped whole (cut off, failed): its documents do not count as indexed.
         let drop_file = |writer: &mut DocWriter, k: usize, added: u64, record: &mut RunRecord| {
             writer.delete_file(&shared.todo[k].id);
@@ -439,30 +436,27 @@ impl Run {
         let mut result = Ok(());
         while progress.done < total && !self.cancel.load(Ordering::Relaxed) {
             let loaded = match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(loaded) if timed_out.contains(&loaded.file()) => continue, // Reported already; too late.
+                Ok(loaded) if ledger.is_timed_out(loaded.file()) => continue, // Reported already; too late.
                 Ok(loaded) => loaded,
                 Err(RecvTimeoutError::Timeout) => {
                     // A file over its time budget is reported and a fresh loader takes over; the
                     // stuck one finishes (or not) on its own and its result is ignored.
                     for (k, budget) in shared.overdue() {
-                        if timed_out.insert(k) {
-                            // Its turn goes to the next large file; the stuck loader's memory
-                            // stays taken until it finishes, if ever.
-                            shared.give_turn(k);
-                            progress.done += 1;
-                            progress.failed += 1;
-                            if let Some(added) = open_files.remove(&k) {
-                                // Half a file would pass for all of it on the next run.
-                                drop_file(writer, k, added, record);
-                            }
-                            let reason = format!("timed out after {:.0} s", budget.as_secs_f64());
-                            let problem = FileProblem::failed(shared.todo[k].id.clone(), reason);
-                            record.problems.push(problem.clone());
-                            self.send(Event::Problem(problem));
-                            match spawn_loader(&shared, &tx, handles.len()) {
-                                Ok(h) => handles.push(h),
-                                Err(e) => log::warn!("cannot start a loader thread: {e}"),
-                            }
+                        let Some(added) = ledger.time_out(k) else { continue };
+                        // Its turn goes to the next large file; the stuck loader's memory stays
+                        // taken until it finishes, if ever.
+                        shared.give_turn(k);
+                        progress.done += 1;
+                        progress.failed += 1;
+                        if let Some(added) = added {
+                            // Half a file would pass for all of it on the next run.
+                            drop_file(writer, k, added, record);
+                        }
+                        let reason = format!("timed out after {:.0} s", budget.as_secs_f64());
+                        self.report(record, FileProblem::failed(shared.todo[k].id.clone(), reason));
+                        match spawn_loader(&shared, &tx, handles.len()) {
+                            Ok(h) => handles.push(h),
+                            Err(e) => log::warn!("cannot start a loader thread: {e}"),
                         }
                     }
                     continue;
@@ -471,10 +465,9 @@ impl Run {
             };
             match loaded {
                 Loaded::Doc(k, doc, entities) => {
-                    if !open_files.contains_key(&k) {
+                    if ledger.document(k) {
                         writer.delete_file(&shared.todo[k].id);
                     }
-                    *open_files.entry(k).or_default() += 1;
                     if let Err(e) = writer.add(&doc, &entities) {
                         result = Err(e);
                         self.cancel.store(true, Ordering::Relaxed);
@@ -484,42 +477,27 @@ impl Run {
                     progress.documents += 1;
                     if doc.parent.is_empty() && doc.id != doc.file {
                         // A message of a mailbox: its bytes are read.
-                        let counted = streamed.entry(k).or_default();
-                        let add = doc.meta.size_bytes.min(shared.todo[k].stamp.size_bytes.saturating_sub(*counted));
-                        *counted += add;
-                        progress.bytes_done += add;
+                        progress.bytes_done += ledger.streamed(k, doc.meta.size_bytes, shared.todo[k].stamp.size_bytes);
                     }
                 }
-                Loaded::Problem(_, problem) => {
-                    record.problems.push(problem.clone());
-                    self.send(Event::Problem(problem));
-                }
+                Loaded::Problem(_, problem) => self.report(record, problem),
                 Loaded::Done(k, outcome) => {
                     note("read", &shared.todo[k].id);
-                    read_since_commit.push(k);
                     progress.done += 1;
-                    let counted = streamed.remove(&k).unwrap_or(0);
-                    progress.bytes_done += shared.todo[k].stamp.size_bytes.saturating_sub(counted);
-                    let was_open = open_files.remove(&k);
-                    match outcome {
-                        Err(problem) => {
-                            progress.failed += 1;
-                            if let Some(added) = was_open {
-                                drop_file(writer, k, added, record);
-                            }
-                            record.problems.push(problem.clone());
-                            self.send(Event::Problem(problem));
-                        }
-                        // Read, but nothing in it is a document now (every message of a
-                        // mailbox damaged): its earlier documents must not stand for it.
-                        Ok(()) if was_open.is_none() => writer.delete_file(&shared.todo[k].id),
-                        Ok(()) => {}
+                    let (rest, dropped) = ledger.done(k, shared.todo[k].stamp.size_bytes, outcome.is_ok());
+                    progress.bytes_done += rest;
+                    if let Some(added) = dropped {
+                        drop_file(writer, k, added, record);
+                    }
+                    if let Err(problem) = outcome {
+                        progress.failed += 1;
+                        self.report(record, problem);
                     }
                 }
             }
             if last_commit.elapsed() >= self.options.commit_every {
                 writer.commit()?;
-                for k in read_since_commit.drain(..) {
+                for k in ledger.committed() {
                     note("done", &shared.todo[k].id);
                 }
                 last_commit = Instant::now();
@@ -532,7 +510,7 @@ impl Run {
             }
         }
         // A file cut off by cancelling is dropped whole, so the next run reads it again.
-        for (k, added) in open_files {
+        for (k, added) in ledger.cut_off() {
             drop_file(writer, k, added, record);
         }
         // Loaders stop at the next file once the queue is empty or the run is cancelled; one
@@ -547,6 +525,75 @@ impl Run {
         progress.elapsed = started.elapsed();
         self.send(Event::Progress(progress));
         result
+    }
+}
+
+/// The indexer's bookkeeping of a run's files as their pieces arrive, apart from the threads and
+/// the writer so that it can be tested alone.
+#[derive(Debug, Default)]
+struct FileLedger {
+    /// Files whose earlier documents were deleted and new ones are being added, with how many.
+    open: HashMap<usize, u64>,
+    /// Bytes of a streamed file counted so far, so that its end adds only the rest.
+    counted: HashMap<usize, u64>,
+    /// Files reported as over their time budget; whatever they still send is ignored.
+    timed_out: HashSet<usize>,
+    /// Files read whole since the last commit.
+    read: Vec<usize>,
+}
+
+impl FileLedger {
+    /// A document of file `k` arrived; `true` if it is the file's first, so that its earlier
+    /// documents must be deleted before it is added.
+    fn document(&mut self, k: usize) -> bool {
+        let added = self.open.entry(k).or_default();
+        *added += 1;
+        *added == 1
+    }
+
+    /// A message of `size` bytes of the streamed file `k` (`file_size` bytes) was read: the
+    /// bytes to count now, never past the file's size.
+    fn streamed(&mut self, k: usize, size: u64, file_size: u64) -> u64 {
+        let counted = self.counted.entry(k).or_default();
+        let add = size.min(file_size.saturating_sub(*counted));
+        *counted += add;
+        add
+    }
+
+    /// File `k` (`file_size` bytes) ended, read whole (`ok`) or failed: the bytes left to count,
+    /// and whether its documents must go, with how many of them this run added. A failed file
+    /// drops what it added (its older documents stay); a file read whole that yielded nothing
+    /// drops its older ones (every message of a mailbox now damaged).
+    fn done(&mut self, k: usize, file_size: u64, ok: bool) -> (u64, Option<u64>) {
+        self.read.push(k);
+        let rest = file_size.saturating_sub(self.counted.remove(&k).unwrap_or(0));
+        let added = self.open.remove(&k);
+        let dropped = match (ok, added) {
+            (true, Some(_)) => None,
+            (true, None) => Some(0),
+            (false, added) => added,
+        };
+        (rest, dropped)
+    }
+
+    /// File `k` ran over its time budget: `None` if that was already said, else whether it had
+    /// documents in flight (to drop, with how many).
+    fn time_out(&mut self, k: usize) -> Option<Option<u64>> {
+        self.timed_out.insert(k).then(|| self.open.remove(&k))
+    }
+
+    fn is_timed_out(&self, k: usize) -> bool {
+        self.timed_out.contains(&k)
+    }
+
+    /// A commit landed: the files read whole since the previous one are now in the index whole.
+    fn committed(&mut self) -> Vec<usize> {
+        std::mem::take(&mut self.read)
+    }
+
+    /// The run stops: the files cut off mid-way, with the documents each had added.
+    fn cut_off(self) -> impl Iterator<Item = (usize, u64)> {
+        self.open.into_iter()
     }
 }
 
@@ -827,4 +874,36 @@ pub fn run_blocking(
         }
     }
     Err(std::io::Error::other("the indexer stopped without finishing"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ledger_keeps_whole_files_and_drops_cut_ones() {
+        let mut ledger = FileLedger::default();
+        // File 0, a mailbox of 100 bytes: two messages, then its end.
+        assert!(ledger.document(0), "the first document replaces the file's old ones");
+        assert_eq!(ledger.streamed(0, 30, 100), 30);
+        assert!(!ledger.document(0));
+        assert_eq!(ledger.streamed(0, 90, 100), 70, "never counts past the file");
+        assert_eq!(ledger.done(0, 100, true), (0, None), "read whole: kept");
+        // File 1 failed after one document: that document goes (older ones stay).
+        ledger.document(1);
+        assert_eq!(ledger.done(1, 10, false), (10, Some(1)));
+        // File 2 read whole but yielded nothing: its older documents go.
+        assert_eq!(ledger.done(2, 5, true), (5, Some(0)));
+        assert_eq!(ledger.committed(), [0, 1, 2]);
+        assert!(ledger.committed().is_empty());
+        // File 3 times out with a document in flight, once; what it sends later is ignored.
+        ledger.document(3);
+        assert_eq!(ledger.time_out(3), Some(Some(1)));
+        assert_eq!(ledger.time_out(3), None);
+        assert!(ledger.is_timed_out(3) && !ledger.is_timed_out(4));
+        // File 4 is cut off by a cancel.
+        ledger.document(4);
+        ledger.document(4);
+        assert_eq!(ledger.cut_off().collect::<Vec<_>>(), [(4, 2)]);
+    }
 }
