@@ -82,6 +82,10 @@ def main(out):
     once = b"".join(comp.compress(b" " * (1 << 20)) for _ in range(1024)) + comp.flush()
     write(j("flate-bomb.pdf"), pdf_with_content(once, b"/FlateDecode"))
     write(j("flate-chain.pdf"), pdf_with_content(zlib.compress(once, 9), b"[/FlateDecode /FlateDecode]"))
+    # An object stream (unpacked by the PDF parser itself while it loads) of the same 1 GB.
+    objstm = b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(once)
+    write(j("objstm-bomb.pdf"), pdf_with_content(b"BT ET", b"[]").replace(
+        b"xref", b"9 0 obj\n" + objstm + once + b"\nendstream\nendobj\nxref", 1))
     # HTML that makes a parser rebuild 200 open formatting elements in each of 10,000 paragraphs.
     write(j("formatting.html"), "<html><body>" + "<b><i><u><s><em>" * 40 + "<p>x" * 10_000 + "</body></html>")
     # HTML nested 100,000 deep.

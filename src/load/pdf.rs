@@ -64,6 +64,55 @@ fn check_streams(doc: &Document) -> Result<(), LoadError> {
     Ok(())
 }
 
+/// Whether every object stream (`/Type /ObjStm`) in the raw bytes of a PDF that is FlateDecoded
+/// unpacks to at most `limit` bytes. The scan is lexical: the dictionary before each `stream`
+/// keyword that follows `/ObjStm` gives the filters and a direct `/Length` (else the data runs to
+/// `endstream`).
+fn object_streams_within(bytes: &[u8], limit: u64) -> bool {
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay.get(from..).and_then(|h| h.windows(needle.len()).position(|w| w == needle)).map(|p| from + p)
+    };
+    let mut at = 0;
+    while let Some(tag) = find(bytes, b"/ObjStm", at) {
+        at = tag + 7;
+        let Some(keyword) = find(bytes, b"stream", at) else { break };
+        // The dictionary: from the object's start (its last `obj` before the tag) to `stream`.
+        let dict_start = bytes[..tag].windows(3).rposition(|w| w == b"obj").unwrap_or(0);
+        let dict = &bytes[dict_start..keyword];
+        let layers = dict.windows(12).filter(|w| *w == b"/FlateDecode").count();
+        if layers == 0 {
+            continue;
+        }
+        let mut data_start = keyword + 6;
+        if bytes.get(data_start) == Some(&b'\r') {
+            data_start += 1;
+        }
+        if bytes.get(data_start) == Some(&b'\n') {
+            data_start += 1;
+        }
+        let end = find(bytes, b"endstream", data_start).unwrap_or(bytes.len());
+        let length = find(dict, b"/Length", 0).map(|i| &dict[i + 7..]).and_then(|rest| {
+            let digits: Vec<u8> = rest
+                .iter()
+                .skip_while(|b| b.is_ascii_whitespace())
+                .take_while(|b| b.is_ascii_digit())
+                .copied()
+                .collect();
+            let after =
+                rest.iter().skip_while(|b| b.is_ascii_whitespace()).skip(digits.len()).copied().collect::<Vec<u8>>();
+            // `/Length 12 0 R` refers to another object: not a direct length.
+            let indirect = after.trim_ascii_start().first().is_some_and(u8::is_ascii_digit);
+            (!indirect).then(|| std::str::from_utf8(&digits).ok()?.parse::<usize>().ok()).flatten()
+        });
+        let data_end = length.map_or(end, |n| (data_start + n).min(bytes.len()));
+        if !unpacks_within(&bytes[data_start..data_end.max(data_start)], layers, limit) {
+            return false;
+        }
+        at = data_end.max(at);
+    }
+    true
+}
+
 /// Whether `data`, deflated `layers` times over, unpacks to at most `limit` bytes. Inner layers
 /// are unpacked into memory (at most `limit` each); the last is only counted. Damaged data
 /// counts as what it unpacked to before the damage, as lopdf would read it.
@@ -89,6 +138,11 @@ fn unpacks_within(data: &[u8], layers: usize, limit: u64) -> bool {
 }
 
 fn extract(bytes: &[u8]) -> Result<Extracted, LoadError> {
+    // Object streams are unpacked by lopdf's parser while it loads, so they are measured in the
+    // raw bytes first; every other stream is measured once the document is parsed.
+    if !object_streams_within(bytes, MAX_STREAM_BYTES) {
+        return Err(LoadError::Malformed("damaged PDF: a stream unpacks to too much data (a decompression bomb?)"));
+    }
     let mut doc = Document::load_mem(bytes).map_err(|_| LoadError::Malformed("damaged PDF: cannot be parsed"))?;
     check_streams(&doc)?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
@@ -171,5 +225,25 @@ mod tests {
         // Damaged data counts what it gave before the damage.
         assert!(unpacks_within(&once[..once.len() / 2], 1, 4 << 20));
         assert!(unpacks_within(b"not zlib", 1, 10));
+    }
+
+    #[test]
+    fn object_streams_are_measured_in_the_raw_bytes() {
+        let bomb = deflate(&vec![b' '; 3 << 20]);
+        let pdf = |dict: &str, data: &[u8]| {
+            let mut out = format!("%PDF-1.5\n5 0 obj\n<< {dict} >>\nstream\r\n").into_bytes();
+            out.extend_from_slice(data);
+            out.extend_from_slice(b"\nendstream\nendobj\n");
+            out
+        };
+        let direct = pdf(&format!("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length {}", bomb.len()), &bomb);
+        assert!(!object_streams_within(&direct, 2 << 20));
+        assert!(object_streams_within(&direct, 4 << 20));
+        // A length held in another object: the data runs to `endstream`.
+        let indirect = pdf("/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length 9 0 R", &bomb);
+        assert!(!object_streams_within(&indirect, 2 << 20));
+        // Not flate-encoded, or not an object stream: not measured.
+        assert!(object_streams_within(&pdf("/Type /ObjStm /N 1 /First 4 /Length 3", b"abc"), 1));
+        assert!(object_streams_within(&pdf("/Type /XObject /Filter /FlateDecode", &bomb), 1));
     }
 }
