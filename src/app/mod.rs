@@ -557,15 +557,9 @@ impl DossierApp {
                 if self.picking.is_some() {
                     return;
                 }
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
                 let picker = self.picker.clone();
-                let ctx = ctx.clone();
-                let spawned = std::thread::Builder::new().name("dossier-folder-dialog".into()).spawn(move || {
-                    let _ = tx.send(picker.pick());
-                    ctx.request_repaint();
-                });
-                match spawned {
-                    Ok(_) => self.picking = Some(rx),
+                match off_ui_thread(ctx, "dossier-folder-dialog", move || picker.pick()) {
+                    Ok(rx) => self.picking = Some(rx),
                     Err(e) => self.banner = Some(format!("cannot open the folder dialog: {e}")),
                 }
             }
@@ -675,13 +669,9 @@ impl DossierApp {
                 if self.listing_rx.as_ref().is_some_and(|(d, _)| *d == dir) {
                     return;
                 }
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                let (ctx, target) = (ctx.clone(), dir.clone());
-                let spawned = std::thread::Builder::new().name("dossier-list-folder".into()).spawn(move || {
-                    let _ = tx.send(session::subfolders(&target).map_err(|e| e.to_string()));
-                    ctx.request_repaint();
-                });
-                if spawned.is_ok() {
+                let target = dir.clone();
+                let listed = move || session::subfolders(&target).map_err(|e| e.to_string());
+                if let Ok(rx) = off_ui_thread(ctx, "dossier-list-folder", listed) {
                     self.listing_rx = Some((dir, rx));
                 }
             }
@@ -689,26 +679,18 @@ impl DossierApp {
             Command::ShowIndexes(true) | Command::PruneIndexes => {
                 let prune = command == Command::PruneIndexes;
                 self.indexes.get_or_insert_with(Vec::new);
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                let (store, ctx) = (self.store.clone(), ctx.clone());
-                let spawned = std::thread::Builder::new().name("dossier-indexes".into()).spawn(move || {
+                let store = self.store.clone();
+                let listed = move || {
                     let removed = if prune { store.prune().map(|_| ()).map_err(|e| e.to_string()) } else { Ok(()) };
-                    let _ = tx.send(removed.map(|()| store.indexes()));
-                    ctx.request_repaint();
-                });
-                if spawned.is_ok() {
+                    removed.map(|()| store.indexes())
+                };
+                if let Ok(rx) = off_ui_thread(ctx, "dossier-indexes", listed) {
                     self.indexes_rx = Some(rx);
                 }
             }
             Command::CompletePath(text) => {
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                let ctx = ctx.clone();
                 let typed = text.clone();
-                let spawned = std::thread::Builder::new().name("dossier-complete-path".into()).spawn(move || {
-                    let _ = tx.send(session::complete_folder(&typed));
-                    ctx.request_repaint();
-                });
-                if spawned.is_ok() {
+                if let Ok(rx) = off_ui_thread(ctx, "dossier-complete-path", move || session::complete_folder(&typed)) {
                     self.completing = Some((text, rx));
                 }
             }
@@ -797,6 +779,22 @@ impl eframe::App for DossierApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.p);
     }
+}
+
+/// Runs `job` on a thread named `name` (it may read files or wait on a dialog, which the UI
+/// thread must not) and wakes the UI when its answer is on the returned channel.
+fn off_ui_thread<T: Send + 'static>(
+    ctx: &egui::Context,
+    name: &str,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<Receiver<T>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let ctx = ctx.clone();
+    std::thread::Builder::new().name(name.into()).spawn(move || {
+        let _ = tx.send(job());
+        ctx.request_repaint();
+    })?;
+    Ok(rx)
 }
 
 /// Frame timings printed to stderr when `DOSSIER_PROFILE` is set (see the README's benchmarks).
