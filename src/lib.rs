@@ -1,9 +1,10 @@
 //! Dossier: explore a folder of documents.
 //!
-//! The crate is split in two layers. The *core* (everything but [`app`] and [`ui`]) walks a folder,
-//! loads documents, extracts named entities, indexes them with tantivy and answers searches; it
-//! never imports egui and is shared by the GUI and the CLI. The *front end* ([`app`], [`ui`]) is an
-//! eframe application that talks to the core's background threads over bounded channels.
+//! The crate is split in two layers. The *core* (everything but [`view`], [`app`] and [`ui`])
+//! walks a folder, loads documents, extracts named entities, indexes them with tantivy and
+//! answers searches; it never imports egui and is shared by the GUI and the CLI. The *front end*
+//! ([`view`], [`app`], [`ui`]) is an eframe application that talks to the core's background
+//! threads over bounded channels.
 //!
 //! Modules in reading order:
 //! - [`model`]: the plain data types every layer shares.
@@ -18,7 +19,9 @@
 //! - [`about`]: version, the embedded model's licence and every bundled crate's.
 //! - [`words`]: how sizes, counts, durations and the ingest report read, everywhere.
 //! - [`cli`]: the command-line front end.
-//! - [`app`], [`ui`]: the desktop front end.
+//! - [`view`]: the desktop app's state as its panels see it, and the commands they return.
+//! - [`app`]: owns that state, talks to the core's threads and applies commands.
+//! - [`ui`]: draws the state and returns commands; it never imports [`app`].
 
 pub mod about;
 pub mod app;
@@ -33,6 +36,7 @@ pub mod searcher;
 pub mod session;
 pub mod store;
 pub mod ui;
+pub mod view;
 pub mod words;
 
 /// Milliseconds since the process started (for start-up profiling).

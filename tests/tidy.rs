@@ -48,6 +48,24 @@ fn the_core_never_imports_egui() {
 }
 
 #[test]
+fn data_flows_one_way_in_the_front_end() {
+    // The app applies commands and owns the state; panels read the state and return commands.
+    for (path, text) in sources() {
+        let p = rel(&path);
+        let forbidden: &[&str] = match () {
+            _ if p.starts_with("src/ui/") => &["crate::app"],
+            _ if p.starts_with("src/view/") => &["crate::app", "crate::ui"],
+            _ => &[],
+        };
+        for line in code_lines(&text) {
+            for f in forbidden {
+                assert!(!line.contains(f), "{p} reaches back into {f}: {line}");
+            }
+        }
+    }
+}
+
+#[test]
 fn only_the_index_module_imports_tantivy() {
     for (path, text) in sources() {
         let p = rel(&path);

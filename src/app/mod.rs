@@ -15,19 +15,19 @@ use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 use eframe::egui;
-use serde::{Deserialize, Serialize};
 
 pub use picker::{FolderPicker, NativePicker, Picked};
 
 use crate::entities::{Extractor, default_extractor};
-use crate::model::{
-    DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query, SearchResults,
-};
-use crate::pipeline::{Event, Options, Progress};
+use crate::model::{IndexStats, Query};
+use crate::pipeline::{Event, Options};
 use crate::searcher::{Answer, Request};
 use crate::session::{self, FolderSource, Session};
-use crate::store::{RunRecord, Store};
-use crate::ui::document::{DocState, LayoutCache};
+use crate::store::Store;
+use crate::ui::layout::LayoutCache;
+use crate::view::Listing;
+use crate::view::document::DocState;
+pub use crate::view::{Command, IndexingState, Persisted, State, ThemeChoice};
 
 /// How long typing must pause before a search is sent.
 const DEBOUNCE_SECS: f64 = 0.15;
@@ -46,130 +46,20 @@ pub struct Setup {
     pub state: Option<Persisted>,
 }
 
-/// What survives a restart (eframe persistence). Every field has a default because decoding an
-/// older or damaged state gives defaults, not an error.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Persisted {
-    pub folder: Option<PathBuf>,
-    pub recent: Vec<PathBuf>,
-    pub query: String,
-    pub filters: Vec<EntityKey>,
-    /// Formats the results are limited to (empty: all).
-    pub doc_kinds: Vec<String>,
-    /// Subfolder the results are limited to (empty: the whole folder).
-    pub in_folder: String,
-    pub selected: Option<String>,
-    pub kinds: KindSet,
-    pub hide_entity_panel: bool,
-    /// The first-start hint (Ctrl+O, Ctrl+F, the legend chips) was dismissed.
-    pub hint_dismissed: bool,
-}
-
-/// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
-#[derive(Clone, Debug, PartialEq)]
-#[must_use]
-pub enum Command {
-    PickFolder,
-    OpenFolder(PathBuf),
-    CancelIndexing,
-    /// Index again; with `true`, drop every document even if all the files look gone.
-    Reindex(bool),
-    SelectDoc(String),
-    QueryEdited,
-    AddFilter(EntityKey),
-    RemoveFilter(usize),
-    /// Limit the results to a format, or stop limiting them to it.
-    ToggleDocKind(String),
-    /// Limit the results to a subfolder (empty: the whole folder).
-    SetFolderFilter(String),
-    ToggleKind(EntityKind),
-    /// Highlight every mention of an entity and scroll to the first (or clear with `None`).
-    SelectEntity(Option<EntityKey>),
-    NextMatch,
-    PrevMatch,
-    ShowProblems(bool),
-    ToggleEntityPanel,
-    FocusSearch,
-    ClearQuery,
-    DismissBanner,
-    /// Show (with this text) or hide the window for typing a folder's path.
-    PathEntry(Option<String>),
-    /// Complete the typed path (Tab), off the UI thread.
-    CompletePath(String),
-    /// List the subfolders of a folder for the folder window, off the UI thread.
-    ListFolder(PathBuf),
-    /// Show the data folder's indexes (looked up off the UI thread), or close the list.
-    ShowIndexes(bool),
-    /// Remove the indexes that serve no folder now, then list again.
-    PruneIndexes,
-    /// Show or hide Help → About (version, model, licences).
-    ShowAbout(bool),
-    /// Show or hide the keyboard shortcuts (F1).
-    ShowShortcuts(bool),
-    /// Put away the first-start hint for good.
-    DismissHint,
-    /// Text size: bigger (`Some(true)`), smaller (`Some(false)`) or back to normal (`None`).
-    /// egui keeps the factor and saves it with the window's state (Ctrl + / − / 0 work too).
-    Zoom(Option<bool>),
-    /// Light, dark, or follow the system (the default); kept across restarts by egui.
-    Theme(egui::ThemePreference),
-}
-
-/// The subfolders of a folder, or why they could not be listed.
-pub(crate) type Listing = Result<Vec<String>, String>;
-
-/// Where the current folder's indexing stands.
-#[derive(Clone, Debug, Default)]
-pub struct IndexingState {
-    pub running: bool,
-    pub cancelling: bool,
-    pub planned: Option<(usize, usize, usize)>,
-    pub progress: Progress,
-    pub error: Option<String>,
-    /// The run has sent at least one event.
-    pub reported: bool,
-}
-
-/// The app. Fields are crate-visible so the `ui` module can draw them.
+/// The app: the state the panels draw, and the plumbing to the core's threads.
 pub struct DossierApp {
-    pub(crate) p: Persisted,
-    pub(crate) store: Store,
-    pub(crate) picker: Arc<dyn FolderPicker>,
-    pub(crate) extractor: Arc<dyn Extractor>,
-    pub(crate) options: Options,
+    state: State,
+    store: Store,
+    picker: Arc<dyn FolderPicker>,
+    extractor: Arc<dyn Extractor>,
+    options: Options,
 
-    pub(crate) session: Option<Session>,
-    pub(crate) opening: Option<(FolderSource, Receiver<Result<Session, String>>)>,
-    pub(crate) picking: Option<Receiver<Picked>>,
-    pub(crate) banner: Option<String>,
-
-    pub(crate) docs: Vec<DocSummary>,
-    pub(crate) results: Option<SearchResults>,
-    pub(crate) doc: Option<DocState>,
-    pub(crate) doc_loading: bool,
-    pub(crate) stats: IndexStats,
-    pub(crate) corpus_entities: Vec<EntityCount>,
-    pub(crate) indexing: IndexingState,
-    pub(crate) problems: Vec<FileProblem>,
-    pub(crate) last_run: Option<RunRecord>,
-    pub(crate) show_problems: bool,
-    pub(crate) show_about: bool,
-    pub(crate) show_shortcuts: bool,
-    /// The "Open folder by path" window's text, while it is open.
-    pub(crate) path_entry: Option<String>,
-    /// Give the path field the keyboard, with the cursor at the end (opened, or completed).
-    pub(crate) focus_path: bool,
-    /// The folder window was opened because no system folder dialog could be shown.
-    pub(crate) no_dialog: bool,
-    /// The subfolders of a folder, for the folder window (listed off the UI thread), and a
-    /// listing under way.
-    pub(crate) listing: Option<(PathBuf, Listing)>,
+    session: Option<Session>,
+    opening_rx: Option<Receiver<Result<Session, String>>>,
+    picking_rx: Option<Receiver<Picked>>,
     listing_rx: Option<(PathBuf, Receiver<Listing>)>,
     /// A completion being looked up: the text it completes, and where the answer comes.
     completing: Option<(String, Receiver<Option<String>>)>,
-    /// The "Indexes" window: what it lists (`None` while it is closed) and a lookup under way.
-    pub(crate) indexes: Option<Vec<crate::store::IndexEntry>>,
     indexes_rx: Option<Receiver<Result<Vec<crate::store::IndexEntry>, String>>>,
 
     /// Newest generation sent for each kind of request; older replies are dropped.
@@ -177,12 +67,8 @@ pub struct DossierApp {
     /// Requests that found the searcher's queue full; sent again next frame.
     unsent: Vec<Request>,
     query_edited_at: Option<f64>,
-    pub(crate) focus_search: bool,
-    pub(crate) selected_entity: Option<EntityKey>,
-    pub(crate) current_match: Option<usize>,
-    /// Char index to bring into view in the document.
-    pub(crate) scroll_to_char: Option<usize>,
-    pub(crate) layout: LayoutCache,
+    /// The document's laid-out text (the UI's own memory between frames).
+    layout: LayoutCache,
     profile: Option<FrameProfile>,
 }
 
@@ -190,47 +76,26 @@ impl DossierApp {
     pub fn new(cc: &eframe::CreationContext<'_>, setup: Setup) -> DossierApp {
         let p: Persisted =
             cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).or(setup.state).unwrap_or_default();
+        let data_folder = setup.store.root().to_path_buf();
         let mut app = DossierApp {
-            p,
+            state: State { p, data_folder, ..State::default() },
             store: setup.store,
             picker: setup.picker,
             extractor: setup.extractor,
             options: setup.options,
             session: None,
-            opening: None,
-            picking: None,
-            banner: None,
-            docs: Vec::new(),
-            results: None,
-            doc: None,
-            doc_loading: false,
-            stats: IndexStats::default(),
-            corpus_entities: Vec::new(),
-            indexing: IndexingState::default(),
-            problems: Vec::new(),
-            last_run: None,
-            show_problems: false,
-            show_about: false,
-            show_shortcuts: false,
-            path_entry: None,
-            focus_path: false,
-            no_dialog: false,
-            listing: None,
+            opening_rx: None,
+            picking_rx: None,
             listing_rx: None,
             completing: None,
-            indexes: None,
             indexes_rx: None,
             latest: [0; 5],
             unsent: Vec::new(),
             query_edited_at: None,
-            focus_search: false,
-            selected_entity: None,
-            current_match: None,
-            scroll_to_char: None,
             layout: LayoutCache::default(),
             profile: std::env::var_os("DOSSIER_PROFILE").map(|_| FrameProfile::default()),
         };
-        let source = match setup.initial_folder.or_else(|| app.p.folder.clone()) {
+        let source = match setup.initial_folder.or_else(|| app.state.p.folder.clone()) {
             Some(folder) => FolderSource::Path(folder),
             None => FolderSource::Samples,
         };
@@ -245,7 +110,7 @@ impl DossierApp {
 
     /// The open document, if any.
     pub fn document(&self) -> Option<&DocState> {
-        self.doc.as_ref()
+        self.state.doc.as_ref()
     }
 
     /// How many times the document layout was built (it must not be every frame).
@@ -255,7 +120,7 @@ impl DossierApp {
 
     /// The text of the "Open folder by path" field, while it is open.
     pub fn typed_path(&self) -> Option<&str> {
-        self.path_entry.as_deref()
+        self.state.path_entry.as_deref()
     }
 
     /// The text of each search match painted in the document view's current layout.
@@ -265,15 +130,15 @@ impl DossierApp {
 
     /// What would be saved now.
     pub fn persisted(&self) -> &Persisted {
-        &self.p
+        &self.state.p
     }
 
     pub fn query(&self) -> Query {
         Query {
-            text: self.p.query.clone(),
-            entities: self.p.filters.clone(),
-            kinds: self.p.doc_kinds.clone(),
-            folder: self.p.in_folder.clone(),
+            text: self.state.p.query.clone(),
+            entities: self.state.p.filters.clone(),
+            kinds: self.state.p.doc_kinds.clone(),
+            folder: self.state.p.in_folder.clone(),
         }
     }
 
@@ -282,7 +147,8 @@ impl DossierApp {
         let notify: crate::pipeline::Notify = Arc::new(move || ctx2.request_repaint());
         let rx =
             session::open(source.clone(), self.store.clone(), self.extractor.clone(), self.options.clone(), notify);
-        self.opening = Some((source, rx));
+        self.state.opening = Some(source);
+        self.opening_rx = Some(rx);
     }
 
     fn send(&mut self, request: Request) {
@@ -307,7 +173,7 @@ impl DossierApp {
     }
 
     fn request_doc(&mut self, id: String) {
-        self.doc_loading = true;
+        self.state.doc_loading = true;
         let query = self.query();
         self.send(Request::Doc { id, query });
     }
@@ -333,10 +199,10 @@ impl DossierApp {
 
     /// The folder dialog's answer.
     fn drain_picker(&mut self, ctx: &egui::Context) {
-        if let Some(rx) = &self.picking
+        if let Some(rx) = &self.picking_rx
             && let Ok(choice) = rx.try_recv()
         {
-            self.picking = None;
+            self.picking_rx = None;
             match choice {
                 Picked::Folder(folder) => self.apply(ctx, Command::OpenFolder(folder)),
                 Picked::Cancelled => {}
@@ -344,7 +210,7 @@ impl DossierApp {
                 Picked::Unavailable => {
                     let start = self.folder().map(|f| format!("{}/", f.display())).unwrap_or_else(|| "~/".to_owned());
                     self.apply(ctx, Command::PathEntry(Some(start)));
-                    self.no_dialog = true;
+                    self.state.no_dialog = true;
                 }
             }
         }
@@ -355,7 +221,7 @@ impl DossierApp {
         if let Some((dir, rx)) = &self.listing_rx
             && let Ok(names) = rx.try_recv()
         {
-            self.listing = Some((dir.clone(), names));
+            self.state.listing = Some((dir.clone(), names));
             self.listing_rx = None;
         }
     }
@@ -368,11 +234,11 @@ impl DossierApp {
             self.indexes_rx = None;
             match listed {
                 Ok(entries) => {
-                    if self.indexes.is_some() {
-                        self.indexes = Some(entries);
+                    if self.state.indexes.is_some() {
+                        self.state.indexes = Some(entries);
                     }
                 }
-                Err(e) => self.banner = Some(format!("cannot remove an index: {e}")),
+                Err(e) => self.state.banner = Some(format!("cannot remove an index: {e}")),
             }
         }
     }
@@ -384,10 +250,10 @@ impl DossierApp {
         {
             // Only if the field still says what was completed (the user may have typed on).
             if let Some(completed) = completed
-                && self.path_entry.as_ref() == Some(typed)
+                && self.state.path_entry.as_ref() == Some(typed)
             {
-                self.path_entry = Some(completed);
-                self.focus_path = true;
+                self.state.path_entry = Some(completed);
+                self.state.focus_path = true;
             }
             self.completing = None;
         }
@@ -395,14 +261,15 @@ impl DossierApp {
 
     /// A folder that finished opening, or why it could not be.
     fn drain_opening(&mut self, ctx: &egui::Context) {
-        if let Some((_, rx)) = &self.opening
+        if let Some(rx) = &self.opening_rx
             && let Ok(result) = rx.try_recv()
         {
-            self.opening = None;
+            self.opening_rx = None;
+            self.state.opening = None;
             match result {
                 Ok(session) => self.opened(ctx, session),
                 // Whatever is open stays open; the banner says why the new folder failed.
-                Err(e) => self.banner = Some(e),
+                Err(e) => self.state.banner = Some(e),
             }
         }
     }
@@ -415,27 +282,27 @@ impl DossierApp {
                 events.push(e);
             }
         }
-        if !events.is_empty() && !self.indexing.reported {
+        if !events.is_empty() && !self.state.indexing.reported {
             // A run re-reports every file it cannot read; the previous run's list goes.
-            self.indexing.reported = true;
-            self.problems.clear();
+            self.state.indexing.reported = true;
+            self.state.problems.clear();
         }
         let mut committed = false;
         for e in events {
             match e {
                 Event::Planned { to_index, unchanged, removed } => {
-                    self.indexing.planned = Some((to_index, unchanged, removed));
-                    self.indexing.progress.total = to_index;
+                    self.state.indexing.planned = Some((to_index, unchanged, removed));
+                    self.state.indexing.progress.total = to_index;
                 }
-                Event::Progress(p) => self.indexing.progress = p,
+                Event::Progress(p) => self.state.indexing.progress = p,
                 Event::Committed => committed = true,
-                Event::Problem(p) => self.problems.push(p),
+                Event::Problem(p) => self.state.problems.push(p),
                 Event::Finished { record, error } => {
-                    self.indexing.running = false;
-                    self.indexing.cancelling = false;
-                    self.indexing.error = error;
-                    self.problems = record.problems.clone();
-                    self.last_run = Some(record);
+                    self.state.indexing.running = false;
+                    self.state.indexing.cancelling = false;
+                    self.state.indexing.error = error;
+                    self.state.problems = record.problems.clone();
+                    self.state.last_run = Some(record);
                     committed = true;
                 }
             }
@@ -461,54 +328,54 @@ impl DossierApp {
             match reply.answer {
                 Answer::Search(query, Ok(results)) => {
                     if query == self.query() {
-                        self.results = Some(results);
+                        self.state.results = Some(results);
                     }
                 }
                 Answer::Docs(Ok(docs)) => {
-                    let first = self.docs.is_empty();
-                    self.docs = docs;
+                    let first = self.state.docs.is_empty();
+                    self.state.docs = docs;
                     // The open document is gone (its file was removed, or a cancelled run
                     // dropped it): close it rather than show what the list no longer has.
-                    if let Some(open) = &self.doc
-                        && self.docs.binary_search_by(|d| d.id.as_str().cmp(&open.id)).is_err()
+                    if let Some(open) = &self.state.doc
+                        && self.state.docs.binary_search_by(|d| d.id.as_str().cmp(&open.id)).is_err()
                     {
-                        self.doc = None;
-                        self.p.selected = None;
+                        self.state.doc = None;
+                        self.state.p.selected = None;
                     }
                     // Show the remembered document, or the first one, as soon as there is one.
-                    if first && self.doc.is_none() && !self.doc_loading {
-                        let pick = self.p.selected.clone().filter(|s| self.docs.iter().any(|d| &d.id == s));
-                        if let Some(id) = pick.or_else(|| self.docs.first().map(|d| d.id.clone())) {
-                            self.p.selected = Some(id.clone());
+                    if first && self.state.doc.is_none() && !self.state.doc_loading {
+                        let pick = self.state.p.selected.clone().filter(|s| self.state.docs.iter().any(|d| &d.id == s));
+                        if let Some(id) = pick.or_else(|| self.state.docs.first().map(|d| d.id.clone())) {
+                            self.state.p.selected = Some(id.clone());
                             self.request_doc(id);
                         }
                     }
                 }
                 Answer::Doc(Ok(Some(view))) => {
-                    self.doc_loading = false;
+                    self.state.doc_loading = false;
                     let doc = DocState::new(*view, reply.generation);
-                    self.current_match = (!doc.matches.is_empty()).then_some(0);
-                    self.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
-                    if let Some(sel) = &self.selected_entity
+                    self.state.current_match = (!doc.matches.is_empty()).then_some(0);
+                    self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
+                    if let Some(sel) = &self.state.selected_entity
                         && doc.first_mention_of(sel).is_none()
                     {
-                        self.selected_entity = None;
+                        self.state.selected_entity = None;
                     }
-                    self.doc = Some(doc);
+                    self.state.doc = Some(doc);
                 }
                 Answer::Doc(Ok(None)) => {
-                    self.doc_loading = false;
-                    self.doc = None;
+                    self.state.doc_loading = false;
+                    self.state.doc = None;
                 }
-                Answer::Stats(Ok(stats)) => self.stats = stats,
-                Answer::Entities(Ok(counts)) => self.corpus_entities = counts,
+                Answer::Stats(Ok(stats)) => self.state.stats = stats,
+                Answer::Entities(Ok(counts)) => self.state.corpus_entities = counts,
                 Answer::Search(_, Err(e))
                 | Answer::Docs(Err(e))
                 | Answer::Doc(Err(e))
                 | Answer::Stats(Err(e))
                 | Answer::Entities(Err(e)) => {
-                    self.doc_loading = false;
-                    self.banner = Some(e);
+                    self.state.doc_loading = false;
+                    self.state.banner = Some(e);
                 }
             }
         }
@@ -520,150 +387,175 @@ impl DossierApp {
             folder.file_name().map_or_else(|| folder.display().to_string(), |n| n.to_string_lossy().into_owned());
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("{name} — Dossier")));
         // Stored folders are canonical (they come from a session), so no file-system call here.
-        let same_folder = self.p.folder.as_ref() == Some(&folder);
-        self.last_run = session.previous_run.clone();
-        self.problems = session.previous_run.as_ref().map(|r| r.problems.clone()).unwrap_or_default();
-        self.banner = session.notice.clone();
+        let same_folder = self.state.p.folder.as_ref() == Some(&folder);
+        self.state.last_run = session.previous_run.clone();
+        self.state.problems = session.previous_run.as_ref().map(|r| r.problems.clone()).unwrap_or_default();
+        self.state.banner = session.notice.clone();
         self.session = Some(session);
-        self.indexing = IndexingState { running: true, ..IndexingState::default() };
-        self.docs.clear();
-        self.results = None;
-        self.doc = None;
-        self.doc_loading = false;
+        self.state.indexing = IndexingState { running: true, ..IndexingState::default() };
+        self.state.docs.clear();
+        self.state.results = None;
+        self.state.doc = None;
+        self.state.doc_loading = false;
         self.layout.clear();
-        self.stats = IndexStats::default();
-        self.corpus_entities.clear();
+        self.state.stats = IndexStats::default();
+        self.state.corpus_entities.clear();
         self.latest = [0; 5];
         self.unsent.clear();
         if !same_folder {
-            self.p.query.clear();
-            self.p.filters.clear();
-            self.p.doc_kinds.clear();
-            self.p.in_folder.clear();
-            self.p.selected = None;
+            self.state.p.query.clear();
+            self.state.p.filters.clear();
+            self.state.p.doc_kinds.clear();
+            self.state.p.in_folder.clear();
+            self.state.p.selected = None;
         }
-        self.selected_entity = None;
-        self.p.folder = Some(folder.clone());
-        self.p.recent.retain(|f| f != &folder);
-        self.p.recent.insert(0, folder);
-        self.p.recent.truncate(MAX_RECENT);
+        self.state.selected_entity = None;
+        self.state.p.folder = Some(folder.clone());
+        self.state.p.recent.retain(|f| f != &folder);
+        self.state.p.recent.insert(0, folder);
+        self.state.p.recent.truncate(MAX_RECENT);
         self.refresh_lists();
+    }
+
+    /// Copies into the state what the panels show of the plumbing.
+    fn sync_state(&mut self) {
+        self.state.folder = self.session.as_ref().map(|s| s.folder.clone());
+        self.state.picking = self.picking_rx.is_some();
+        self.state.searcher_stopped = self.session.as_ref().is_some_and(|s| !s.searcher.is_alive());
     }
 
     /// Carries out one command.
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
             Command::PickFolder => {
-                if self.picking.is_some() {
+                if self.picking_rx.is_some() {
                     return;
                 }
                 let picker = self.picker.clone();
                 match off_ui_thread(ctx, "dossier-folder-dialog", move || picker.pick()) {
-                    Ok(rx) => self.picking = Some(rx),
-                    Err(e) => self.banner = Some(format!("cannot open the folder dialog: {e}")),
+                    Ok(rx) => self.picking_rx = Some(rx),
+                    Err(e) => self.state.banner = Some(format!("cannot open the folder dialog: {e}")),
                 }
             }
             Command::OpenFolder(folder) => {
-                self.path_entry = None;
+                self.state.path_entry = None;
                 self.start_open(ctx, FolderSource::Path(folder));
             }
             Command::CancelIndexing => {
                 if let Some(run) = self.session.as_ref().and_then(|s| s.indexing.as_ref()) {
                     run.cancel();
-                    self.indexing.cancelling = true;
+                    self.state.indexing.cancelling = true;
                 }
             }
             Command::Reindex(allow_empty) => {
                 if let Some(session) = self.session.as_mut() {
                     match session.reindex(allow_empty) {
-                        Ok(()) => self.indexing = IndexingState { running: true, ..IndexingState::default() },
-                        Err(e) => self.banner = Some(format!("cannot start indexing: {e}")),
+                        Ok(()) => self.state.indexing = IndexingState { running: true, ..IndexingState::default() },
+                        Err(e) => self.state.banner = Some(format!("cannot start indexing: {e}")),
                     }
                 }
             }
             Command::SelectDoc(id) => {
-                self.p.selected = Some(id.clone());
+                self.state.p.selected = Some(id.clone());
                 self.request_doc(id);
             }
-            Command::QueryEdited => self.query_edited_at = Some(ctx.input(|i| i.time)),
             Command::AddFilter(key) => {
-                if !self.p.filters.contains(&key) {
-                    self.p.filters.push(key);
+                if !self.state.p.filters.contains(&key) {
+                    self.state.p.filters.push(key);
                     self.search_now();
                 }
             }
             Command::RemoveFilter(i) => {
-                if i < self.p.filters.len() {
-                    self.p.filters.remove(i);
+                if i < self.state.p.filters.len() {
+                    self.state.p.filters.remove(i);
                     self.search_now();
                 }
             }
             Command::ToggleDocKind(kind) => {
-                if let Some(i) = self.p.doc_kinds.iter().position(|k| *k == kind) {
-                    self.p.doc_kinds.remove(i);
+                if let Some(i) = self.state.p.doc_kinds.iter().position(|k| *k == kind) {
+                    self.state.p.doc_kinds.remove(i);
                 } else {
-                    self.p.doc_kinds.push(kind);
+                    self.state.p.doc_kinds.push(kind);
                 }
                 self.search_now();
             }
             Command::SetFolderFilter(folder) => {
-                if self.p.in_folder != folder {
-                    self.p.in_folder = folder;
+                if self.state.p.in_folder != folder {
+                    self.state.p.in_folder = folder;
                     self.search_now();
                 }
             }
-            Command::ToggleKind(kind) => self.p.kinds.toggle(kind),
+            Command::ToggleKind(kind) => self.state.p.kinds.toggle(kind),
             Command::SelectEntity(key) => {
-                self.scroll_to_char = key.as_ref().and_then(|k| self.doc.as_ref()?.first_mention_of(k));
+                self.state.scroll_to_char = key.as_ref().and_then(|k| self.state.doc.as_ref()?.first_mention_of(k));
                 if let Some(k) = &key
-                    && !self.p.kinds.contains(k.kind)
+                    && !self.state.p.kinds.contains(k.kind)
                 {
-                    self.p.kinds.toggle(k.kind);
+                    self.state.p.kinds.toggle(k.kind);
                 }
-                self.selected_entity = key;
+                self.state.selected_entity = key;
             }
             Command::NextMatch | Command::PrevMatch => {
-                let Some(doc) = &self.doc else { return };
+                let Some(doc) = &self.state.doc else { return };
                 let n = doc.matches.len();
                 if n == 0 {
                     return;
                 }
-                let next = match (self.current_match, command == Command::NextMatch) {
+                let next = match (self.state.current_match, command == Command::NextMatch) {
                     (None, true) => 0,
                     (None, false) => n - 1,
                     (Some(i), true) => (i + 1) % n,
                     (Some(i), false) => (i + n - 1) % n,
                 };
-                self.current_match = Some(next);
-                self.scroll_to_char = Some(doc.matches[next].1.start);
+                self.state.current_match = Some(next);
+                self.state.scroll_to_char = Some(doc.matches[next].1.start);
             }
-            Command::ShowProblems(show) => self.show_problems = show,
-            Command::ShowAbout(show) => self.show_about = show,
-            Command::ShowShortcuts(show) => self.show_shortcuts = show,
-            Command::DismissHint => self.p.hint_dismissed = true,
+            Command::ShowProblems(show) => self.state.show_problems = show,
+            Command::ShowAbout(show) => self.state.show_about = show,
+            Command::ShowShortcuts(show) => self.state.show_shortcuts = show,
+            Command::DismissHint => self.state.p.hint_dismissed = true,
             Command::Zoom(Some(true)) => egui::gui_zoom::zoom_in(ctx),
             Command::Zoom(Some(false)) => egui::gui_zoom::zoom_out(ctx),
             Command::Zoom(None) => ctx.set_zoom_factor(1.0),
-            Command::Theme(preference) => ctx.set_theme(preference),
-            Command::ToggleEntityPanel => self.p.hide_entity_panel = !self.p.hide_entity_panel,
-            Command::FocusSearch => self.focus_search = true,
+            Command::Theme(choice) => ctx.set_theme(match choice {
+                ThemeChoice::System => egui::ThemePreference::System,
+                ThemeChoice::Light => egui::ThemePreference::Light,
+                ThemeChoice::Dark => egui::ThemePreference::Dark,
+            }),
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Command::EditQuery(text) => {
+                if text != self.state.p.query {
+                    self.state.p.query = text;
+                    self.query_edited_at = Some(ctx.input(|i| i.time));
+                }
+            }
+            Command::EditPath(text) => {
+                if self.state.path_entry.is_some() {
+                    self.state.path_entry = Some(text);
+                }
+            }
+            Command::ToggleEntityPanel => self.state.p.hide_entity_panel = !self.state.p.hide_entity_panel,
+            Command::FocusSearch => self.state.focus_search = true,
             Command::ClearQuery => {
-                if !self.p.query.is_empty() {
-                    self.p.query.clear();
+                if !self.state.p.query.is_empty() {
+                    self.state.p.query.clear();
                     self.search_now();
-                } else if !(self.p.filters.is_empty() && self.p.doc_kinds.is_empty() && self.p.in_folder.is_empty()) {
+                } else if !(self.state.p.filters.is_empty()
+                    && self.state.p.doc_kinds.is_empty()
+                    && self.state.p.in_folder.is_empty())
+                {
                     // Escape in an empty box clears the filters too: nothing may stay active unseen.
-                    self.p.filters.clear();
-                    self.p.doc_kinds.clear();
-                    self.p.in_folder.clear();
+                    self.state.p.filters.clear();
+                    self.state.p.doc_kinds.clear();
+                    self.state.p.in_folder.clear();
                     self.search_now();
                 }
             }
-            Command::DismissBanner => self.banner = None,
+            Command::DismissBanner => self.state.banner = None,
             Command::PathEntry(text) => {
-                self.focus_path = text.is_some();
-                self.no_dialog = false;
-                self.path_entry = text;
+                self.state.focus_path = text.is_some();
+                self.state.no_dialog = false;
+                self.state.path_entry = text;
             }
             Command::ListFolder(dir) => {
                 if self.listing_rx.as_ref().is_some_and(|(d, _)| *d == dir) {
@@ -675,10 +567,10 @@ impl DossierApp {
                     self.listing_rx = Some((dir, rx));
                 }
             }
-            Command::ShowIndexes(false) => self.indexes = None,
+            Command::ShowIndexes(false) => self.state.indexes = None,
             Command::ShowIndexes(true) | Command::PruneIndexes => {
                 let prune = command == Command::PruneIndexes;
-                self.indexes.get_or_insert_with(Vec::new);
+                self.state.indexes.get_or_insert_with(Vec::new);
                 let store = self.store.clone();
                 let listed = move || {
                     let removed = if prune { store.prune().map(|_| ()).map_err(|e| e.to_string()) } else { Ok(()) };
@@ -700,12 +592,12 @@ impl DossierApp {
     fn search_now(&mut self) {
         self.query_edited_at = None;
         if self.query().is_empty() {
-            self.results = None;
+            self.state.results = None;
         } else {
             self.send(Request::Search(self.query()));
         }
         // The open document's matches follow the query.
-        if let Some(id) = self.doc.as_ref().map(|d| d.id.clone()) {
+        if let Some(id) = self.state.doc.as_ref().map(|d| d.id.clone()) {
             self.request_doc(id);
         }
     }
@@ -758,16 +650,18 @@ impl eframe::App for DossierApp {
         self.drain(&ctx);
         self.debounce(&ctx);
         let mut commands = self.shortcuts(&ctx);
-        crate::ui::draw(self, ui, &mut commands);
+        self.sync_state();
+        commands.extend(crate::ui::draw(&self.state, &mut self.layout, ui));
+        self.state.drawn();
         for c in commands {
             self.apply(&ctx, c);
         }
-        if self.indexing.running {
+        if self.state.indexing.running {
             // Keep the progress bar, rate and time left moving at a steady frame rate.
             ctx.request_repaint_after(std::time::Duration::from_millis(16));
         }
         if let Some(profile) = &mut self.profile {
-            profile.frame(started.elapsed(), self.indexing.running);
+            profile.frame(started.elapsed(), self.state.indexing.running);
         }
         if ctx.input(|i| i.viewport().close_requested()) {
             // Closing: a running indexing run is cancelled and, off this thread, commits what it
@@ -777,7 +671,7 @@ impl eframe::App for DossierApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.p);
+        eframe::set_value(storage, eframe::APP_KEY, &self.state.p);
     }
 }
 

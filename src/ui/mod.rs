@@ -1,28 +1,31 @@
 //! Drawing. One function per panel (`*_ui`); none has side effects beyond returning
 //! [`Command`]s, which the app applies after the frame.
 
-pub mod document;
+pub mod layout;
 pub mod theme;
 
 use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
-use crate::app::{Command, DossierApp};
 use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name, page_word};
 use crate::store::IndexState;
+use crate::view::document::DocState;
+use crate::view::{Command, State, ThemeChoice};
 use crate::words;
-use document::{DocState, LayoutKey};
+use layout::{LayoutCache, LayoutKey};
 
 /// Draws the whole window.
 /// The most of the window's width the sidebar and the entities panel may take.
 const SIDEBAR_SHARE: f32 = 0.35;
 const ENTITIES_SHARE: f32 = 0.25;
 
-pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    egui::Panel::top("menu").show(ui, |ui| menu_ui(app, ui, out));
-    egui::Panel::bottom("status").show(ui, |ui| status_ui(app, ui, out));
-    if app.indexing.running {
-        egui::Panel::bottom("progress").show(ui, |ui| progress_ui(app, ui, out));
+pub fn draw(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let out = &mut commands;
+    egui::Panel::top("menu").show(ui, |ui| menu_ui(state, ui, out));
+    egui::Panel::bottom("status").show(ui, |ui| status_ui(state, ui, out));
+    if state.indexing.running {
+        egui::Panel::bottom("progress").show(ui, |ui| progress_ui(state, ui, out));
     }
     // The side panels give way as the window narrows, so the document keeps at least 40% of it.
     let width = ui.ctx().content_rect().width();
@@ -31,30 +34,31 @@ pub fn draw(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         .resizable(true)
         .default_size(360.0_f32.min(side_max))
         .size_range(220.0_f32.min(side_max)..=side_max)
-        .show(ui, |ui| sidebar_ui(app, ui, out));
-    if !app.p.hide_entity_panel {
+        .show(ui, |ui| sidebar_ui(state, ui, out));
+    if !state.p.hide_entity_panel {
         egui::Panel::right("entities")
             .resizable(true)
             .default_size(270.0_f32.min(entities_max))
             .size_range(180.0_f32.min(entities_max)..=entities_max)
-            .show(ui, |ui| entity_panel_ui(app, ui, out));
+            .show(ui, |ui| entity_panel_ui(state, ui, out));
     }
-    egui::CentralPanel::default().show(ui, |ui| document_ui(app, ui, out));
-    if app.show_problems {
-        problems_window_ui(app, ui, out);
+    egui::CentralPanel::default().show(ui, |ui| document_ui(state, layout, ui, out));
+    if state.show_problems {
+        problems_window_ui(state, ui, out);
     }
-    if app.path_entry.is_some() {
-        path_entry_ui(app, ui, out);
+    if state.path_entry.is_some() {
+        path_entry_ui(state, ui, out);
     }
-    if app.indexes.is_some() {
-        indexes_window_ui(app, ui, out);
+    if state.indexes.is_some() {
+        indexes_window_ui(state, ui, out);
     }
-    if app.show_about {
+    if state.show_about {
         about_window_ui(ui, out);
     }
-    if app.show_shortcuts {
+    if state.show_shortcuts {
         shortcuts_window_ui(ui, out);
     }
+    commands
 }
 
 /// Every keyboard shortcut, with what it does.
@@ -121,11 +125,11 @@ fn about_window_ui(ui: &mut egui::Ui, out: &mut Vec<Command>) {
 
 /// The indexes in the data folder, each with its folder, size and state, and a way to remove
 /// those that serve no folder now.
-fn indexes_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let Some(entries) = &app.indexes else { return };
+fn indexes_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some(entries) = &state.indexes else { return };
     let mut open = true;
     egui::Window::new("Indexes").open(&mut open).default_size([640.0, 300.0]).show(ui.ctx(), |ui| {
-        ui.label(format!("Kept in {}", app.store.root().display()));
+        ui.label(format!("Kept in {}", state.data_folder.display()));
         let prunable = |e: &&crate::store::IndexEntry| !matches!(e.state, IndexState::InUse | IndexState::Unknown);
         let unused: u64 = entries.iter().filter(prunable).map(|e| e.bytes).sum();
         egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
@@ -151,7 +155,7 @@ fn indexes_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
     }
 }
 
-fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+fn menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
             let open = ui.add(egui::Button::new("Open folder…").shortcut_text(
@@ -161,32 +165,32 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 out.push(Command::PickFolder);
             }
             if ui.button("Open folder by path…").clicked() {
-                let current = app.folder().map(|f| f.display().to_string()).unwrap_or_default();
+                let current = state.folder.as_deref().map(|f| f.display().to_string()).unwrap_or_default();
                 out.push(Command::PathEntry(Some(current)));
             }
             ui.separator();
             ui.label(RichText::new("Recent folders").weak());
-            if app.p.recent.is_empty() {
+            if state.p.recent.is_empty() {
                 ui.label(RichText::new("none yet").weak().italics());
             }
-            for folder in &app.p.recent {
+            for folder in &state.p.recent {
                 if ui.button(folder.display().to_string()).clicked() {
                     out.push(Command::OpenFolder(folder.clone()));
                 }
             }
             ui.separator();
             if ui
-                .add_enabled(app.session.is_some() && !app.indexing.running, egui::Button::new("Re-index folder"))
+                .add_enabled(state.folder.is_some() && !state.indexing.running, egui::Button::new("Re-index folder"))
                 .clicked()
             {
                 out.push(Command::Reindex(false));
             }
             if ui.button("Quit").clicked() {
-                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                out.push(Command::Quit);
             }
         });
         ui.menu_button("View", |ui| {
-            let mut shown = !app.p.hide_entity_panel;
+            let mut shown = !state.p.hide_entity_panel;
             if ui.checkbox(&mut shown, "Entities panel").changed() {
                 out.push(Command::ToggleEntityPanel);
             }
@@ -210,13 +214,13 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
             ui.separator();
             let current = ui.ctx().options(|o| o.theme_preference);
-            for (preference, name) in [
-                (egui::ThemePreference::System, "Theme: as the system"),
-                (egui::ThemePreference::Light, "Theme: light"),
-                (egui::ThemePreference::Dark, "Theme: dark"),
+            for (preference, choice, name) in [
+                (egui::ThemePreference::System, ThemeChoice::System, "Theme: as the system"),
+                (egui::ThemePreference::Light, ThemeChoice::Light, "Theme: light"),
+                (egui::ThemePreference::Dark, ThemeChoice::Dark, "Theme: dark"),
             ] {
                 if ui.radio(current == preference, name).clicked() {
-                    out.push(Command::Theme(preference));
+                    out.push(Command::Theme(choice));
                 }
             }
         });
@@ -229,27 +233,27 @@ fn menu_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
         });
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            if let Some(folder) = app.folder() {
+            if let Some(folder) = state.folder.as_deref() {
                 ui.label(RichText::new(folder.display().to_string()).weak());
-            } else if let Some((source, _)) = &app.opening {
+            } else if let Some(source) = &state.opening {
                 ui.spinner();
                 ui.label(match source {
                     crate::session::FolderSource::Path(p) => format!("Opening {}…", p.display()),
                     crate::session::FolderSource::Samples => "Opening the sample documents…".to_owned(),
                 });
             }
-            if app.picking.is_some() {
+            if state.picking {
                 ui.label(RichText::new("Waiting for the folder dialog…").italics());
             }
         });
     });
 }
 
-fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let p = &app.indexing.progress;
+fn progress_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let p = &state.indexing.progress;
     ui.horizontal(|ui| {
         let fraction = p.fraction();
-        let mut text = match app.indexing.planned {
+        let mut text = match state.indexing.planned {
             None => "Looking for files…".to_owned(),
             Some(_) => format!(
                 "Indexing {} / {} files · {} of {} · {}",
@@ -266,7 +270,7 @@ fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 text.push_str(&format!(" · {} left", words::duration(eta.as_secs_f64())));
             }
         }
-        if app.indexing.cancelling {
+        if state.indexing.cancelling {
             text = format!("Stopping after {} files…", p.done);
         }
         let bar_width = (ui.available_width() - 90.0).max(100.0);
@@ -274,30 +278,30 @@ fn progress_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             egui::ProgressBar::new(fraction)
                 .text(text)
                 .desired_width(bar_width)
-                .animate(app.indexing.planned.is_none()),
+                .animate(state.indexing.planned.is_none()),
         );
-        if ui.add_enabled(!app.indexing.cancelling, egui::Button::new("Cancel")).clicked() {
+        if ui.add_enabled(!state.indexing.cancelling, egui::Button::new("Cancel")).clicked() {
             out.push(Command::CancelIndexing);
         }
     });
 }
 
-fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
-        ui.label(words::plural(app.stats.documents, "document"));
+        ui.label(words::plural(state.stats.documents, "document"));
         ui.separator();
-        ui.label(words::plural(app.stats.distinct_entities, "entity"));
+        ui.label(words::plural(state.stats.distinct_entities, "entity"));
         ui.separator();
-        ui.label(format!("index {}", words::bytes(app.stats.index_bytes)));
-        if let Some(run) = &app.last_run {
+        ui.label(format!("index {}", words::bytes(state.stats.index_bytes)));
+        if let Some(run) = &state.last_run {
             ui.separator();
             let ago = now_unix().saturating_sub(run.finished_at_unix);
             let what = if run.cancelled { "indexing cancelled" } else { "indexed" };
             let when = if ago < 2 { "just now".to_owned() } else { format!("{} ago", words::duration(ago as f64)) };
             ui.label(format!("{what} {when} in {}", words::duration(run.duration_secs)));
         }
-        let count = |o: Outcome| app.problems.iter().filter(|p| p.outcome == o).count();
+        let count = |o: Outcome| state.problems.iter().filter(|p| p.outcome == o).count();
         let (failed, skipped, truncated) = (count(Outcome::Failed), count(Outcome::Skipped), count(Outcome::Truncated));
         if failed + skipped + truncated > 0 {
             ui.separator();
@@ -314,25 +318,23 @@ fn status_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 out.push(Command::ShowProblems(true));
             }
         }
-        if let Some(session) = &app.session
-            && !session.searcher.is_alive()
-        {
+        if let Some(folder) = state.folder.as_ref().filter(|_| state.searcher_stopped) {
             ui.separator();
             ui.label(RichText::new("The search thread stopped").color(theme::error_color(dark)));
             if ui.button("Reopen folder").clicked() {
-                out.push(Command::OpenFolder(session.folder.clone()));
+                out.push(Command::OpenFolder(folder.clone()));
             }
         }
-        if let Some(e) = &app.indexing.error {
+        if let Some(e) = &state.indexing.error {
             ui.separator();
             ui.label(RichText::new(format!("Indexing stopped: {e}")).color(theme::error_color(dark)));
         }
     });
 }
 
-fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
-    if let Some(banner) = &app.banner {
+    if let Some(banner) = &state.banner {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(banner).color(theme::error_color(dark)));
             if ui.small_button("Dismiss").clicked() {
@@ -341,7 +343,7 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         });
         ui.separator();
     }
-    if !app.p.hint_dismissed {
+    if !state.p.hint_dismissed {
         ui.horizontal_wrapped(|ui| {
             ui.label(
                 RichText::new(
@@ -356,7 +358,7 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         });
         ui.separator();
     }
-    if let Some(run) = app.last_run.as_ref().filter(|r| r.kept_missing > 0 && !app.indexing.running) {
+    if let Some(run) = state.last_run.as_ref().filter(|r| r.kept_missing > 0 && !state.indexing.running) {
         ui.horizontal_wrapped(|ui| {
             let text = format!(
                 "The folder looks empty or unmounted: all {} of its indexed files are missing. The index was kept; \
@@ -375,19 +377,19 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     }
     ui.horizontal(|ui| {
         let label = ui.label("Search");
+        let mut query = state.p.query.clone();
         let edit = ui
             .add(
-                egui::TextEdit::singleline(&mut app.p.query)
+                egui::TextEdit::singleline(&mut query)
                     .hint_text("words, \"a phrase\", title:word")
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
-        if app.focus_search {
+        if state.focus_search {
             edit.request_focus();
-            app.focus_search = false;
         }
         if edit.changed() {
-            out.push(Command::QueryEdited);
+            out.push(Command::EditQuery(query));
         }
         if (edit.has_focus() || edit.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
             out.push(Command::ClearQuery);
@@ -397,10 +399,10 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             edit.request_focus();
         }
     });
-    if !app.p.filters.is_empty() {
+    if !state.p.filters.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Only documents with:");
-            for (i, key) in app.p.filters.iter().enumerate() {
+            for (i, key) in state.p.filters.iter().enumerate() {
                 let chip = egui::Button::new(RichText::new(format!("{} ✕", key.text)).color(theme::CHIP_TEXT))
                     .fill(theme::entity_color(key.kind, dark));
                 if ui.add(chip).on_hover_text(format!("{}: remove this filter", key.kind.display_name())).clicked() {
@@ -409,9 +411,9 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
         });
     }
-    facet_filters_ui(app, ui, out);
+    facet_filters_ui(state, ui, out);
     ui.separator();
-    if let Some(results) = &app.results {
+    if let Some(results) = &state.results {
         let shown = results.hits.len();
         let total = results.total;
         let head = if total == 0 {
@@ -429,22 +431,22 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         }
         egui::ScrollArea::vertical().id_salt("hits").auto_shrink([false, false]).show(ui, |ui| {
             for hit in &results.hits {
-                let selected = app.p.selected.as_deref() == Some(hit.id.as_str());
+                let selected = state.p.selected.as_deref() == Some(hit.id.as_str());
                 if hit_ui(ui, hit, selected).clicked() {
                     out.push(Command::SelectDoc(hit.id.clone()));
                 }
             }
         });
     } else {
-        ui.label(RichText::new(format!("All documents ({})", app.docs.len())).strong());
+        ui.label(RichText::new(format!("All documents ({})", state.docs.len())).strong());
         let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 10.0;
         egui::ScrollArea::vertical().id_salt("docs").auto_shrink([false, false]).show_rows(
             ui,
             row_height,
-            app.docs.len(),
+            state.docs.len(),
             |ui, rows| {
-                for doc in &app.docs[rows] {
-                    let selected = app.p.selected.as_deref() == Some(doc.id.as_str());
+                for doc in &state.docs[rows] {
+                    let selected = state.p.selected.as_deref() == Some(doc.id.as_str());
                     let details = format!(
                         "{} · {} · {} · {}{}{}",
                         doc.id,
@@ -465,21 +467,21 @@ fn sidebar_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 }
 
 /// Format chips with document counts, and the folder picker, when the folder has a choice.
-fn facet_filters_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let mut kinds: Vec<(String, u64)> = app.stats.kinds.clone();
+fn facet_filters_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let mut kinds: Vec<(String, u64)> = state.stats.kinds.clone();
     // An active filter always has its chip, with 0 if no document of that type is left, so it
     // can be seen and switched off.
-    for kind in &app.p.doc_kinds {
+    for kind in &state.p.doc_kinds {
         if !kinds.iter().any(|(k, _)| k == kind) {
             kinds.push((kind.clone(), 0));
         }
     }
     kinds.sort_by(|a, b| kind_name(&a.0).cmp(kind_name(&b.0)));
-    if kinds.len() > 1 || !app.p.doc_kinds.is_empty() {
+    if kinds.len() > 1 || !state.p.doc_kinds.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Type:");
             for (kind, n) in &kinds {
-                let on = app.p.doc_kinds.contains(kind);
+                let on = state.p.doc_kinds.contains(kind);
                 let chip = ui.selectable_label(on, format!("{} {n}", kind_name(kind))).on_hover_text(if on {
                     "Click to stop limiting to this type"
                 } else {
@@ -491,23 +493,23 @@ fn facet_filters_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>)
             }
         });
     }
-    let folders = &app.stats.folders;
-    if !folders.is_empty() || !app.p.in_folder.is_empty() {
+    let folders = &state.stats.folders;
+    if !folders.is_empty() || !state.p.in_folder.is_empty() {
         ui.horizontal(|ui| {
             let label = ui.label("Folder:");
-            let shown = if app.p.in_folder.is_empty() { "All folders".to_owned() } else { app.p.in_folder.clone() };
+            let shown = if state.p.in_folder.is_empty() { "All folders".to_owned() } else { state.p.in_folder.clone() };
             egui::ComboBox::from_id_salt("folder-filter")
                 .selected_text(shown)
                 .width(ui.available_width() - 8.0)
                 .show_ui(ui, |ui| {
-                    if ui.selectable_label(app.p.in_folder.is_empty(), "All folders").clicked() {
+                    if ui.selectable_label(state.p.in_folder.is_empty(), "All folders").clicked() {
                         out.push(Command::SetFolderFilter(String::new()));
                     }
                     for (folder, n) in folders {
                         let depth = folder.matches('/').count();
                         let name = folder.rsplit('/').next().unwrap_or(folder);
                         let text = format!("{}{name}  ({n})", "    ".repeat(depth));
-                        if ui.selectable_label(app.p.in_folder == *folder, text).clicked() {
+                        if ui.selectable_label(state.p.in_folder == *folder, text).clicked() {
                             out.push(Command::SetFolderFilter(folder.clone()));
                         }
                     }
@@ -595,11 +597,11 @@ fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool) -> egui::Response 
     r
 }
 
-fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     egui::ScrollArea::vertical().id_salt("entity-panel").auto_shrink([false, false]).show(ui, |ui| {
         ui.heading("In this document");
-        match &app.doc {
+        match &state.doc {
             None => {
                 ui.label(RichText::new("Select a document.").weak());
             }
@@ -617,7 +619,7 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                                 // The name is cut to leave room for the right-aligned filter button,
                                 // so a long name never widens the panel.
                                 ui.horizontal(|ui| {
-                                    let selected = app.selected_entity.as_ref() == Some(&row.key);
+                                    let selected = state.selected_entity.as_ref() == Some(&row.key);
                                     let text = format!("{} ×{}", row.key.text, row.mentions);
                                     let name_width = (ui.available_width() - 52.0).max(40.0);
                                     let r = ui
@@ -652,11 +654,11 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         }
         ui.separator();
         ui.heading("In this folder");
-        if app.corpus_entities.is_empty() {
+        if state.corpus_entities.is_empty() {
             ui.label(RichText::new("No entities yet.").weak());
         }
         for kind in EntityKind::ALL {
-            let top: Vec<_> = app.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
+            let top: Vec<_> = state.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
             if top.is_empty() {
                 continue;
             }
@@ -677,13 +679,13 @@ fn entity_panel_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     });
 }
 
-fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
-    let Some(doc) = &app.doc else {
+    let Some(doc) = &state.doc else {
         ui.centered_and_justified(|ui| {
-            let text = if app.opening.is_some() || app.doc_loading {
+            let text = if state.opening.is_some() || state.doc_loading {
                 "Loading…"
-            } else if app.docs.is_empty() && !app.indexing.running {
+            } else if state.docs.is_empty() && !state.indexing.running {
                 "No documents in this folder. Use File → Open folder… (Ctrl+O) or drop a folder here."
             } else {
                 "Select a document on the left."
@@ -702,30 +704,30 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             .color(theme::error_color(dark)),
         );
     }
-    legend_ui(doc, app.p.kinds, ui, out);
+    legend_ui(doc, state.p.kinds, ui, out);
     let wrap_width = ui.available_width().max(100.0);
     let key = LayoutKey {
         doc_id: doc.id.clone(),
         generation: doc.generation,
-        kinds: app.p.kinds,
-        selected: app.selected_entity.clone(),
-        current_match: app.current_match,
+        kinds: state.p.kinds,
+        selected: state.selected_entity.clone(),
+        current_match: state.current_match,
         wrap_width: wrap_width.round() as u32,
         dark,
     };
-    let (galley, highlighted) = app.layout.galley(ui, doc, key);
-    match_bar_ui(doc, highlighted, app.current_match, ui, out);
+    let (galley, highlighted) = layout.galley(ui, doc, key);
+    match_bar_ui(doc, highlighted, state.current_match, ui, out);
     if doc.truncated {
         ui.label(
             RichText::new(format!(
                 "Showing the first {} of this document; search covers all of it.",
-                words::bytes(document::MAX_VIEW_BYTES as u64)
+                words::bytes(crate::view::document::MAX_VIEW_BYTES as u64)
             ))
             .color(theme::error_color(dark)),
         );
     }
     ui.separator();
-    let scroll_to = app.scroll_to_char.take();
+    let scroll_to = state.scroll_to_char;
     egui::ScrollArea::vertical().id_salt(("doc", &doc.id)).auto_shrink([false, false]).show(ui, |ui| {
         let response = ui.add(egui::Label::new(galley.clone()).selectable(true).sense(Sense::click()));
         let origin = response.rect.min;
@@ -734,7 +736,7 @@ fn document_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             ui.scroll_to_rect(rect.expand(20.0), Some(Align::Center));
         }
         page_rules_ui(doc, &galley, &response, ui);
-        mention_tooltip_ui(doc, app.p.kinds, &galley, &response, out);
+        mention_tooltip_ui(doc, state.p.kinds, &galley, &response, out);
     });
 }
 
@@ -888,18 +890,20 @@ fn format_date(ns: i64) -> String {
 /// The app's own folder window: a typed path (`~` is home, Tab completes), the subfolders of
 /// the folder typed so far to click through, home, up, and recent folders. It stands in for the
 /// system dialog where there is none, and takes a path where typing is quicker.
-fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let Some(text) = app.path_entry.as_mut() else { return };
+fn path_entry_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some(typed) = &state.path_entry else { return };
+    let mut text = typed.clone();
+    let text = &mut text;
     let mut open = true;
-    let focus = std::mem::take(&mut app.focus_path);
+    let focus = state.focus_path;
     // The folder whose subfolders are shown: what is typed, up to its last `/`.
     let dir = crate::session::expand_home(text.rfind('/').map_or("", |i| &text[..=i]));
-    if !dir.as_os_str().is_empty() && app.listing.as_ref().is_none_or(|(d, _)| *d != dir) {
+    if !dir.as_os_str().is_empty() && state.listing.as_ref().is_none_or(|(d, _)| *d != dir) {
         out.push(Command::ListFolder(dir.clone()));
     }
     let dark = ui.visuals().dark_mode;
     egui::Window::new("Open a folder").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
-        if app.no_dialog {
+        if state.no_dialog {
             ui.label(
                 RichText::new("No system folder dialog is available on this desktop; choose the folder here.")
                     .color(theme::weak_color(dark)),
@@ -915,11 +919,14 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
             .labelled_by(label.id);
         if focus {
             edit.request_focus();
-            if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), id) {
+            if let Some(mut edit_state) = egui::TextEdit::load_state(ui.ctx(), id) {
                 let end = egui::text::CCursor::new(text.chars().count());
-                state.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
-                state.store(ui.ctx(), id);
+                edit_state.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
+                edit_state.store(ui.ctx(), id);
             }
+        }
+        if edit.changed() {
+            out.push(Command::EditPath(text.clone()));
         }
         if tab {
             out.push(Command::CompletePath(text.clone()));
@@ -938,7 +945,7 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
             }
         });
         egui::ScrollArea::vertical().max_height(220.0).id_salt("subfolders").show(ui, |ui| {
-            match app.listing.as_ref().filter(|(d, _)| *d == dir).map(|(_, names)| names) {
+            match state.listing.as_ref().filter(|(d, _)| *d == dir).map(|(_, names)| names) {
                 Some(Ok(names)) => {
                     let shown: Vec<&String> = names.iter().filter(|n| !n.starts_with('.')).collect();
                     if shown.is_empty() {
@@ -961,10 +968,10 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
                 }
             }
         });
-        if !app.p.recent.is_empty() {
+        if !state.p.recent.is_empty() {
             ui.separator();
             ui.label(RichText::new("Recent folders").weak());
-            for folder in &app.p.recent {
+            for folder in &state.p.recent {
                 if ui.button(folder.display().to_string()).clicked() {
                     out.push(Command::OpenFolder(folder.clone()));
                 }
@@ -985,26 +992,26 @@ fn path_entry_ui(app: &mut DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>
     }
 }
 
-fn problems_window_ui(app: &DossierApp, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+fn problems_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let mut open = true;
     let dark = ui.visuals().dark_mode;
     egui::Window::new("Ingest report").open(&mut open).default_size([680.0, 400.0]).show(ui.ctx(), |ui| {
-        if app.problems.is_empty() {
+        if state.problems.is_empty() {
             ui.label("Every file was indexed whole.");
             return;
         }
         ui.horizontal(|ui| {
             ui.label("Files that could not be read are tried again at every indexing run.");
             let retry = egui::Button::new("Retry now");
-            if ui.add_enabled(app.session.is_some() && !app.indexing.running, retry).clicked() {
+            if ui.add_enabled(state.folder.is_some() && !state.indexing.running, retry).clicked() {
                 out.push(Command::Reindex(false));
             }
         });
         // Grouped: failures, then truncated files, then skipped ones; each with its reasons.
         let order = [Outcome::Failed, Outcome::Truncated, Outcome::Skipped];
-        let mut rows: Vec<&FileProblem> = Vec::with_capacity(app.problems.len());
+        let mut rows: Vec<&FileProblem> = Vec::with_capacity(state.problems.len());
         for outcome in order {
-            let group: Vec<&FileProblem> = app.problems.iter().filter(|p| p.outcome == outcome).collect();
+            let group: Vec<&FileProblem> = state.problems.iter().filter(|p| p.outcome == outcome).collect();
             if group.is_empty() {
                 continue;
             }

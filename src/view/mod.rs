@@ -1,0 +1,170 @@
+//! The desktop app's state as the panels see it, and the commands they return.
+//!
+//! Data flows one way: [`crate::app`] owns a [`State`], updates it from the background threads'
+//! answers and applies [`Command`]s; [`crate::ui`] reads a `&State` and returns commands. Neither
+//! this module nor its data know egui, so the state can be built and checked without a window.
+
+pub mod document;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, SearchResults};
+use crate::pipeline::Progress;
+use crate::session::FolderSource;
+use crate::store::{IndexEntry, RunRecord};
+use document::DocState;
+
+/// Light, dark, or the system's choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThemeChoice {
+    System,
+    Light,
+    Dark,
+}
+
+/// What survives a restart (eframe persistence). Every field has a default because decoding an
+/// older or damaged state gives defaults, not an error.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    pub folder: Option<PathBuf>,
+    pub recent: Vec<PathBuf>,
+    pub query: String,
+    pub filters: Vec<EntityKey>,
+    /// Formats the results are limited to (empty: all).
+    pub doc_kinds: Vec<String>,
+    /// Subfolder the results are limited to (empty: the whole folder).
+    pub in_folder: String,
+    pub selected: Option<String>,
+    pub kinds: KindSet,
+    pub hide_entity_panel: bool,
+    /// The first-start hint (Ctrl+O, Ctrl+F, the legend chips) was dismissed.
+    pub hint_dismissed: bool,
+}
+
+/// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub enum Command {
+    PickFolder,
+    OpenFolder(PathBuf),
+    CancelIndexing,
+    /// Index again; with `true`, drop every document even if all the files look gone.
+    Reindex(bool),
+    SelectDoc(String),
+    AddFilter(EntityKey),
+    RemoveFilter(usize),
+    /// Limit the results to a format, or stop limiting them to it.
+    ToggleDocKind(String),
+    /// Limit the results to a subfolder (empty: the whole folder).
+    SetFolderFilter(String),
+    ToggleKind(EntityKind),
+    /// Highlight every mention of an entity and scroll to the first (or clear with `None`).
+    SelectEntity(Option<EntityKey>),
+    NextMatch,
+    PrevMatch,
+    ShowProblems(bool),
+    ToggleEntityPanel,
+    FocusSearch,
+    ClearQuery,
+    DismissBanner,
+    /// Show (with this text) or hide the window for typing a folder's path.
+    PathEntry(Option<String>),
+    /// Complete the typed path (Tab), off the UI thread.
+    CompletePath(String),
+    /// List the subfolders of a folder for the folder window, off the UI thread.
+    ListFolder(PathBuf),
+    /// Show the data folder's indexes (looked up off the UI thread), or close the list.
+    ShowIndexes(bool),
+    /// Remove the indexes that serve no folder now, then list again.
+    PruneIndexes,
+    /// Show or hide Help → About (version, model, licences).
+    ShowAbout(bool),
+    /// Show or hide the keyboard shortcuts (F1).
+    ShowShortcuts(bool),
+    /// Put away the first-start hint for good.
+    DismissHint,
+    /// Text size: bigger (`Some(true)`), smaller (`Some(false)`) or back to normal (`None`).
+    /// egui keeps the factor and saves it with the window's state (Ctrl + / − / 0 work too).
+    Zoom(Option<bool>),
+    /// Light, dark, or follow the system (the default); kept across restarts by egui.
+    Theme(ThemeChoice),
+    /// Close the window (File → Quit).
+    Quit,
+    /// The search box's new text, as typed.
+    EditQuery(String),
+    /// The folder window's path field, as typed.
+    EditPath(String),
+}
+
+/// The subfolders of a folder, or why they could not be listed.
+pub type Listing = Result<Vec<String>, String>;
+
+/// Where the current folder's indexing stands.
+#[derive(Clone, Debug, Default)]
+pub struct IndexingState {
+    pub running: bool,
+    pub cancelling: bool,
+    pub planned: Option<(usize, usize, usize)>,
+    pub progress: Progress,
+    pub error: Option<String>,
+    /// The run has sent at least one event.
+    pub reported: bool,
+}
+
+/// Everything the panels draw. The app writes it; panels only read it.
+#[derive(Default)]
+pub struct State {
+    pub p: Persisted,
+    /// The folder open now (canonical), if any.
+    pub folder: Option<PathBuf>,
+    /// A folder being opened.
+    pub opening: Option<FolderSource>,
+    /// The system folder dialog is open.
+    pub picking: bool,
+    /// The searcher thread of the open folder is gone (it should not be; the user can reopen).
+    pub searcher_stopped: bool,
+    /// Where indexes are kept.
+    pub data_folder: PathBuf,
+    pub banner: Option<String>,
+
+    pub docs: Vec<DocSummary>,
+    pub results: Option<SearchResults>,
+    pub doc: Option<DocState>,
+    pub doc_loading: bool,
+    pub stats: IndexStats,
+    pub corpus_entities: Vec<EntityCount>,
+    pub indexing: IndexingState,
+    pub problems: Vec<FileProblem>,
+    pub last_run: Option<RunRecord>,
+    pub show_problems: bool,
+    pub show_about: bool,
+    pub show_shortcuts: bool,
+    /// The "Open folder by path" window's text, while it is open.
+    pub path_entry: Option<String>,
+    /// The folder window was opened because no system folder dialog could be shown.
+    pub no_dialog: bool,
+    /// The subfolders of a folder, for the folder window (listed off the UI thread).
+    pub listing: Option<(PathBuf, Listing)>,
+    /// The "Indexes" window's list (`None` while it is closed).
+    pub indexes: Option<Vec<IndexEntry>>,
+    pub selected_entity: Option<EntityKey>,
+    pub current_match: Option<usize>,
+
+    /// Requests for this frame only, cleared once a frame has been drawn with them: give the
+    /// search box or the path field the keyboard, bring a char index of the document into view.
+    pub focus_search: bool,
+    pub focus_path: bool,
+    pub scroll_to_char: Option<usize>,
+}
+
+impl State {
+    /// Forgets this frame's one-shot requests (they were drawn).
+    pub fn drawn(&mut self) {
+        self.focus_search = false;
+        self.focus_path = false;
+        self.scroll_to_char = None;
+    }
+}
