@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::entities::default_extractor;
 use crate::index::{DocIndex, IndexError};
 use crate::load;
-use crate::model::{EntityKey, EntityKind, FileProblem, Outcome, Query};
+use crate::model::{DocFormat, EntityKey, EntityKind, FileProblem, Outcome, Query};
 use crate::pipeline::{self, Event, Options};
 use crate::session::check_folder;
 use crate::store::{RunRecord, Store};
@@ -65,12 +65,12 @@ pub enum Command {
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
         /// Only documents mentioning this entity, as KIND:TEXT (e.g. PERSON:Sergey Lavrov). Repeatable.
-        #[arg(long = "entity", value_name = "KIND:TEXT")]
-        entities: Vec<String>,
+        #[arg(long = "entity", value_name = "KIND:TEXT", value_parser = entity_arg)]
+        entities: Vec<EntityKey>,
         /// Only documents of this format (text, html, email, pdf, docx, odt, pptx, xlsx, epub,
         /// rtf, csv, json, xml; or the name the app shows). Repeatable.
-        #[arg(long = "type", value_name = "FORMAT")]
-        kinds: Vec<String>,
+        #[arg(long = "type", value_name = "FORMAT", value_parser = format_arg)]
+        formats: Vec<DocFormat>,
         /// Only documents under this folder (relative to FOLDER).
         #[arg(long = "in", value_name = "SUBFOLDER", default_value = "")]
         subfolder: String,
@@ -130,8 +130,8 @@ pub enum Command {
     Entities {
         folder: PathBuf,
         /// Only this kind: a label (PERSON, ORG, GPE, DATE…) or the name the app shows (Place).
-        #[arg(long)]
-        kind: Option<String>,
+        #[arg(long, value_parser = kind_arg)]
+        kind: Option<EntityKind>,
         /// How many entities to print (0: all).
         #[arg(long, default_value_t = 0)]
         limit: usize,
@@ -191,6 +191,14 @@ pub fn excluded_words(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec
     out
 }
 
+/// `--type`: a format by any name [`DocFormat::named`] knows.
+fn format_arg(text: &str) -> Result<DocFormat, String> {
+    DocFormat::named(text).ok_or_else(|| {
+        let known: Vec<&str> = DocFormat::ALL.iter().map(|f| f.as_str()).collect();
+        format!("unknown type {text:?}; known types: {}", known.join(", "))
+    })
+}
+
 /// `--file-timeout`: a positive number of seconds, at most a day.
 fn seconds(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
@@ -213,6 +221,22 @@ impl Command {
     }
 }
 
+/// Parses the command line (see [`excluded_words`]). A usage error exits with status 2, and is
+/// also printed as JSON on stdout when `--json` was given, as other errors are.
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, ExitCode> {
+    let args = excluded_words(args);
+    let wants_json = args.iter().any(|a| a == "--json");
+    Cli::try_parse_from(args).map_err(|e| {
+        if wants_json && e.use_stderr() {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or_default();
+            println!("{}", serde_json::json!({ "error": first.trim_start_matches("error: ") }));
+        }
+        let _ = e.print();
+        ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+    })
+}
+
 /// Runs a subcommand and returns the process exit code.
 pub fn run(command: Command) -> ExitCode {
     let json = command.json();
@@ -227,11 +251,16 @@ pub fn run(command: Command) -> ExitCode {
             };
             index_cmd(&folder, verbose, options)
         }
-        Command::Search { folder, query, entities, kinds, subfolder, limit, json } => {
+        Command::Search { folder, query, entities, formats, subfolder: sub, limit, json } => {
             let words: Vec<&str> = query.iter().map(|w| w.trim_start_matches(WORD_MARK)).collect();
-            search_cmd(&folder, words.join(" "), &entities, &kinds, &subfolder, limit, json)
+            search_cmd(
+                &folder,
+                Query { text: words.join(" "), entities, formats, folder: subfolder(&sub) },
+                limit,
+                json,
+            )
         }
-        Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind.as_deref(), limit, json),
+        Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind, limit, json),
         Command::EvalNer { file, map, recogniser } => eval_cmd(&file, map, recogniser),
         Command::Report { folder, json } => report_cmd(&folder, json),
         Command::List { folder, json } => list_cmd(&folder, json),
@@ -331,18 +360,19 @@ fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failu
     Ok(0)
 }
 
-/// The entity kind `name` means, or a usage error listing the kinds.
-fn entity_kind(name: &str) -> Result<EntityKind, Failure> {
+/// `--kind`: the entity kind `name` means (see [`EntityKind::named`]).
+fn kind_arg(name: &str) -> Result<EntityKind, String> {
     EntityKind::named(name).ok_or_else(|| {
         let known: Vec<String> =
             EntityKind::ALL.iter().map(|k| format!("{} ({})", k.label(), k.display_name())).collect();
-        usage(format!("unknown entity kind {name:?}; known kinds: {}", known.join(", ")))
+        format!("unknown entity kind {name:?}; known kinds: {}", known.join(", "))
     })
 }
 
-fn parse_entity(s: &str) -> Result<EntityKey, Failure> {
-    let (kind, text) = s.split_once(':').ok_or_else(|| usage(format!("--entity wants KIND:TEXT, got {s:?}")))?;
-    Ok(EntityKey { kind: entity_kind(kind)?, text: text.trim().to_owned() })
+/// `--entity KIND:TEXT`.
+fn entity_arg(s: &str) -> Result<EntityKey, String> {
+    let (kind, text) = s.split_once(':').ok_or_else(|| format!("wants KIND:TEXT, got {s:?}"))?;
+    Ok(EntityKey { kind: kind_arg(kind)?, text: text.trim().to_owned() })
 }
 
 /// A subfolder as the user may type it (`./sub`, `sub/`), relative to the opened folder.
@@ -357,25 +387,7 @@ fn subfolder(text: &str) -> String {
     parts.join("/")
 }
 
-fn search_cmd(
-    folder: &Path,
-    text: String,
-    entities: &[String],
-    kinds: &[String],
-    sub: &str,
-    limit: usize,
-    json: bool,
-) -> Result<u8, Failure> {
-    let entities = entities.iter().map(|e| parse_entity(e)).collect::<Result<Vec<_>, _>>()?;
-    let kinds = kinds
-        .iter()
-        .map(|k| {
-            crate::model::format_named(k)
-                .map(str::to_owned)
-                .ok_or_else(|| usage(format!("unknown type {k:?}; known types: {}", crate::model::FORMATS.join(", "))))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let query = Query { text, entities, kinds, folder: subfolder(sub) };
+fn search_cmd(folder: &Path, query: Query, limit: usize, json: bool) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
     let text = &query.text;
@@ -396,7 +408,7 @@ fn search_cmd(
         for (i, hit) in results.hits.iter().enumerate() {
             let matches =
                 if hit.match_count == 1 { "1 match".to_owned() } else { format!("{} matches", hit.match_count) };
-            let page = hit.page.map(|p| format!(", {} {p}", crate::model::page_word(&hit.kind))).unwrap_or_default();
+            let page = hit.page.map(|p| format!(", {} {p}", hit.format.page_word())).unwrap_or_default();
             let _ = writeln!(out, "{:>3}. {}  ({matches}{page})  {}", i + 1, hit.id, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));
         }
@@ -421,8 +433,7 @@ fn mark(snippet: &str, ranges: &[std::ops::Range<usize>]) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn entities_cmd(folder: &Path, kind: Option<&str>, limit: usize, json: bool) -> Result<u8, Failure> {
-    let kind = kind.map(entity_kind).transpose()?;
+fn entities_cmd(folder: &Path, kind: Option<EntityKind>, limit: usize, json: bool) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
     let mut counts = index.entity_counts().map_err(|e| usage(e.to_string()))?;
@@ -469,7 +480,7 @@ fn list_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
     } else {
         for d in &docs {
             let truncated = if d.truncated { "\ttruncated" } else { "" };
-            let _ = writeln!(out, "{}\t{}\t{}\t{} entities{truncated}", d.id, d.kind, d.size_bytes, d.entity_count);
+            let _ = writeln!(out, "{}\t{}\t{}\t{} entities{truncated}", d.id, d.format, d.size_bytes, d.entity_count);
         }
     }
     Ok(if docs.is_empty() { 1 } else { 0 })

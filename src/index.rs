@@ -21,8 +21,8 @@ use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Token, Toke
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{
-    DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc, Query, SearchHit,
-    SearchResults,
+    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc, Query,
+    SearchHit, SearchResults,
 };
 
 /// Errors from the index, with tantivy's own message.
@@ -48,7 +48,7 @@ struct Fields {
     file: Field,
     parent: Field,
     folder: Field,
-    kind: Field,
+    format: Field,
     title: Field,
     title_sort: Field,
     author: Field,
@@ -77,7 +77,7 @@ fn schema() -> (Schema, Fields) {
         parent: b.add_text_field("parent", STRING | STORED),
         // Every folder above the file (`a`, `a/b`), so one term finds a whole subtree.
         folder: b.add_text_field("folder", STRING),
-        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        format: b.add_text_field("format", STRING | STORED | FAST),
         title: b.add_text_field("title", words() | STORED),
         title_sort: b.add_text_field("title_sort", TextOptions::default().set_fast("raw")),
         author: b.add_text_field("author", words() | STORED),
@@ -305,7 +305,7 @@ impl DocIndex {
             let ids = all_strs(ff.str("id")?)?;
             let titles = all_strs(ff.str("title_sort")?)?;
             let languages = all_strs(ff.str("language")?)?;
-            let kinds = all_strs(ff.str("kind")?)?;
+            let formats = all_strs(ff.str("format")?)?;
             let (sizes, counts, truncated) = (ff.u64("size")?, ff.u64("entity_count")?, ff.u64("truncated")?);
             for doc in alive_docs(seg) {
                 if let Some(id) = ids.first_of(doc) {
@@ -315,7 +315,7 @@ impl DocIndex {
                         size_bytes: sizes.first(doc).unwrap_or(0),
                         entity_count: counts.first(doc).unwrap_or(0),
                         language: languages.first_of(doc).unwrap_or_default().to_owned(),
-                        kind: kinds.first_of(doc).unwrap_or_default().to_owned(),
+                        format: formats.first_of(doc).and_then(DocFormat::from_stored).unwrap_or_default(),
                         truncated: truncated.first(doc).unwrap_or(0) != 0,
                     });
                 }
@@ -333,15 +333,15 @@ impl DocIndex {
     /// Folders holding indexed files and how many documents each holds (with subfolders),
     /// and the formats with their document counts; both sorted by name.
     pub fn facets(&self) -> Result<Facets> {
-        let mut kinds: HashMap<String, u64> = HashMap::new();
+        let mut formats: HashMap<DocFormat, u64> = HashMap::new();
         let mut folders: HashMap<String, u64> = HashMap::new();
         for seg in self.searcher().segment_readers() {
             let ff = seg.fast_fields();
             let files = all_strs(ff.str("file")?)?;
-            let kind_terms = all_strs(ff.str("kind")?)?;
+            let format_terms = all_strs(ff.str("format")?)?;
             for doc in alive_docs(seg) {
-                if let Some(kind) = kind_terms.first_of(doc) {
-                    *kinds.entry(kind.to_owned()).or_default() += 1;
+                if let Some(format) = format_terms.first_of(doc).and_then(DocFormat::from_stored) {
+                    *formats.entry(format).or_default() += 1;
                 }
                 if let Some(file) = files.first_of(doc) {
                     for folder in ancestors(file) {
@@ -350,11 +350,11 @@ impl DocIndex {
                 }
             }
         }
-        let mut kinds: Vec<(String, u64)> = kinds.into_iter().collect();
-        kinds.sort();
+        let mut formats: Vec<(DocFormat, u64)> = formats.into_iter().collect();
+        formats.sort();
         let mut folders: Vec<(String, u64)> = folders.into_iter().collect();
         folders.sort();
-        Ok(Facets { kinds, folders })
+        Ok(Facets { formats, folders })
     }
 
     fn parse(&self, query: &Query) -> (Box<dyn TantivyQuery>, Vec<String>, bool) {
@@ -385,21 +385,24 @@ impl DocIndex {
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
         // Formats: the picked ones and those typed (`type:pdf`) must all allow a document.
-        for kinds in [&query.kinds, &filters.kinds] {
-            let mut known = Vec::new();
-            for k in kinds {
-                match crate::model::format_named(k) {
-                    Some(format) => known.push(format),
-                    None => warnings.push(format!("unknown type {k:?} (known: {})", crate::model::FORMATS.join(", "))),
+        let mut typed = Vec::new();
+        for name in &filters.formats {
+            match DocFormat::named(name) {
+                Some(format) => typed.push(format),
+                None => {
+                    let known: Vec<&str> = DocFormat::ALL.iter().map(|f| f.as_str()).collect();
+                    warnings.push(format!("unknown type {name:?} (known: {})", known.join(", ")));
                 }
             }
+        }
+        for known in [&query.formats, &typed] {
             if known.is_empty() {
                 continue;
             }
             let any: Vec<(Occur, Box<dyn TantivyQuery>)> = known
                 .iter()
                 .map(|k| {
-                    let term = Term::from_field_text(self.fields.kind, k);
+                    let term = Term::from_field_text(self.fields.format, k.as_str());
                     (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
                 })
                 .collect();
@@ -475,7 +478,7 @@ impl DocIndex {
                 score,
                 snippet,
                 snippet_ranges,
-                kind: meta.kind,
+                format: meta.format,
                 page,
             });
         }
@@ -643,12 +646,12 @@ impl DocIndex {
 
     /// Document and entity counts and the size of the index on disk (`dir` is where it lives).
     pub fn stats(&self, dir: &Path) -> Result<IndexStats> {
-        let Facets { kinds, folders } = self.facets()?;
+        let Facets { formats, folders } = self.facets()?;
         Ok(IndexStats {
             documents: self.num_docs(),
             distinct_entities: self.entity_counts()?.len() as u64,
             index_bytes: dir_size(dir),
-            kinds,
+            formats,
             folders,
         })
     }
@@ -708,7 +711,7 @@ fn decode_spans(text: &str) -> Option<Vec<Entity>> {
 /// Formats and folders of the indexed documents, with document counts.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Facets {
-    pub kinds: Vec<(String, u64)>,
+    pub formats: Vec<(DocFormat, u64)>,
     pub folders: Vec<(String, u64)>,
 }
 
@@ -805,7 +808,7 @@ impl DocWriter {
         for folder in ancestors(&doc.file) {
             d.add_text(f.folder, folder);
         }
-        d.add_text(f.kind, &doc.meta.kind);
+        d.add_text(f.format, doc.meta.format.as_str());
         d.add_text(f.title, &doc.title);
         d.add_text(f.title_sort, &doc.title);
         d.add_text(f.author, &doc.meta.author);

@@ -2,11 +2,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     dossier::process_uptime_ms();
-    let cli = dossier::cli::Cli::parse_from(dossier::cli::excluded_words(std::env::args_os()));
+    let cli = match dossier::cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     if cli.licenses {
         // `dossier --licenses | head` closes the pipe early: that is not an error.
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), dossier::about::licenses().as_bytes());

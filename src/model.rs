@@ -221,8 +221,7 @@ pub struct LoadedDoc {
 /// What a format says about a document besides its text.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocMeta {
-    /// The format, lower case: `text`, `html`, `email`, `pdf`, `docx`, `odt`, `rtf`, `csv`, `json`, `xml`.
-    pub kind: String,
+    pub format: DocFormat,
     /// The author (PDF, DOCX, ODT, RTF) or sender (e-mail); empty when unknown.
     pub author: String,
     /// When the document was created (or a message sent), nanoseconds since the Unix epoch.
@@ -249,50 +248,114 @@ impl DocMeta {
     }
 }
 
-/// A document format's name for people: `pdf` → `PDF`.
-pub fn kind_name(kind: &str) -> &str {
-    match kind {
-        "text" => "Text",
-        "html" => "Web page",
-        "email" => "E-mail",
-        "pdf" => "PDF",
-        "docx" => "Word",
-        "odt" => "OpenDocument",
-        "pptx" => "PowerPoint",
-        "xlsx" => "Excel",
-        "epub" => "E-book",
-        "rtf" => "RTF",
-        "csv" => "Table",
-        "json" => "JSON",
-        "xml" => "XML",
-        other => other,
+/// A document's format: which loader read it, how the app names it and what `type:` accepts.
+/// Stored (in the index, in JSON) by its lower-case name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocFormat {
+    #[default]
+    Text,
+    Html,
+    Email,
+    Pdf,
+    Docx,
+    Odt,
+    Pptx,
+    Xlsx,
+    Epub,
+    Rtf,
+    Csv,
+    Json,
+    Xml,
+}
+
+impl DocFormat {
+    pub const ALL: [DocFormat; 13] = [
+        DocFormat::Text,
+        DocFormat::Html,
+        DocFormat::Email,
+        DocFormat::Pdf,
+        DocFormat::Docx,
+        DocFormat::Odt,
+        DocFormat::Pptx,
+        DocFormat::Xlsx,
+        DocFormat::Epub,
+        DocFormat::Rtf,
+        DocFormat::Csv,
+        DocFormat::Json,
+        DocFormat::Xml,
+    ];
+
+    /// The stored name: `pdf`, `email`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocFormat::Text => "text",
+            DocFormat::Html => "html",
+            DocFormat::Email => "email",
+            DocFormat::Pdf => "pdf",
+            DocFormat::Docx => "docx",
+            DocFormat::Odt => "odt",
+            DocFormat::Pptx => "pptx",
+            DocFormat::Xlsx => "xlsx",
+            DocFormat::Epub => "epub",
+            DocFormat::Rtf => "rtf",
+            DocFormat::Csv => "csv",
+            DocFormat::Json => "json",
+            DocFormat::Xml => "xml",
+        }
+    }
+
+    /// The name people see: `Web page`, `E-mail`.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocFormat::Text => "Text",
+            DocFormat::Html => "Web page",
+            DocFormat::Email => "E-mail",
+            DocFormat::Pdf => "PDF",
+            DocFormat::Docx => "Word",
+            DocFormat::Odt => "OpenDocument",
+            DocFormat::Pptx => "PowerPoint",
+            DocFormat::Xlsx => "Excel",
+            DocFormat::Epub => "E-book",
+            DocFormat::Rtf => "RTF",
+            DocFormat::Csv => "Table",
+            DocFormat::Json => "JSON",
+            DocFormat::Xml => "XML",
+        }
+    }
+
+    /// What its pages are called: a presentation has slides.
+    pub fn page_word(self) -> &'static str {
+        if self == DocFormat::Pptx { "slide" } else { "page" }
+    }
+
+    /// The format stored as `name` (see [`DocFormat::as_str`]).
+    pub fn from_stored(name: &str) -> Option<DocFormat> {
+        DocFormat::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// The format a person means by `name`: a stored name (`pdf`), an extension or common word
+    /// (`txt`, `mail`, `excel`) or the name the app shows (`Web page`), in any case.
+    pub fn named(name: &str) -> Option<DocFormat> {
+        let name = name.trim().trim_start_matches('.').to_lowercase();
+        let alias = match name.as_str() {
+            "txt" | "md" | "markdown" | "plain" => "text",
+            "htm" | "xhtml" | "web" => "html",
+            "eml" | "mail" | "e-mail" | "mbox" | "msg" | "message" => "email",
+            "doc" | "word" | "docm" => "docx",
+            "ppt" | "powerpoint" | "slides" | "pptm" => "pptx",
+            "xls" | "excel" | "spreadsheet" | "xlsm" => "xlsx",
+            "tsv" | "table" => "csv",
+            other => other,
+        };
+        DocFormat::ALL.into_iter().find(|f| f.as_str() == alias || f.label().eq_ignore_ascii_case(&name))
     }
 }
 
-/// Every format, as stored (see [`DocMeta::kind`]).
-pub const FORMATS: [&str; 13] =
-    ["text", "html", "email", "pdf", "docx", "odt", "pptx", "xlsx", "epub", "rtf", "csv", "json", "xml"];
-
-/// The format a person means by `name`: a stored name (`pdf`), an extension or common word
-/// (`txt`, `mail`, `excel`) or the name the app shows (`Web page`), in any case.
-pub fn format_named(name: &str) -> Option<&'static str> {
-    let name = name.trim().trim_start_matches('.').to_lowercase();
-    let alias = match name.as_str() {
-        "txt" | "md" | "markdown" | "plain" => "text",
-        "htm" | "xhtml" | "web" => "html",
-        "eml" | "mail" | "e-mail" | "mbox" | "msg" | "message" => "email",
-        "doc" | "word" | "docm" => "docx",
-        "ppt" | "powerpoint" | "slides" | "pptm" => "pptx",
-        "xls" | "excel" | "spreadsheet" | "xlsm" => "xlsx",
-        "tsv" | "table" => "csv",
-        other => other,
-    };
-    FORMATS.into_iter().find(|f| *f == alias || kind_name(f).eq_ignore_ascii_case(&name))
-}
-
-/// What a paged format calls its pages: a presentation has slides.
-pub fn page_word(kind: &str) -> &'static str {
-    if kind == "pptx" { "slide" } else { "page" }
+impl std::fmt::Display for DocFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What the document list shows for one indexed document.
@@ -304,8 +367,7 @@ pub struct DocSummary {
     pub entity_count: u64,
     /// ISO 639-3 code of the detected language; empty when undecided.
     pub language: String,
-    /// The format (see [`DocMeta::kind`]).
-    pub kind: String,
+    pub format: DocFormat,
     pub truncated: bool,
 }
 
@@ -341,8 +403,7 @@ pub struct SearchHit {
     pub snippet: String,
     /// Byte ranges of matched words inside `snippet`.
     pub snippet_ranges: Vec<Range<usize>>,
-    /// The format (see [`DocMeta::kind`]).
-    pub kind: String,
+    pub format: DocFormat,
     /// For paged formats, the page of the first match.
     pub page: Option<u32>,
 }
@@ -367,7 +428,7 @@ pub struct Query {
     pub entities: Vec<EntityKey>,
     /// Formats to keep (any of them); empty keeps all.
     #[serde(default)]
-    pub kinds: Vec<String>,
+    pub formats: Vec<DocFormat>,
     /// Keep documents under this folder (relative, `/`-separated); empty keeps all.
     #[serde(default)]
     pub folder: String,
@@ -377,14 +438,15 @@ pub struct Query {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TextFilters {
     pub words: String,
-    pub kinds: Vec<String>,
+    /// Formats as typed after `type:` (see [`DocFormat::named`]).
+    pub formats: Vec<String>,
     pub folders: Vec<String>,
     pub authors: Vec<String>,
 }
 
 impl Query {
     pub fn is_empty(&self) -> bool {
-        self.text.trim().is_empty() && self.entities.is_empty() && self.kinds.is_empty() && self.folder.is_empty()
+        self.text.trim().is_empty() && self.entities.is_empty() && self.formats.is_empty() && self.folder.is_empty()
     }
 
     /// Splits `type:`, `folder:` and `author:` filters out of the text; a value may be quoted.
@@ -424,7 +486,7 @@ impl Query {
             };
             let value = value.trim();
             match token {
-                Some("type:") if !value.is_empty() => out.kinds.push(value.to_ascii_lowercase()),
+                Some("type:") if !value.is_empty() => out.formats.push(value.to_ascii_lowercase()),
                 Some("folder:") if !value.is_empty() => out.folders.push(value.trim_matches('/').to_owned()),
                 Some("author:") if !value.is_empty() => out.authors.push(value.to_owned()),
                 Some(_) => {}
@@ -565,8 +627,8 @@ pub struct IndexStats {
     pub documents: u64,
     pub distinct_entities: u64,
     pub index_bytes: u64,
-    /// Formats with their document counts, by name.
-    pub kinds: Vec<(String, u64)>,
+    /// Formats with their document counts, in [`DocFormat`] order.
+    pub formats: Vec<(DocFormat, u64)>,
     /// Folders holding documents (relative, `/`-separated) with their document counts,
     /// subfolders included, by name.
     pub folders: Vec<(String, u64)>,
@@ -602,7 +664,7 @@ mod tests {
         }
         let parse = |text: &str| Query { text: text.into(), ..Query::default() }.parse_text();
         assert_eq!(parse("Franç").words, "Franç");
-        assert_eq!(parse("type:é").kinds, ["é"]);
+        assert_eq!(parse("type:é").formats, ["é"]);
         assert_eq!(parse("folder:\"Ü").folders, ["Ü"]);
         assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").folders, ["Ø Ø"]);
         assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").words, "x");

@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{Fixture, message, pdf};
 use dossier::entities::default_extractor;
 use dossier::index::DocIndex;
-use dossier::model::{FileProblem, Outcome, Query};
+use dossier::model::{DocFormat, FileProblem, Outcome, Query};
 use dossier::pipeline::{self, Options};
 use dossier::store::RunRecord;
 
@@ -110,7 +110,7 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
         "{:?}",
         record.problems
     );
-    let kind = |id: &str| docs.iter().find(|d| d.id == id).unwrap().kind.clone();
+    let kind = |id: &str| docs.iter().find(|d| d.id == id).unwrap().format.as_str();
     assert_eq!(
         [kind("report.pdf"), kind("letter.rtf"), kind("archive/box.mbox#1"), kind("archive/box.mbox#2/notes.txt")],
         ["pdf", "rtf", "email", "text"]
@@ -131,12 +131,12 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     // PDF: pages, metadata, and the page of a hit.
     let view = index.doc_view("report.pdf", &text("lighthouse")).unwrap().unwrap();
     assert_eq!(view.title, "Harbour inspection");
-    assert_eq!((view.meta.kind.as_str(), view.meta.author.as_str(), view.meta.pages.len()), ("pdf", "Helen Ward", 2));
+    assert_eq!((view.meta.format.as_str(), view.meta.author.as_str(), view.meta.pages.len()), ("pdf", "Helen Ward", 2));
     assert_eq!(view.meta.created_ns, Some(1_710_235_800_000_000_000));
     assert!(view.text.contains("The cranes were inspected in March."), "{}", view.text);
     let hits = index.search(&text("lighthouse"), 10).unwrap().hits;
     let hit = hits.iter().find(|h| h.id == "report.pdf").unwrap();
-    assert_eq!((hit.page, hit.kind.as_str()), (Some(2), "pdf"));
+    assert_eq!((hit.page, hit.format.as_str()), (Some(2), "pdf"));
     assert_eq!(index.search(&text("cranes inspected"), 10).unwrap().hits[0].page, Some(1));
 
     // RTF: text in its code page, and its info group.
@@ -159,7 +159,7 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     assert!(ids(&index, text("fees")).contains(&"archive/box.mbox#2/notes.txt".to_owned()));
 
     // Filters: by type, by folder, by author, in the query text or as fields.
-    let pdfs = Query { kinds: vec!["pdf".into()], ..Query::default() };
+    let pdfs = Query { formats: vec![DocFormat::Pdf], ..Query::default() };
     assert_eq!(ids(&index, pdfs), ["archive/box.mbox#2/summary.pdf", "report.pdf"]);
     assert_eq!(ids(&index, text("harbour type:pdf")), ["archive/box.mbox#2/summary.pdf", "report.pdf"]);
     assert_eq!(ids(&index, text("harbour type:email")), ["archive/box.mbox#2"]);
@@ -173,10 +173,10 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     assert_eq!(ids(&index, text("author:ward")), ["archive/box.mbox#1", "report.pdf"]);
     let stats = index.stats(&fx.data).unwrap();
     assert_eq!(
-        stats.kinds,
-        [("email".into(), 3), ("pdf".into(), 2), ("rtf".into(), 1), ("text".into(), 2)],
+        stats.formats,
+        [(DocFormat::Text, 2), (DocFormat::Email, 3), (DocFormat::Pdf, 2), (DocFormat::Rtf, 1)],
         "{:?}",
-        stats.kinds
+        stats.formats
     );
     assert!(stats.folders.contains(&("sub/deep".into(), 1)) && stats.folders.contains(&("archive".into(), 5)));
 
@@ -402,7 +402,7 @@ fn slides_sheets_chapters_and_outlook_messages_are_indexed_end_to_end() {
     let (index, record) = run(&fx, &dir, Options::default());
     assert!(record.problems.is_empty(), "{:?}", record.problems);
     let docs = index.list_docs().unwrap();
-    let kinds: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.kind.as_str())).collect();
+    let kinds: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.format.as_str())).collect();
     assert_eq!(
         kinds,
         [

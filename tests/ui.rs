@@ -395,7 +395,7 @@ fn a_filter_whose_documents_are_gone_stays_visible_and_escape_clears_it() {
     // Restarted with the PDF filter on, after the only PDF was deleted.
     let state = Persisted {
         folder: Some(folder.canonicalize().unwrap()),
-        doc_kinds: vec!["pdf".into()],
+        formats: vec![dossier::model::DocFormat::Pdf],
         ..Persisted::default()
     };
     let mut h = harness(&fx, None, Some(state));
@@ -405,7 +405,7 @@ fn a_filter_whose_documents_are_gone_stays_visible_and_escape_clears_it() {
     type_into(&mut h, "Search", "");
     h.key_press(Key::Escape);
     run_until(&mut h, "every document", |h| shows(h, "All documents (1)"));
-    assert!(h.state().persisted().doc_kinds.is_empty());
+    assert!(h.state().persisted().formats.is_empty());
 }
 
 #[test]

@@ -137,7 +137,7 @@ impl DossierApp {
         Query {
             text: self.state.p.query.clone(),
             entities: self.state.p.filters.clone(),
-            kinds: self.state.p.doc_kinds.clone(),
+            formats: self.state.p.formats.clone(),
             folder: self.state.p.in_folder.clone(),
         }
     }
@@ -405,7 +405,7 @@ impl DossierApp {
         if !same_folder {
             self.state.p.query.clear();
             self.state.p.filters.clear();
-            self.state.p.doc_kinds.clear();
+            self.state.p.formats.clear();
             self.state.p.in_folder.clear();
             self.state.p.selected = None;
         }
@@ -471,11 +471,11 @@ impl DossierApp {
                     self.search_now();
                 }
             }
-            Command::ToggleDocKind(kind) => {
-                if let Some(i) = self.state.p.doc_kinds.iter().position(|k| *k == kind) {
-                    self.state.p.doc_kinds.remove(i);
+            Command::ToggleFormat(format) => {
+                if let Some(i) = self.state.p.formats.iter().position(|f| *f == format) {
+                    self.state.p.formats.remove(i);
                 } else {
-                    self.state.p.doc_kinds.push(kind);
+                    self.state.p.formats.push(format);
                 }
                 self.search_now();
             }
@@ -541,12 +541,12 @@ impl DossierApp {
                     self.state.p.query.clear();
                     self.search_now();
                 } else if !(self.state.p.filters.is_empty()
-                    && self.state.p.doc_kinds.is_empty()
+                    && self.state.p.formats.is_empty()
                     && self.state.p.in_folder.is_empty())
                 {
                     // Escape in an empty box clears the filters too: nothing may stay active unseen.
                     self.state.p.filters.clear();
-                    self.state.p.doc_kinds.clear();
+                    self.state.p.formats.clear();
                     self.state.p.in_folder.clear();
                     self.search_now();
                 }

@@ -4,6 +4,7 @@
 use quick_xml::events::Event;
 
 use super::{Extracted, LoadError, Loader, decode_text, reject_binary, tidy_lines};
+use crate::model::DocFormat;
 
 /// JSON documents and JSON Lines (`.json`, `.jsonl`, `.ndjson`).
 pub struct JsonLoader;
@@ -17,8 +18,8 @@ impl Loader for JsonLoader {
         &["json", "jsonl", "ndjson"]
     }
 
-    fn kind(&self) -> &'static str {
-        "json"
+    fn format(&self) -> DocFormat {
+        DocFormat::Json
     }
 
     fn reads_partial(&self) -> bool {
@@ -108,8 +109,8 @@ impl Loader for XmlLoader {
         &["xml"]
     }
 
-    fn kind(&self) -> &'static str {
-        "xml"
+    fn format(&self) -> DocFormat {
+        DocFormat::Xml
     }
 
     fn reads_partial(&self) -> bool {

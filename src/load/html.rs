@@ -9,6 +9,7 @@ use scraper::Node;
 use scraper::node::Element;
 
 use super::{Extracted, LoadError, Loader, decode_text, reject_binary, tidy_lines};
+use crate::model::DocFormat;
 
 /// Web pages: the visible text only (no scripts, styles, templates or hidden elements), with
 /// line breaks where blocks end; the `<title>` (else the first `<h1>`) is the title.
@@ -19,8 +20,8 @@ impl Loader for HtmlLoader {
         &["html", "htm", "xhtml"]
     }
 
-    fn kind(&self) -> &'static str {
-        "html"
+    fn format(&self) -> DocFormat {
+        DocFormat::Html
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {

@@ -13,7 +13,7 @@ use mail_parser::MimeHeaders;
 use super::{
     Attachment, Extracted, LoadError, Loader, Piece, Stamp, decode_text, emit_doc, is_binary, utf16_without_bom,
 };
-use crate::model::FileProblem;
+use crate::model::{DocFormat, FileProblem};
 
 /// The most attachments of one message that are kept (a message with thousands of inline parts
 /// is almost always generated junk).
@@ -29,8 +29,8 @@ impl Loader for EmailLoader {
         &["eml"]
     }
 
-    fn kind(&self) -> &'static str {
-        "email"
+    fn format(&self) -> DocFormat {
+        DocFormat::Email
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
@@ -133,8 +133,8 @@ impl Loader for MboxLoader {
         &["mbox", "mbx"]
     }
 
-    fn kind(&self) -> &'static str {
-        "mbox"
+    fn format(&self) -> DocFormat {
+        DocFormat::Email
     }
 
     fn streams(&self) -> bool {

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use crate::model::{DocMeta, FileProblem, LoadedDoc};
+use crate::model::{DocFormat, DocMeta, FileProblem, LoadedDoc};
 
 mod data;
 mod dates;
@@ -73,8 +73,8 @@ pub enum LoadError {
     Empty,
     #[error("{0}")]
     Malformed(&'static str),
-    #[error("larger than the {limit} limit for {kind} files, which cannot be read in part")]
-    TooLarge { kind: &'static str, limit: String },
+    #[error("larger than the {limit} limit for {} files, which cannot be read in part", format.label())]
+    TooLarge { format: DocFormat, limit: String },
 }
 
 /// An I/O error as a reason: the common ones in words, the rest as the system says them.
@@ -104,7 +104,7 @@ impl LoadError {
 pub struct Extracted {
     pub title: Option<String>,
     pub text: String,
-    /// What the format says: author, dates, pages, header fields. `kind` and `size_bytes` are
+    /// What the format says: author, dates, pages, header fields. `format` and `size_bytes` are
     /// filled in by [`load_file`].
     pub meta: DocMeta,
     /// Files attached to the document (e-mail attachments), in order.
@@ -122,8 +122,8 @@ pub struct Attachment {
 pub trait Loader: Send + Sync {
     /// Lower-case extensions without the dot.
     fn extensions(&self) -> &'static [&'static str];
-    /// The format's name in the index and the `type:` filter (see [`DocMeta::kind`]).
-    fn kind(&self) -> &'static str;
+    /// The format of the documents it reads.
+    fn format(&self) -> DocFormat;
     /// Whether the first part of a file too large to read whole is still worth reading (text
     /// is; a PDF or a zip archive cut short is not).
     fn reads_partial(&self) -> bool {
@@ -145,8 +145,8 @@ impl Loader for TextLoader {
         &["txt", "md", "markdown", "text", "rst", "org", "adoc", "asciidoc", "log"]
     }
 
-    fn kind(&self) -> &'static str {
-        "text"
+    fn format(&self) -> DocFormat {
+        DocFormat::Text
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {
@@ -366,10 +366,7 @@ fn read_file(
     }
     let truncated = meta.len() > max_bytes;
     if truncated && !loader.reads_partial() {
-        return Err(LoadError::TooLarge {
-            kind: crate::model::kind_name(loader.kind()),
-            limit: crate::words::bytes(max_bytes),
-        });
+        return Err(LoadError::TooLarge { format: loader.format(), limit: crate::words::bytes(max_bytes) });
     }
     let mut bytes = Vec::with_capacity(meta.len().min(max_bytes) as usize);
     file.take(max_bytes).read_to_end(&mut bytes)?;
@@ -418,7 +415,7 @@ pub(crate) fn emit_doc(
     emit: &mut dyn FnMut(Piece) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     let Extracted { title, text, mut meta, attachments } = extracted;
-    meta.kind = loader.kind().to_owned();
+    meta.format = loader.format();
     meta.size_bytes = size;
     // A whole file falls back on its modification time; a message or attachment keeps its own
     // dates, or none.
@@ -426,7 +423,8 @@ pub(crate) fn emit_doc(
         meta.modified_ns = Some(stamp.mtime_ns);
     }
     // An attached text file is known by its name; its first line is only a guess at a title.
-    let title = if !parent.is_empty() && matches!(loader.kind(), "text" | "csv") { None } else { title };
+    let title =
+        if !parent.is_empty() && matches!(loader.format(), DocFormat::Text | DocFormat::Csv) { None } else { title };
     let doc = LoadedDoc {
         id: id.clone(),
         file: stamp.file.to_owned(),
@@ -596,7 +594,7 @@ mod tests {
             ("org", "text"),
             ("eml", "email"),
             ("msg", "email"),
-            ("mbox", "mbox"),
+            ("mbox", "email"),
             ("xhtml", "html"),
             ("pdf", "pdf"),
             ("docx", "docx"),
@@ -609,13 +607,15 @@ mod tests {
             ("jsonl", "json"),
             ("xml", "xml"),
         ];
-        for (ext, kind) in expected {
-            assert_eq!(loader_for(Path::new(&format!("x.{ext}"))).map(|l| l.kind()), Some(kind), ".{ext}");
+        for (ext, name) in expected {
+            let format = loader_for(Path::new(&format!("x.{ext}"))).map(|l| l.format().as_str());
+            assert_eq!(format, Some(name), ".{ext}");
         }
         // And every extension a loader claims leads back to it.
         for loader in LOADERS {
             for ext in loader.extensions() {
-                assert_eq!(loader_for(Path::new(&format!("x.{ext}"))).map(|l| l.kind()), Some(loader.kind()));
+                let found = loader_for(Path::new(&format!("x.{ext}"))).map(|l| l.extensions());
+                assert_eq!(found, Some(loader.extensions()), ".{ext}");
             }
         }
     }

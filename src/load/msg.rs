@@ -6,7 +6,7 @@
 use std::io::{Cursor, Read};
 
 use super::{Attachment, Extracted, LoadError, Loader, decode_text};
-use crate::model::DocMeta;
+use crate::model::{DocFormat, DocMeta};
 
 /// Outlook messages.
 pub struct MsgLoader;
@@ -37,8 +37,8 @@ impl Loader for MsgLoader {
         &["msg"]
     }
 
-    fn kind(&self) -> &'static str {
-        "email"
+    fn format(&self) -> DocFormat {
+        DocFormat::Email
     }
 
     fn reads_partial(&self) -> bool {

@@ -8,7 +8,7 @@ use std::io::Read;
 use quick_xml::events::Event;
 
 use super::{Extracted, LoadError, Loader, dates, tidy_lines};
-use crate::model::DocMeta;
+use crate::model::{DocFormat, DocMeta};
 
 /// The most bytes one archive member may unpack to.
 const MAX_MEMBER_BYTES: u64 = 64 * 1024 * 1024;
@@ -35,8 +35,8 @@ impl Loader for DocxLoader {
         &["docx", "docm"]
     }
 
-    fn kind(&self) -> &'static str {
-        "docx"
+    fn format(&self) -> DocFormat {
+        DocFormat::Docx
     }
 
     fn reads_partial(&self) -> bool {
@@ -76,8 +76,8 @@ impl Loader for OdtLoader {
         &["odt"]
     }
 
-    fn kind(&self) -> &'static str {
-        "odt"
+    fn format(&self) -> DocFormat {
+        DocFormat::Odt
     }
 
     fn reads_partial(&self) -> bool {
@@ -109,8 +109,8 @@ impl Loader for PptxLoader {
         &["pptx", "pptm"]
     }
 
-    fn kind(&self) -> &'static str {
-        "pptx"
+    fn format(&self) -> DocFormat {
+        DocFormat::Pptx
     }
 
     fn reads_partial(&self) -> bool {
@@ -152,8 +152,8 @@ impl Loader for XlsxLoader {
         &["xlsx", "xlsm"]
     }
 
-    fn kind(&self) -> &'static str {
-        "xlsx"
+    fn format(&self) -> DocFormat {
+        DocFormat::Xlsx
     }
 
     fn reads_partial(&self) -> bool {
@@ -197,8 +197,8 @@ impl Loader for EpubLoader {
         &["epub"]
     }
 
-    fn kind(&self) -> &'static str {
-        "epub"
+    fn format(&self) -> DocFormat {
+        DocFormat::Epub
     }
 
     fn reads_partial(&self) -> bool {

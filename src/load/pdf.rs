@@ -10,7 +10,7 @@ use std::panic::AssertUnwindSafe;
 use pdf_extract::{Document, Object, PlainTextOutput};
 
 use super::{Extracted, LoadError, Loader, dates, tidy_lines};
-use crate::model::DocMeta;
+use crate::model::{DocFormat, DocMeta};
 
 /// PDF files.
 pub struct PdfLoader;
@@ -20,8 +20,8 @@ impl Loader for PdfLoader {
         &["pdf"]
     }
 
-    fn kind(&self) -> &'static str {
-        "pdf"
+    fn format(&self) -> DocFormat {
+        DocFormat::Pdf
     }
 
     fn reads_partial(&self) -> bool {

@@ -7,7 +7,7 @@
 //! rules: groups, control words, `\'hh` bytes in the document's code page, and `\uN` characters.
 
 use super::{Extracted, LoadError, Loader, tidy_lines};
-use crate::model::DocMeta;
+use crate::model::{DocFormat, DocMeta};
 
 /// RTF documents (`.rtf`).
 pub struct RtfLoader;
@@ -21,8 +21,8 @@ impl Loader for RtfLoader {
         &["rtf"]
     }
 
-    fn kind(&self) -> &'static str {
-        "rtf"
+    fn format(&self) -> DocFormat {
+        DocFormat::Rtf
     }
 
     fn reads_partial(&self) -> bool {

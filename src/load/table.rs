@@ -2,6 +2,7 @@
 //! as text and its words are found with their column names.
 
 use super::{Extracted, LoadError, Loader, decode_text, reject_binary};
+use crate::model::DocFormat;
 
 /// Comma- or tab-separated values, with a header row.
 pub struct CsvLoader;
@@ -11,8 +12,8 @@ impl Loader for CsvLoader {
         &["csv", "tsv"]
     }
 
-    fn kind(&self) -> &'static str {
-        "csv"
+    fn format(&self) -> DocFormat {
+        DocFormat::Csv
     }
 
     fn extract(&self, bytes: &[u8]) -> Result<Extracted, LoadError> {

@@ -7,7 +7,7 @@ pub mod theme;
 use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
-use crate::model::{EntityKind, FileProblem, Outcome, SearchHit, kind_name, page_word};
+use crate::model::{DocFormat, EntityKind, FileProblem, Outcome, SearchHit};
 use crate::store::IndexState;
 use crate::view::document::DocState;
 use crate::view::{Command, State, ThemeChoice};
@@ -450,7 +450,7 @@ fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                     let details = format!(
                         "{} · {} · {} · {}{}{}",
                         doc.id,
-                        kind_name(&doc.kind),
+                        doc.format.label(),
                         words::bytes(doc.size_bytes),
                         words::plural(doc.entity_count, "entity"),
                         crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default(),
@@ -468,27 +468,27 @@ fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 
 /// Format chips with document counts, and the folder picker, when the folder has a choice.
 fn facet_filters_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let mut kinds: Vec<(String, u64)> = state.stats.kinds.clone();
+    let mut formats: Vec<(DocFormat, u64)> = state.stats.formats.clone();
     // An active filter always has its chip, with 0 if no document of that type is left, so it
     // can be seen and switched off.
-    for kind in &state.p.doc_kinds {
-        if !kinds.iter().any(|(k, _)| k == kind) {
-            kinds.push((kind.clone(), 0));
+    for format in &state.p.formats {
+        if !formats.iter().any(|(f, _)| f == format) {
+            formats.push((*format, 0));
         }
     }
-    kinds.sort_by(|a, b| kind_name(&a.0).cmp(kind_name(&b.0)));
-    if kinds.len() > 1 || !state.p.doc_kinds.is_empty() {
+    formats.sort_by_key(|(f, _)| f.label());
+    if formats.len() > 1 || !state.p.formats.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Type:");
-            for (kind, n) in &kinds {
-                let on = state.p.doc_kinds.contains(kind);
-                let chip = ui.selectable_label(on, format!("{} {n}", kind_name(kind))).on_hover_text(if on {
+            for &(format, n) in &formats {
+                let on = state.p.formats.contains(&format);
+                let chip = ui.selectable_label(on, format!("{} {n}", format.label())).on_hover_text(if on {
                     "Click to stop limiting to this type"
                 } else {
                     "Only this type (type:…)"
                 });
                 if chip.clicked() {
-                    out.push(Command::ToggleDocKind(kind.clone()));
+                    out.push(Command::ToggleFormat(format));
                 }
             }
         });
@@ -557,9 +557,9 @@ fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool) -> egui::Response 
     let mut job = LayoutJob::default();
     job.append(&hit.title, 0.0, egui::TextFormat::simple(body.clone(), text));
     let plural = if hit.match_count == 1 { "" } else { "es" };
-    let page = hit.page.map(|p| format!(" · {} {p}", page_word(&hit.kind))).unwrap_or_default();
+    let page = hit.page.map(|p| format!(" · {} {p}", hit.format.page_word())).unwrap_or_default();
     job.append(
-        &format!("\n{} · {} · {} match{plural}{page}\n", hit.id, kind_name(&hit.kind), hit.match_count),
+        &format!("\n{} · {} · {} match{plural}{page}\n", hit.id, hit.format.label(), hit.match_count),
         0.0,
         egui::TextFormat::simple(small.clone(), theme::weak_color(dark)),
     );
@@ -772,7 +772,7 @@ fn match_bar_ui(doc: &DocState, highlighted: usize, current: Option<usize>, ui: 
         let n = current.map_or(0, |i| i + 1);
         let page = current
             .and_then(|i| doc.meta.page_at(doc.matches.get(i)?.0.start))
-            .map(|p| format!(" · {} {p}", page_word(&doc.meta.kind)))
+            .map(|p| format!(" · {} {p}", doc.meta.format.page_word()))
             .unwrap_or_default();
         ui.label(format!("{n} of {} matches{page}", doc.matches.len()));
         if ui.small_button("▲").on_hover_text("Previous match (Shift+Enter, Shift+F3)").clicked() {
@@ -799,7 +799,7 @@ fn page_rules_ui(doc: &DocState, galley: &egui::Galley, response: &egui::Respons
         ui.painter().text(
             egui::pos2(right, y),
             egui::Align2::RIGHT_CENTER,
-            format!("{} {page}", page_word(&doc.meta.kind)),
+            format!("{} {page}", doc.meta.format.page_word()),
             small.clone(),
             weak,
         );
@@ -838,11 +838,11 @@ fn mention_tooltip_ui(
 fn metadata_ui(doc: &DocState, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     let meta = &doc.meta;
-    let mut parts = vec![doc.id.clone(), kind_name(&meta.kind).to_owned(), words::bytes(meta.size_bytes)];
+    let mut parts = vec![doc.id.clone(), meta.format.label().to_owned(), words::bytes(meta.size_bytes)];
     if !meta.pages.is_empty() {
-        parts.push(words::plural(meta.pages.len() as u64, page_word(&meta.kind)));
+        parts.push(words::plural(meta.pages.len() as u64, meta.format.page_word()));
     }
-    if !meta.author.is_empty() && meta.kind != "email" {
+    if !meta.author.is_empty() && meta.format != DocFormat::Email {
         parts.push(format!("by {}", meta.author));
     }
     if let Some(t) = meta.created_ns {

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, SearchResults};
+use crate::model::{
+    DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, SearchResults,
+};
 use crate::pipeline::Progress;
 use crate::session::FolderSource;
 use crate::store::{IndexEntry, RunRecord};
@@ -34,7 +36,7 @@ pub struct Persisted {
     pub query: String,
     pub filters: Vec<EntityKey>,
     /// Formats the results are limited to (empty: all).
-    pub doc_kinds: Vec<String>,
+    pub formats: Vec<DocFormat>,
     /// Subfolder the results are limited to (empty: the whole folder).
     pub in_folder: String,
     pub selected: Option<String>,
@@ -57,7 +59,7 @@ pub enum Command {
     AddFilter(EntityKey),
     RemoveFilter(usize),
     /// Limit the results to a format, or stop limiting them to it.
-    ToggleDocKind(String),
+    ToggleFormat(DocFormat),
     /// Limit the results to a subfolder (empty: the whole folder).
     SetFolderFilter(String),
     ToggleKind(EntityKind),
