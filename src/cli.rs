@@ -283,9 +283,9 @@ pub fn run(command: Command) -> ExitCode {
 /// With `searching`, an index that another process is writing is used as it is (what it has
 /// committed so far) instead of failing.
 fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(DocIndex, RunRecord), Failure> {
-    let folder = check_folder(folder).map_err(usage)?;
+    let folder = check_folder(folder).map_err(|e| usage(e.to_string()))?;
     let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
-    let (dir, index) = store.open_index(&folder).map_err(usage)?;
+    let (dir, index) = store.open_index(&folder).map_err(|e| usage(e.to_string()))?;
     if let Some(notice) = index.rebuilt() {
         eprintln!("note: {notice}");
     }
@@ -523,7 +523,7 @@ fn indexes_cmd(prune: bool, json: bool) -> Result<u8, Failure> {
 }
 
 fn report_cmd(folder: &Path, json: bool) -> Result<u8, Failure> {
-    let folder = check_folder(folder).map_err(usage)?;
+    let folder = check_folder(folder).map_err(|e| usage(e.to_string()))?;
     let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
     let Some(record) = RunRecord::load(&store.index_dir(&folder)) else {
         return Err(Failure {

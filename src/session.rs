@@ -61,6 +61,27 @@ pub enum FolderSource {
     Samples,
 }
 
+/// Why a folder cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot open {}: {source}", path.display())]
+    Missing { path: PathBuf, source: std::io::Error },
+    #[error("{} is not a folder", .0.display())]
+    NotAFolder(PathBuf),
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("cannot write the sample documents: {0}")]
+    Samples(std::io::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot start the searcher: {0}")]
+    Searcher(std::io::Error),
+    #[error("cannot start indexing: {0}")]
+    Indexing(std::io::Error),
+    #[error("cannot start a thread: {0}")]
+    Thread(std::io::Error),
+}
+
 /// Opens a folder on a `dossier-open` thread: checks it, opens (or creates) its index, starts
 /// the searcher and an indexing run. The result arrives on the returned channel.
 pub fn open(
@@ -69,7 +90,7 @@ pub fn open(
     extractor: Arc<dyn Extractor>,
     options: Options,
     notify: Notify,
-) -> Receiver<Result<Session, String>> {
+) -> Receiver<Result<Session, OpenError>> {
     let (tx, rx) = sync_channel(1);
     let n = notify.clone();
     let spawned = std::thread::Builder::new().name("dossier-open".into()).spawn(move || {
@@ -77,9 +98,7 @@ pub fn open(
             // A dropped file stands for the folder it is in.
             FolderSource::Path(p) if p.is_file() => Ok(p.parent().map(Path::to_path_buf).unwrap_or(p)),
             FolderSource::Path(p) => Ok(p),
-            FolderSource::Samples => {
-                store.seeds_folder().map_err(|e| format!("cannot write the sample documents: {e}"))
-            }
+            FolderSource::Samples => store.seeds_folder().map_err(OpenError::Samples),
         };
         let result = folder.and_then(|folder| open_now(&folder, &store, extractor, options, notify));
         let _ = tx.send(result);
@@ -87,7 +106,7 @@ pub fn open(
     });
     if let Err(e) = spawned {
         let (tx, rx) = sync_channel(1);
-        let _ = tx.send(Err(format!("cannot start a thread: {e}")));
+        let _ = tx.send(Err(OpenError::Thread(e)));
         return rx;
     }
     rx
@@ -143,12 +162,13 @@ pub fn subfolders(dir: &Path) -> std::io::Result<Vec<String>> {
 }
 
 /// Checks that `folder` is a readable directory and returns its canonical path.
-pub fn check_folder(folder: &Path) -> Result<PathBuf, String> {
-    let canonical = folder.canonicalize().map_err(|e| format!("cannot open {}: {e}", folder.display()))?;
+pub fn check_folder(folder: &Path) -> Result<PathBuf, OpenError> {
+    let path = || folder.to_path_buf();
+    let canonical = folder.canonicalize().map_err(|source| OpenError::Missing { path: path(), source })?;
     if !canonical.is_dir() {
-        return Err(format!("{} is not a folder", folder.display()));
+        return Err(OpenError::NotAFolder(path()));
     }
-    std::fs::read_dir(&canonical).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+    std::fs::read_dir(&canonical).map_err(|source| OpenError::Unreadable { path: path(), source })?;
     Ok(canonical)
 }
 
@@ -159,12 +179,11 @@ pub fn open_now(
     extractor: Arc<dyn Extractor>,
     options: Options,
     notify: Notify,
-) -> Result<Session, String> {
+) -> Result<Session, OpenError> {
     let folder = check_folder(folder)?;
     let (index_dir, index) = store.open_index(&folder)?;
     let previous_run = RunRecord::load(&index_dir);
-    let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone())
-        .map_err(|e| format!("cannot start the searcher: {e}"))?;
+    let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone()).map_err(OpenError::Searcher)?;
     let mut session = Session {
         notice: index.rebuilt().map(str::to_owned),
         folder,
@@ -178,7 +197,7 @@ pub fn open_now(
         notify,
     };
     let options = session.options.clone();
-    session.start_run(options).map_err(|e| format!("cannot start indexing: {e}"))?;
+    session.start_run(options).map_err(OpenError::Indexing)?;
     Ok(session)
 }
 

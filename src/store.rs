@@ -12,6 +12,22 @@ use crate::model::FileProblem;
 pub const SCHEMA_VERSION: u32 = 5;
 
 /// The root of Dossier's data.
+/// Why the data folder or an index in it cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot find a home directory for Dossier's data")]
+    NoHome,
+    #[error(
+        "Dossier's data folder {} is inside {}, and Dossier never writes inside the folder it opens: \
+         set DOSSIER_DATA_DIR to a folder elsewhere",
+        data.display(),
+        folder.display()
+    )]
+    InsideFolder { data: PathBuf, folder: PathBuf },
+    #[error("cannot open the index in {}: {source}", dir.display())]
+    Index { dir: PathBuf, source: crate::index::IndexError },
+}
+
 #[derive(Clone, Debug)]
 pub struct Store {
     root: PathBuf,
@@ -19,12 +35,11 @@ pub struct Store {
 
 impl Store {
     /// The user's data directory, or `$DOSSIER_DATA_DIR` when set (tests and portable installs).
-    pub fn from_env() -> anyhow::Result<Store> {
+    pub fn from_env() -> Result<Store, StoreError> {
         if let Some(dir) = std::env::var_os("DOSSIER_DATA_DIR") {
             return Ok(Store::at(PathBuf::from(dir)));
         }
-        let dirs = directories::ProjectDirs::from("", "", "dossier")
-            .ok_or_else(|| anyhow::anyhow!("cannot find a home directory for Dossier's data"))?;
+        let dirs = directories::ProjectDirs::from("", "", "dossier").ok_or(StoreError::NoHome)?;
         Ok(Store::at(dirs.data_dir().to_path_buf()))
     }
 
@@ -39,7 +54,7 @@ impl Store {
     /// Refuses a data folder inside `folder` (canonical), the folder being opened: Dossier
     /// never writes there (it may be evidence, or read-only), and indexing its own index
     /// would never end.
-    pub fn check_outside(&self, folder: &Path) -> Result<(), String> {
+    pub fn check_outside(&self, folder: &Path) -> Result<(), StoreError> {
         // The data folder may not exist yet: resolve its nearest existing ancestor.
         let mut existing = self.root.as_path();
         let mut rest = Vec::new();
@@ -51,23 +66,20 @@ impl Store {
         let mut root = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
         root.extend(rest.iter().rev());
         if root.starts_with(folder) {
-            return Err(format!(
-                "Dossier's data folder {} is inside {}, and Dossier never writes inside the folder it opens: \
-                 set DOSSIER_DATA_DIR to a folder elsewhere",
-                root.display(),
-                folder.display()
-            ));
+            return Err(StoreError::InsideFolder { data: root, folder: folder.to_path_buf() });
         }
         Ok(())
     }
 
     /// Opens (or creates) the index of `folder` (canonical), after checking that the data
     /// folder is outside it, and notes which folder the index is for.
-    pub fn open_index(&self, folder: &Path) -> Result<(PathBuf, crate::index::DocIndex), String> {
+    pub fn open_index(&self, folder: &Path) -> Result<(PathBuf, crate::index::DocIndex), StoreError> {
         self.check_outside(folder)?;
         let dir = self.index_dir(folder);
-        let index = crate::index::DocIndex::open_or_create(&dir)
-            .map_err(|e| format!("cannot open the index in {}: {e}", dir.display()))?;
+        let index = match crate::index::DocIndex::open_or_create(&dir) {
+            Ok(index) => index,
+            Err(source) => return Err(StoreError::Index { dir, source }),
+        };
         let source = serde_json::json!({ "folder": folder });
         if let Err(e) = write_private(&dir.join(Self::SOURCE), source.to_string().as_bytes()) {
             log::warn!("cannot note which folder {} indexes: {e}", dir.display());

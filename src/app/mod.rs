@@ -55,7 +55,7 @@ pub struct DossierApp {
     options: Options,
 
     session: Option<Session>,
-    opening_rx: Option<Receiver<Result<Session, String>>>,
+    opening_rx: Option<Receiver<Result<Session, session::OpenError>>>,
     picking_rx: Option<Receiver<Picked>>,
     listing_rx: Option<(PathBuf, Receiver<Listing>)>,
     /// A completion being looked up: the text it completes, and where the answer comes.
@@ -269,7 +269,7 @@ impl DossierApp {
             match result {
                 Ok(session) => self.opened(ctx, session),
                 // Whatever is open stays open; the banner says why the new folder failed.
-                Err(e) => self.state.banner = Some(e),
+                Err(e) => self.state.banner = Some(e.to_string()),
             }
         }
     }

@@ -69,9 +69,18 @@ pub struct Annotated {
     pub gold: Vec<(Range<usize>, String)>,
 }
 
+/// A line of CoNLL text that is not a token and a tag.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConllError {
+    #[error("line {line}: expected a token and a tag, got {text:?}")]
+    NoTag { line: usize, text: String },
+    #[error("line {line}: unknown tag {tag:?}")]
+    UnknownTag { line: usize, tag: String },
+}
+
 /// Parses CoNLL text into documents. Malformed lines are reported with their line number. A file
 /// without `-DOCSTART-` lines (tweets, say) has no document context: each sentence is a document.
-pub fn parse_conll(input: &str) -> Result<Vec<Annotated>, String> {
+pub fn parse_conll(input: &str) -> Result<Vec<Annotated>, ConllError> {
     let per_sentence = !input.lines().any(|l| l.starts_with("-DOCSTART-"));
     let mut docs = Vec::new();
     let mut doc = Annotated::default();
@@ -106,12 +115,12 @@ pub fn parse_conll(input: &str) -> Result<Vec<Annotated>, String> {
             continue;
         }
         if token == tag && line.split(['\t', ' ']).filter(|c| !c.is_empty()).count() < 2 {
-            return Err(format!("line {}: expected a token and a tag, got {line:?}", n + 1));
+            return Err(ConllError::NoTag { line: n + 1, text: line.to_owned() });
         }
         let (prefix, ty) = match tag.split_once('-') {
             Some((p, t)) if matches!(p, "B" | "I" | "E" | "S" | "L" | "U") => (p, Some(t.to_owned())),
             _ if tag == "O" => ("O", None),
-            _ => return Err(format!("line {}: unknown tag {tag:?}", n + 1)),
+            _ => return Err(ConllError::UnknownTag { line: n + 1, tag: tag.to_owned() }),
         };
         // A new entity starts at B-, at O→I, or at I- of another type (IOB1 and IOB2 alike).
         let starts = match (&prefix, &ty) {
@@ -327,7 +336,9 @@ mod tests {
 
     #[test]
     fn bad_tags_are_reported_with_their_line() {
-        let err = parse_conll("word X-FOO\n").unwrap_err();
-        assert!(err.starts_with("line 1"), "{err}");
+        let err = parse_conll("ok O\nword X-FOO\n").unwrap_err();
+        assert_eq!(err, ConllError::UnknownTag { line: 2, tag: "X-FOO".into() });
+        assert_eq!(err.to_string(), "line 2: unknown tag \"X-FOO\"");
+        assert_eq!(parse_conll("lonely\n").unwrap_err(), ConllError::NoTag { line: 1, text: "lonely".into() });
     }
 }
