@@ -8,7 +8,7 @@
 //! A file that cannot be read becomes a [`FileProblem`]; it never stops the run, and a run that
 //! is cancelled or fails still commits what it indexed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ use crate::entities::Extractor;
 use crate::index::{DocIndex, DocWriter, FileStamp, IndexError};
 use crate::load::{self, Piece};
 use crate::model::{Entity, FileProblem, LoadedDoc};
-use crate::store::{Journal, RunRecord};
+use crate::store::{Journal, JournalState, RunRecord};
 
 /// Why a file that an earlier run died reading is left out.
 pub const STOPPED_A_RUN: &str = "stopped the previous run while being read; skipped (Retry to try again)";
@@ -288,8 +288,7 @@ impl Run {
     fn index_all(&self, record: &mut RunRecord, started: Instant) -> Result<(), IndexError> {
         let mut writer = self.writer_with_retry()?;
         self.index.reload()?;
-        let mut known = self.index.manifest()?;
-        let known_files = known.len();
+        let known = self.index.manifest()?;
         let (candidates, problems) = walk(&self.folder, &self.options);
         for p in problems {
             self.report(record, p);
@@ -308,6 +307,41 @@ impl Run {
                 None
             }
         };
+        let (todo, unchanged, removed) = self.plan(record, candidates, known, &last, &skipped);
+        self.send(Event::Planned { to_index: todo.len(), unchanged, removed: removed.len() });
+        for id in &removed {
+            writer.delete_file(id);
+        }
+        record.removed = removed.len() as u64;
+        if !removed.is_empty() {
+            writer.commit()?;
+            self.send(Event::Committed);
+        }
+        let result = self.index_files(&mut writer, todo, journal, record, started);
+        // Commit what was indexed even if the run was cancelled or a write failed.
+        let committed = writer.commit();
+        self.send(Event::Committed);
+        if committed.is_ok() {
+            // Every file read is committed whole (or dropped whole): only the skipped remain.
+            if let Err(e) = Journal::create(&self.index_dir, &skipped) {
+                log::warn!("cannot reset the indexing journal: {e}");
+            }
+        }
+        let closed = writer.close();
+        result.and(committed).and(closed)
+    }
+
+    /// Splits the folder's files into those to read, the number unchanged, and the indexed files
+    /// now gone (none if all are gone at once, unless allowed: see [`Options::allow_empty`]).
+    fn plan(
+        &self,
+        record: &mut RunRecord,
+        candidates: Vec<Candidate>,
+        mut known: HashMap<String, FileStamp>,
+        last: &JournalState,
+        skipped: &BTreeSet<String>,
+    ) -> (Vec<Candidate>, usize, Vec<String>) {
+        let known_files = known.len();
         let mut todo = Vec::new();
         let mut unchanged = HashSet::new();
         for c in candidates {
@@ -344,27 +378,7 @@ impl Run {
             record.kept_missing = removed.len() as u64;
             removed.clear();
         }
-        self.send(Event::Planned { to_index: todo.len(), unchanged, removed: removed.len() });
-        for id in &removed {
-            writer.delete_file(id);
-        }
-        record.removed = removed.len() as u64;
-        if !removed.is_empty() {
-            writer.commit()?;
-            self.send(Event::Committed);
-        }
-        let result = self.index_files(&mut writer, todo, journal, record, started);
-        // Commit what was indexed even if the run was cancelled or a write failed.
-        let committed = writer.commit();
-        self.send(Event::Committed);
-        if committed.is_ok() {
-            // Every file read is committed whole (or dropped whole): only the skipped remain.
-            if let Err(e) = Journal::create(&self.index_dir, &skipped) {
-                log::warn!("cannot reset the indexing journal: {e}");
-            }
-        }
-        let closed = writer.close();
-        result.and(committed).and(closed)
+        (todo, unchanged, removed)
     }
 
     fn writer_with_retry(&self) -> Result<DocWriter, IndexError> {
@@ -390,13 +404,8 @@ impl Run {
         started: Instant,
     ) -> Result<(), IndexError> {
         let total = todo.len();
-        let note = |step: &str, id: &str| {
-            if let Some(j) = &journal {
-                j.note(step, id);
-            }
-        };
         let shared = Arc::new(Shared {
-            journal: journal.clone(),
+            journal,
             todo,
             next: AtomicUsize::new(0),
             busy: Mutex::new(HashMap::new()),
@@ -412,119 +421,168 @@ impl Run {
             n => n,
         }
         .min(total.max(1));
-        let mut handles = Vec::new();
+        let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
+        let mut intake = Intake {
+            run: self,
+            writer,
+            record,
+            shared,
+            tx,
+            handles: Vec::new(),
+            ledger: FileLedger::default(),
+            progress: Progress { total, total_bytes, ..Progress::default() },
+        };
         for _ in 0..workers {
-            match spawn_loader(&shared, &tx, handles.len()) {
-                Ok(h) => handles.push(h),
-                Err(e) => log::warn!("cannot start a loader thread: {e}"),
-            }
+            intake.start_loader();
         }
-        if handles.is_empty() && total > 0 {
+        if intake.handles.is_empty() && total > 0 {
             return Err(IndexError::Threads(std::io::Error::other("the system refused every thread")));
         }
-
-        let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
-        let mut progress = Progress { total, total_bytes, ..Progress::default() };
-        let mut ledger = FileLedger::default();
         let mut last_commit = Instant::now();
         let mut last_progress = Instant::now();
-        // A file dropped whole (cut off, failed): its documents do not count as indexed.
-        let drop_file = |writer: &mut DocWriter, k: usize, added: u64, record: &mut RunRecord| {
-            writer.delete_file(&shared.todo[k].id);
-            record.indexed -= added;
-        };
         let mut result = Ok(());
-        while progress.done < total && !self.cancel.load(Ordering::Relaxed) {
-            let loaded = match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(loaded) if ledger.is_timed_out(loaded.file()) => continue, // Reported already; too late.
-                Ok(loaded) => loaded,
-                Err(RecvTimeoutError::Timeout) => {
-                    // A file over its time budget is reported and a fresh loader takes over; the
-                    // stuck one finishes (or not) on its own and its result is ignored.
-                    for (k, budget) in shared.overdue() {
-                        let Some(added) = ledger.time_out(k) else { continue };
-                        // Its turn goes to the next large file; the stuck loader's memory stays
-                        // taken until it finishes, if ever.
-                        shared.give_turn(k);
-                        progress.done += 1;
-                        progress.failed += 1;
-                        if let Some(added) = added {
-                            // Half a file would pass for all of it on the next run.
-                            drop_file(writer, k, added, record);
-                        }
-                        let reason = format!("timed out after {:.0} s", budget.as_secs_f64());
-                        self.report(record, FileProblem::failed(shared.todo[k].id.clone(), reason));
-                        match spawn_loader(&shared, &tx, handles.len()) {
-                            Ok(h) => handles.push(h),
-                            Err(e) => log::warn!("cannot start a loader thread: {e}"),
-                        }
-                    }
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
-            };
-            match loaded {
-                Loaded::Doc(k, doc, entities) => {
-                    if ledger.document(k) {
-                        writer.delete_file(&shared.todo[k].id);
-                    }
-                    if let Err(e) = writer.add(&doc, &entities) {
+        while intake.progress.done < total && !self.cancel.load(Ordering::Relaxed) {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(loaded) if intake.ledger.is_timed_out(loaded.file()) => continue, // Reported already; too late.
+                Ok(loaded) => {
+                    if let Err(e) = intake.take(loaded) {
                         result = Err(e);
                         self.cancel.store(true, Ordering::Relaxed);
                         break;
                     }
-                    record.indexed += 1;
-                    progress.documents += 1;
-                    if doc.parent.is_empty() && doc.id != doc.file {
-                        // A message of a mailbox: its bytes are read.
-                        progress.bytes_done += ledger.streamed(k, doc.meta.size_bytes, shared.todo[k].stamp.size_bytes);
-                    }
                 }
-                Loaded::Problem(_, problem) => self.report(record, problem),
-                Loaded::Done(k, outcome) => {
-                    note("read", &shared.todo[k].id);
-                    progress.done += 1;
-                    let (rest, dropped) = ledger.done(k, shared.todo[k].stamp.size_bytes, outcome.is_ok());
-                    progress.bytes_done += rest;
-                    if let Some(added) = dropped {
-                        drop_file(writer, k, added, record);
-                    }
-                    if let Err(problem) = outcome {
-                        progress.failed += 1;
-                        self.report(record, problem);
-                    }
-                }
+                Err(RecvTimeoutError::Timeout) => intake.time_out_overdue(),
+                Err(RecvTimeoutError::Disconnected) => break,
             }
             if last_commit.elapsed() >= self.options.commit_every {
-                writer.commit()?;
-                for k in ledger.committed() {
-                    note("done", &shared.todo[k].id);
-                }
+                intake.commit()?;
                 last_commit = Instant::now();
-                self.send(Event::Committed);
             }
-            if last_progress.elapsed() >= self.options.progress_every || progress.done == total {
-                progress.elapsed = started.elapsed();
+            if last_progress.elapsed() >= self.options.progress_every || intake.progress.done == total {
+                intake.progress.elapsed = started.elapsed();
                 last_progress = Instant::now();
-                self.send(Event::Progress(progress.clone()));
+                self.send(Event::Progress(intake.progress.clone()));
             }
         }
-        // A file cut off by cancelling is dropped whole, so the next run reads it again.
-        for (k, added) in ledger.cut_off() {
-            drop_file(writer, k, added, record);
-        }
-        // Loaders stop at the next file once the queue is empty or the run is cancelled; one
-        // stuck on a file past its budget is left to finish by itself.
         drop(rx);
-        drop(tx);
-        for h in handles {
-            if (h.is_finished() || shared.busy_count() == 0) && h.join().is_err() {
-                log::warn!("a loader thread panicked");
-            }
-        }
+        let mut progress = intake.finish();
         progress.elapsed = started.elapsed();
         self.send(Event::Progress(progress));
         result
+    }
+}
+
+/// The indexer's side of a run's loaders: what they send goes into the writer, the ledger, the
+/// progress and the run's record.
+struct Intake<'a> {
+    run: &'a Run,
+    writer: &'a mut DocWriter,
+    record: &'a mut RunRecord,
+    shared: Arc<Shared>,
+    tx: SyncSender<Loaded>,
+    handles: Vec<JoinHandle<()>>,
+    ledger: FileLedger,
+    progress: Progress,
+}
+
+impl Intake<'_> {
+    fn start_loader(&mut self) {
+        match spawn_loader(&self.shared, &self.tx, self.handles.len()) {
+            Ok(h) => self.handles.push(h),
+            Err(e) => log::warn!("cannot start a loader thread: {e}"),
+        }
+    }
+
+    fn note(&self, step: &str, k: usize) {
+        if let Some(j) = &self.shared.journal {
+            j.note(step, &self.shared.todo[k].id);
+        }
+    }
+
+    /// File `k` is dropped whole (cut off, failed): its `added` documents do not count.
+    fn drop_file(&mut self, k: usize, added: u64) {
+        self.writer.delete_file(&self.shared.todo[k].id);
+        self.record.indexed -= added;
+    }
+
+    /// One piece from a loader.
+    fn take(&mut self, loaded: Loaded) -> Result<(), IndexError> {
+        match loaded {
+            Loaded::Doc(k, doc, entities) => {
+                if self.ledger.document(k) {
+                    self.writer.delete_file(&self.shared.todo[k].id);
+                }
+                self.writer.add(&doc, &entities)?;
+                self.record.indexed += 1;
+                self.progress.documents += 1;
+                if doc.parent.is_empty() && doc.id != doc.file {
+                    // A message of a mailbox: its bytes are read.
+                    let file_size = self.shared.todo[k].stamp.size_bytes;
+                    self.progress.bytes_done += self.ledger.streamed(k, doc.meta.size_bytes, file_size);
+                }
+            }
+            Loaded::Problem(_, problem) => self.run.report(self.record, problem),
+            Loaded::Done(k, outcome) => {
+                self.note("read", k);
+                self.progress.done += 1;
+                let (rest, dropped) = self.ledger.done(k, self.shared.todo[k].stamp.size_bytes, outcome.is_ok());
+                self.progress.bytes_done += rest;
+                if let Some(added) = dropped {
+                    self.drop_file(k, added);
+                }
+                if let Err(problem) = outcome {
+                    self.progress.failed += 1;
+                    self.run.report(self.record, problem);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A file over its time budget is reported and a fresh loader takes over; the stuck one
+    /// finishes (or not) on its own and its result is ignored.
+    fn time_out_overdue(&mut self) {
+        for (k, budget) in self.shared.overdue() {
+            let Some(added) = self.ledger.time_out(k) else { continue };
+            // Its turn goes to the next large file; the stuck loader's memory stays taken until
+            // it finishes, if ever.
+            self.shared.give_turn(k);
+            self.progress.done += 1;
+            self.progress.failed += 1;
+            if let Some(added) = added {
+                // Half a file would pass for all of it on the next run.
+                self.drop_file(k, added);
+            }
+            let reason = format!("timed out after {:.0} s", budget.as_secs_f64());
+            self.run.report(self.record, FileProblem::failed(self.shared.todo[k].id.clone(), reason));
+            self.start_loader();
+        }
+    }
+
+    fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer.commit()?;
+        for k in self.ledger.committed() {
+            self.note("done", k);
+        }
+        self.run.send(Event::Committed);
+        Ok(())
+    }
+
+    /// The run stops: files cut off by cancelling are dropped whole, so the next run reads them
+    /// again, and the loaders are let go.
+    fn finish(mut self) -> Progress {
+        for (k, added) in std::mem::take(&mut self.ledger).cut_off() {
+            self.drop_file(k, added);
+        }
+        // Loaders stop at the next file once the queue is empty or the run is cancelled; one
+        // stuck on a file past its budget is left to finish by itself.
+        drop(self.tx);
+        for h in self.handles {
+            if (h.is_finished() || self.shared.busy_count() == 0) && h.join().is_err() {
+                log::warn!("a loader thread panicked");
+            }
+        }
+        self.progress
     }
 }
 
