@@ -107,7 +107,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LabelMapArg::Conll)]
         map: LabelMapArg,
         /// Which recogniser: `full` (the app's: model + consistency pass + contacts), `model`
-        /// (the model alone, identical to spaCy's en_core_web_sm), `rules` (the old rule-based one).
+        /// (the model alone, identical to spaCy's en_core_web_sm).
         #[arg(long, value_enum, default_value_t = RecogniserArg::Full)]
         recogniser: RecogniserArg,
     },
@@ -153,7 +153,6 @@ pub enum LabelMapArg {
 pub enum RecogniserArg {
     Full,
     Model,
-    Rules,
 }
 
 /// A failure with its exit code and one-line message.
@@ -463,7 +462,6 @@ fn eval_cmd(file: &Path, map: LabelMapArg, recogniser: RecogniserArg) -> Result<
     let kind = match recogniser {
         RecogniserArg::Full => Recogniser::Full,
         RecogniserArg::Model => Recogniser::Model,
-        RecogniserArg::Rules => Recogniser::Rules,
     };
     let report = eval::evaluate(&docs, crate::entities::recogniser(kind).as_ref(), map);
     print!("{}", report.table());
