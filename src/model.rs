@@ -4,9 +4,9 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-/// The kind of a named entity. The set follows OntoNotes, the labels spaCy's English models use,
-/// so a statistical recogniser can replace the rule-based one without changing any caller, plus
-/// contact details found by patterns (e-mail addresses, web addresses, phone numbers).
+/// The kind of a named entity. The set follows OntoNotes, the labels spaCy's English models use
+/// (and so the embedded model), plus contact details found by patterns (e-mail addresses, web
+/// addresses, phone numbers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EntityKind {
     Person,
