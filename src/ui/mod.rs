@@ -7,9 +7,9 @@ pub mod theme;
 use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
-use crate::model::{DocFormat, EntityKind, FileProblem, Outcome, SearchHit};
+use crate::model::{DocFormat, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
 use crate::store::IndexState;
-use crate::view::document::DocState;
+use crate::view::document::{DocState, EntityRow};
 use crate::view::{Command, State, ThemeChoice};
 use crate::words;
 use layout::{LayoutCache, LayoutKey};
@@ -157,73 +157,8 @@ fn indexes_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 
 fn menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
-        ui.menu_button("File", |ui| {
-            let open = ui.add(egui::Button::new("Open folder…").shortcut_text(
-                ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O)),
-            ));
-            if open.clicked() {
-                out.push(Command::PickFolder);
-            }
-            if ui.button("Open folder by path…").clicked() {
-                let current = state.folder.as_deref().map(|f| f.display().to_string()).unwrap_or_default();
-                out.push(Command::PathEntry(Some(current)));
-            }
-            ui.separator();
-            ui.label(RichText::new("Recent folders").weak());
-            if state.p.recent.is_empty() {
-                ui.label(RichText::new("none yet").weak().italics());
-            }
-            for folder in &state.p.recent {
-                if ui.button(folder.display().to_string()).clicked() {
-                    out.push(Command::OpenFolder(folder.clone()));
-                }
-            }
-            ui.separator();
-            if ui
-                .add_enabled(state.folder.is_some() && !state.indexing.running, egui::Button::new("Re-index folder"))
-                .clicked()
-            {
-                out.push(Command::Reindex(false));
-            }
-            if ui.button("Quit").clicked() {
-                out.push(Command::Quit);
-            }
-        });
-        ui.menu_button("View", |ui| {
-            let mut shown = !state.p.hide_entity_panel;
-            if ui.checkbox(&mut shown, "Entities panel").changed() {
-                out.push(Command::ToggleEntityPanel);
-            }
-            if ui.button("Files not indexed…").clicked() {
-                out.push(Command::ShowProblems(true));
-            }
-            if ui.button("Indexes…").clicked() {
-                out.push(Command::ShowIndexes(true));
-            }
-            ui.separator();
-            let key = |k| ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, k));
-            let (plus, minus, zero) = (key(egui::Key::Plus), key(egui::Key::Minus), key(egui::Key::Num0));
-            if ui.add(egui::Button::new("Zoom in").shortcut_text(plus)).clicked() {
-                out.push(Command::Zoom(Some(true)));
-            }
-            if ui.add(egui::Button::new("Zoom out").shortcut_text(minus)).clicked() {
-                out.push(Command::Zoom(Some(false)));
-            }
-            if ui.add(egui::Button::new("Normal size").shortcut_text(zero)).clicked() {
-                out.push(Command::Zoom(None));
-            }
-            ui.separator();
-            let current = ui.ctx().options(|o| o.theme_preference);
-            for (preference, choice, name) in [
-                (egui::ThemePreference::System, ThemeChoice::System, "Theme: as the system"),
-                (egui::ThemePreference::Light, ThemeChoice::Light, "Theme: light"),
-                (egui::ThemePreference::Dark, ThemeChoice::Dark, "Theme: dark"),
-            ] {
-                if ui.radio(current == preference, name).clicked() {
-                    out.push(Command::Theme(choice));
-                }
-            }
-        });
+        ui.menu_button("File", |ui| file_menu_ui(state, ui, out));
+        ui.menu_button("View", |ui| view_menu_ui(state, ui, out));
         ui.menu_button("Help", |ui| {
             if ui.add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1")).clicked() {
                 out.push(Command::ShowShortcuts(true));
@@ -247,6 +182,74 @@ fn menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
         });
     });
+}
+
+fn file_menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let open =
+        ui.add(egui::Button::new("Open folder…").shortcut_text(
+            ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::O)),
+        ));
+    if open.clicked() {
+        out.push(Command::PickFolder);
+    }
+    if ui.button("Open folder by path…").clicked() {
+        let current = state.folder.as_deref().map(|f| f.display().to_string()).unwrap_or_default();
+        out.push(Command::PathEntry(Some(current)));
+    }
+    ui.separator();
+    ui.label(RichText::new("Recent folders").weak());
+    if state.p.recent.is_empty() {
+        ui.label(RichText::new("none yet").weak().italics());
+    }
+    for folder in &state.p.recent {
+        if ui.button(folder.display().to_string()).clicked() {
+            out.push(Command::OpenFolder(folder.clone()));
+        }
+    }
+    ui.separator();
+    if ui.add_enabled(state.folder.is_some() && !state.indexing.running, egui::Button::new("Re-index folder")).clicked()
+    {
+        out.push(Command::Reindex(false));
+    }
+    if ui.button("Quit").clicked() {
+        out.push(Command::Quit);
+    }
+}
+
+fn view_menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let mut shown = !state.p.hide_entity_panel;
+    if ui.checkbox(&mut shown, "Entities panel").changed() {
+        out.push(Command::ToggleEntityPanel);
+    }
+    if ui.button("Files not indexed…").clicked() {
+        out.push(Command::ShowProblems(true));
+    }
+    if ui.button("Indexes…").clicked() {
+        out.push(Command::ShowIndexes(true));
+    }
+    ui.separator();
+    let key = |k| ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, k));
+    let (plus, minus, zero) = (key(egui::Key::Plus), key(egui::Key::Minus), key(egui::Key::Num0));
+    if ui.add(egui::Button::new("Zoom in").shortcut_text(plus)).clicked() {
+        out.push(Command::Zoom(Some(true)));
+    }
+    if ui.add(egui::Button::new("Zoom out").shortcut_text(minus)).clicked() {
+        out.push(Command::Zoom(Some(false)));
+    }
+    if ui.add(egui::Button::new("Normal size").shortcut_text(zero)).clicked() {
+        out.push(Command::Zoom(None));
+    }
+    ui.separator();
+    let current = ui.ctx().options(|o| o.theme_preference);
+    for (preference, choice, name) in [
+        (egui::ThemePreference::System, ThemeChoice::System, "Theme: as the system"),
+        (egui::ThemePreference::Light, ThemeChoice::Light, "Theme: light"),
+        (egui::ThemePreference::Dark, ThemeChoice::Dark, "Theme: dark"),
+    ] {
+        if ui.radio(current == preference, name).clicked() {
+            out.push(Command::Theme(choice));
+        }
+    }
 }
 
 fn progress_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
@@ -333,6 +336,19 @@ fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 }
 
 fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    notices_ui(state, ui, out);
+    search_box_ui(state, ui, out);
+    entity_filters_ui(state, ui, out);
+    facet_filters_ui(state, ui, out);
+    ui.separator();
+    match &state.results {
+        Some(results) => results_ui(state, results, ui, out),
+        None => all_docs_ui(state, ui, out),
+    }
+}
+
+/// The banner (an error), the first-start hint, and the "folder looks unmounted" notice.
+fn notices_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     if let Some(banner) = &state.banner {
         ui.horizontal_wrapped(|ui| {
@@ -375,6 +391,10 @@ fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         });
         ui.separator();
     }
+}
+
+/// The search box: typing edits the query, Escape clears it, Enter goes to the next match.
+fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Search");
         let mut query = state.p.query.clone();
@@ -399,6 +419,11 @@ fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             edit.request_focus();
         }
     });
+}
+
+/// The entity filters as removable chips.
+fn entity_filters_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
     if !state.p.filters.is_empty() {
         ui.horizontal_wrapped(|ui| {
             ui.label("Only documents with:");
@@ -411,59 +436,63 @@ fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
         });
     }
-    facet_filters_ui(state, ui, out);
-    ui.separator();
-    if let Some(results) = &state.results {
-        let shown = results.hits.len();
-        let total = results.total;
-        let head = if total == 0 {
-            "No documents match".to_owned()
-        } else if shown < total {
-            format!("{total} documents match (best {shown} shown)")
-        } else if total == 1 {
-            "1 document matches".to_owned()
-        } else {
-            format!("{total} documents match")
-        };
-        ui.label(RichText::new(head).strong());
-        for w in &results.warnings {
-            ui.label(RichText::new(format!("Ignored part of the query: {w}")).small().color(theme::error_color(dark)));
+}
+
+/// The hit count, what the query ignored, and the hits.
+fn results_ui(state: &State, results: &SearchResults, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    let shown = results.hits.len();
+    let total = results.total;
+    let head = if total == 0 {
+        "No documents match".to_owned()
+    } else if shown < total {
+        format!("{total} documents match (best {shown} shown)")
+    } else if total == 1 {
+        "1 document matches".to_owned()
+    } else {
+        format!("{total} documents match")
+    };
+    ui.label(RichText::new(head).strong());
+    for w in &results.warnings {
+        ui.label(RichText::new(format!("Ignored part of the query: {w}")).small().color(theme::error_color(dark)));
+    }
+    egui::ScrollArea::vertical().id_salt("hits").auto_shrink([false, false]).show(ui, |ui| {
+        for hit in &results.hits {
+            let selected = state.p.selected.as_deref() == Some(hit.id.as_str());
+            if hit_ui(ui, hit, selected).clicked() {
+                out.push(Command::SelectDoc(hit.id.clone()));
+            }
         }
-        egui::ScrollArea::vertical().id_salt("hits").auto_shrink([false, false]).show(ui, |ui| {
-            for hit in &results.hits {
-                let selected = state.p.selected.as_deref() == Some(hit.id.as_str());
-                if hit_ui(ui, hit, selected).clicked() {
-                    out.push(Command::SelectDoc(hit.id.clone()));
+    });
+}
+
+/// Every document, a virtualised list.
+fn all_docs_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    ui.label(RichText::new(format!("All documents ({})", state.docs.len())).strong());
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 10.0;
+    egui::ScrollArea::vertical().id_salt("docs").auto_shrink([false, false]).show_rows(
+        ui,
+        row_height,
+        state.docs.len(),
+        |ui, rows| {
+            for doc in &state.docs[rows] {
+                let selected = state.p.selected.as_deref() == Some(doc.id.as_str());
+                let details = format!(
+                    "{} · {} · {} · {}{}{}",
+                    doc.id,
+                    doc.format.label(),
+                    words::bytes(doc.size_bytes),
+                    words::plural(doc.entity_count, "entity"),
+                    crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default(),
+                    if doc.truncated { " · truncated" } else { "" }
+                );
+                let r = list_row_ui(ui, selected, &doc.title, &details, row_height - 2.0);
+                if r.clicked() {
+                    out.push(Command::SelectDoc(doc.id.clone()));
                 }
             }
-        });
-    } else {
-        ui.label(RichText::new(format!("All documents ({})", state.docs.len())).strong());
-        let row_height = ui.text_style_height(&egui::TextStyle::Body) * 2.0 + 10.0;
-        egui::ScrollArea::vertical().id_salt("docs").auto_shrink([false, false]).show_rows(
-            ui,
-            row_height,
-            state.docs.len(),
-            |ui, rows| {
-                for doc in &state.docs[rows] {
-                    let selected = state.p.selected.as_deref() == Some(doc.id.as_str());
-                    let details = format!(
-                        "{} · {} · {} · {}{}{}",
-                        doc.id,
-                        doc.format.label(),
-                        words::bytes(doc.size_bytes),
-                        words::plural(doc.entity_count, "entity"),
-                        crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default(),
-                        if doc.truncated { " · truncated" } else { "" }
-                    );
-                    let r = list_row_ui(ui, selected, &doc.title, &details, row_height - 2.0);
-                    if r.clicked() {
-                        out.push(Command::SelectDoc(doc.id.clone()));
-                    }
-                }
-            },
-        );
-    }
+        },
+    );
 }
 
 /// Format chips with document counts, and the folder picker, when the folder has a choice.
@@ -618,65 +647,70 @@ fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                             for row in rows {
                                 // The name is cut to leave room for the right-aligned filter button,
                                 // so a long name never widens the panel.
-                                ui.horizontal(|ui| {
-                                    let selected = state.selected_entity.as_ref() == Some(&row.key);
-                                    let text = format!("{} ×{}", row.key.text, row.mentions);
-                                    let name_width = (ui.available_width() - 52.0).max(40.0);
-                                    let r = ui
-                                        .scope(|ui| {
-                                            ui.set_max_width(name_width);
-                                            ui.add(egui::Button::selectable(selected, text).truncate())
-                                        })
-                                        .inner
-                                        .on_hover_text(format!(
-                                            "{}{} · in {} documents · click to highlight",
-                                            kind.display_name(),
-                                            row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
-                                            row.documents
-                                        ));
-                                    if r.clicked() {
-                                        out.push(Command::SelectEntity((!selected).then(|| row.key.clone())));
-                                    }
-                                    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                        if ui
-                                            .small_button("filter")
-                                            .on_hover_text("Only show documents that mention it")
-                                            .clicked()
-                                        {
-                                            out.push(Command::AddFilter(row.key.clone()));
-                                        }
-                                    });
-                                });
+                                ui.horizontal(|ui| doc_entity_row_ui(state, *kind, row, ui, out));
                             }
                         });
                 }
             }
         }
         ui.separator();
-        ui.heading("In this folder");
-        if state.corpus_entities.is_empty() {
-            ui.label(RichText::new("No entities yet.").weak());
-        }
-        for kind in EntityKind::ALL {
-            let top: Vec<_> = state.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
-            if top.is_empty() {
-                continue;
-            }
-            let title = format!("{} · top {}", kind.display_name(), top.len());
-            egui::CollapsingHeader::new(RichText::new(title).color(theme::entity_color(kind, dark)))
-                .id_salt(("folder-kind", kind.label()))
-                .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
-                .show(ui, |ui| {
-                    for c in top {
-                        let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
-                        let r = ui.add(egui::Button::selectable(false, text).truncate());
-                        if r.on_hover_text("Only show documents that mention it").clicked() {
-                            out.push(Command::AddFilter(c.key.clone()));
-                        }
-                    }
-                });
+        folder_entities_ui(state, ui, out);
+    });
+}
+
+/// One entity of the open document: click to highlight its mentions, or filter by it.
+fn doc_entity_row_ui(state: &State, kind: EntityKind, row: &EntityRow, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let selected = state.selected_entity.as_ref() == Some(&row.key);
+    let text = format!("{} ×{}", row.key.text, row.mentions);
+    let name_width = (ui.available_width() - 52.0).max(40.0);
+    let r = ui
+        .scope(|ui| {
+            ui.set_max_width(name_width);
+            ui.add(egui::Button::selectable(selected, text).truncate())
+        })
+        .inner
+        .on_hover_text(format!(
+            "{}{} · in {} documents · click to highlight",
+            kind.display_name(),
+            row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
+            row.documents
+        ));
+    if r.clicked() {
+        out.push(Command::SelectEntity((!selected).then(|| row.key.clone())));
+    }
+    ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        if ui.small_button("filter").on_hover_text("Only show documents that mention it").clicked() {
+            out.push(Command::AddFilter(row.key.clone()));
         }
     });
+}
+
+/// The folder's most mentioned entities per kind; a click filters by one.
+fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    ui.heading("In this folder");
+    if state.corpus_entities.is_empty() {
+        ui.label(RichText::new("No entities yet.").weak());
+    }
+    for kind in EntityKind::ALL {
+        let top: Vec<_> = state.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
+        if top.is_empty() {
+            continue;
+        }
+        let title = format!("{} · top {}", kind.display_name(), top.len());
+        egui::CollapsingHeader::new(RichText::new(title).color(theme::entity_color(kind, dark)))
+            .id_salt(("folder-kind", kind.label()))
+            .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
+            .show(ui, |ui| {
+                for c in top {
+                    let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
+                    let r = ui.add(egui::Button::selectable(false, text).truncate());
+                    if r.on_hover_text("Only show documents that mention it").clicked() {
+                        out.push(Command::AddFilter(c.key.clone()));
+                    }
+                }
+            });
+    }
 }
 
 fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: &mut Vec<Command>) {
@@ -909,29 +943,7 @@ fn path_entry_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                     .color(theme::weak_color(dark)),
             );
         }
-        let label = ui.label("Folder path");
-        let id = ui.make_persistent_id("folder-path");
-        // Tab completes the path (as in a shell) instead of moving the focus away.
-        let tab =
-            ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab));
-        let edit = ui
-            .add(egui::TextEdit::singleline(text).id(id).hint_text("~/leaks/2024").desired_width(460.0))
-            .labelled_by(label.id);
-        if focus {
-            edit.request_focus();
-            if let Some(mut edit_state) = egui::TextEdit::load_state(ui.ctx(), id) {
-                let end = egui::text::CCursor::new(text.chars().count());
-                edit_state.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
-                edit_state.store(ui.ctx(), id);
-            }
-        }
-        if edit.changed() {
-            out.push(Command::EditPath(text.clone()));
-        }
-        if tab {
-            out.push(Command::CompletePath(text.clone()));
-        }
-        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter = path_field_ui(text, focus, ui, out);
         ui.label(RichText::new("Tab completes folder names; ~ is your home folder.").weak().small());
         ui.horizontal(|ui| {
             if ui.button("Home").clicked() {
@@ -944,30 +956,10 @@ fn path_entry_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 out.push(Command::PathEntry(Some(parent)));
             }
         });
-        egui::ScrollArea::vertical().max_height(220.0).id_salt("subfolders").show(ui, |ui| {
-            match state.listing.as_ref().filter(|(d, _)| *d == dir).map(|(_, names)| names) {
-                Some(Ok(names)) => {
-                    let shown: Vec<&String> = names.iter().filter(|n| !n.starts_with('.')).collect();
-                    if shown.is_empty() {
-                        ui.label(RichText::new("no subfolders").weak().italics());
-                    }
-                    for name in shown {
-                        if ui.button(format!("📁 {name}")).clicked() {
-                            let base = text.rfind('/').map_or("", |i| &text[..=i]);
-                            out.push(Command::PathEntry(Some(format!("{base}{name}/"))));
-                        }
-                    }
-                }
-                Some(Err(e)) => {
-                    ui.label(
-                        RichText::new(format!("cannot list {}: {e}", dir.display())).color(theme::error_color(dark)),
-                    );
-                }
-                None => {
-                    ui.spinner();
-                }
-            }
-        });
+        egui::ScrollArea::vertical()
+            .max_height(220.0)
+            .id_salt("subfolders")
+            .show(ui, |ui| subfolders_ui(state, text, &dir, ui, out));
         if !state.p.recent.is_empty() {
             ui.separator();
             ui.label(RichText::new("Recent folders").weak());
@@ -989,6 +981,58 @@ fn path_entry_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     });
     if !open {
         out.push(Command::PathEntry(None));
+    }
+}
+
+/// The folder path field: Tab completes, `focus` puts the cursor at the end. Returns whether
+/// Enter was pressed in it.
+fn path_field_ui(text: &mut String, focus: bool, ui: &mut egui::Ui, out: &mut Vec<Command>) -> bool {
+    let label = ui.label("Folder path");
+    let id = ui.make_persistent_id("folder-path");
+    // Tab completes the path (as in a shell) instead of moving the focus away.
+    let tab = ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab));
+    let edit = ui
+        .add(egui::TextEdit::singleline(text).id(id).hint_text("~/leaks/2024").desired_width(460.0))
+        .labelled_by(label.id);
+    if focus {
+        edit.request_focus();
+        if let Some(mut edit_state) = egui::TextEdit::load_state(ui.ctx(), id) {
+            let end = egui::text::CCursor::new(text.chars().count());
+            edit_state.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
+            edit_state.store(ui.ctx(), id);
+        }
+    }
+    if edit.changed() {
+        out.push(Command::EditPath(text.clone()));
+    }
+    if tab {
+        out.push(Command::CompletePath(text.clone()));
+    }
+    edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
+/// The subfolders of the folder typed so far, listed off the UI thread; a click goes into one.
+fn subfolders_ui(state: &State, text: &str, dir: &std::path::Path, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    match state.listing.as_ref().filter(|(d, _)| *d == dir).map(|(_, names)| names) {
+        Some(Ok(names)) => {
+            let shown: Vec<&String> = names.iter().filter(|n| !n.starts_with('.')).collect();
+            if shown.is_empty() {
+                ui.label(RichText::new("no subfolders").weak().italics());
+            }
+            for name in shown {
+                if ui.button(format!("📁 {name}")).clicked() {
+                    let base = text.rfind('/').map_or("", |i| &text[..=i]);
+                    out.push(Command::PathEntry(Some(format!("{base}{name}/"))));
+                }
+            }
+        }
+        Some(Err(e)) => {
+            ui.label(RichText::new(format!("cannot list {}: {e}", dir.display())).color(theme::error_color(dark)));
+        }
+        None => {
+            ui.spinner();
+        }
     }
 }
 
