@@ -83,137 +83,178 @@ impl Parsed {
 }
 
 fn parse(src: &[u8]) -> Result<Parsed, LoadError> {
-    let mut out = Parsed { text: String::new(), info: Vec::new(), dates: Vec::new() };
-    let mut encoding = encoding_rs::WINDOWS_1252;
-    let mut stack: Vec<State> = Vec::new();
-    let mut state = State { dest: Dest::Body, uc: 1 };
-    // Bytes from `\'hh` escapes, decoded together so multi-byte code pages work.
-    let mut pending: Vec<u8> = Vec::new();
-    let mut skip_chars = 0usize;
-    let mut group_start = false;
-    let mut i = 0;
-    let flush = |pending: &mut Vec<u8>, out: &mut Parsed, dest: Dest, encoding: &'static encoding_rs::Encoding| {
-        if !pending.is_empty() {
-            let s = encoding.decode_without_bom_handling(pending).0.into_owned();
-            push(out, dest, &s);
-            pending.clear();
-        }
+    let mut p = Parser {
+        src,
+        i: 0,
+        out: Parsed { text: String::new(), info: Vec::new(), dates: Vec::new() },
+        encoding: encoding_rs::WINDOWS_1252,
+        stack: Vec::new(),
+        state: State { dest: Dest::Body, uc: 1 },
+        pending: Vec::new(),
+        skip_chars: 0,
+        group_start: false,
     };
-    while i < src.len() {
-        let c = src[i];
-        match c {
+    while p.i < src.len() {
+        match src[p.i] {
             b'{' => {
-                flush(&mut pending, &mut out, state.dest, encoding);
-                if stack.len() >= MAX_DEPTH {
+                p.flush();
+                if p.stack.len() >= MAX_DEPTH {
                     return Err(LoadError::Malformed("damaged RTF: groups nested too deeply"));
                 }
-                stack.push(state);
-                group_start = true;
-                i += 1;
+                p.stack.push(p.state);
+                p.group_start = true;
+                p.i += 1;
                 continue;
             }
             b'}' => {
-                flush(&mut pending, &mut out, state.dest, encoding);
-                state = stack.pop().unwrap_or(state);
-                i += 1;
+                p.flush();
+                p.state = p.stack.pop().unwrap_or(p.state);
+                p.i += 1;
             }
             b'\\' => {
-                let (word, param, next) = control(src, i + 1);
-                i = next;
+                let (word, param, next) = control(src, p.i + 1);
+                p.i = next;
                 if word != "'" {
-                    flush(&mut pending, &mut out, state.dest, encoding);
+                    p.flush();
                 }
-                if skip_chars > 0 && word != "u" {
-                    skip_chars -= 1;
-                    group_start = false;
+                if p.skip_chars > 0 && word != "u" {
+                    p.skip_chars -= 1;
+                    p.group_start = false;
                     continue;
                 }
-                match word.as_str() {
-                    "*" if group_start => state.dest = Dest::Skip,
-                    "'" => {
-                        if let Some(byte) = src
-                            .get(i..i + 2)
-                            .and_then(|h| std::str::from_utf8(h).ok())
-                            .and_then(|h| u8::from_str_radix(h, 16).ok())
-                        {
-                            pending.push(byte);
-                            i += 2;
-                        }
-                    }
-                    "u" => {
-                        if let Some(n) = param {
-                            let code = if n < 0 { n + 65_536 } else { n } as u32;
-                            push(&mut out, state.dest, &char::from_u32(code).unwrap_or('\u{FFFD}').to_string());
-                            skip_chars = state.uc;
-                        }
-                    }
-                    "uc" => state.uc = param.unwrap_or(1).clamp(0, 10) as usize,
-                    "ansicpg" => {
-                        if let Some(enc) = param.and_then(codepage) {
-                            encoding = enc;
-                        }
-                    }
-                    "mac" => encoding = encoding_rs::MACINTOSH,
-                    "par" | "line" | "row" | "sect" | "page" => push(&mut out, state.dest, "\n"),
-                    "tab" | "cell" => push(&mut out, state.dest, "\t"),
-                    "emdash" => push(&mut out, state.dest, "—"),
-                    "endash" => push(&mut out, state.dest, "–"),
-                    "lquote" => push(&mut out, state.dest, "‘"),
-                    "rquote" => push(&mut out, state.dest, "’"),
-                    "ldblquote" => push(&mut out, state.dest, "“"),
-                    "rdblquote" => push(&mut out, state.dest, "”"),
-                    "bullet" => push(&mut out, state.dest, "•"),
-                    "~" => push(&mut out, state.dest, "\u{a0}"),
-                    "\\" | "{" | "}" => push(&mut out, state.dest, &word),
-                    "fonttbl" | "colortbl" | "stylesheet" | "pict" | "object" | "listtable" | "listoverridetable"
-                    | "rsidtbl" | "generator" | "themedata" | "colorschememapping" | "datastore" | "latentstyles"
-                    | "header" | "footer" | "headerl" | "headerr" | "footerl" | "footerr" | "fldinst" | "xmlnstbl"
-                    | "bkmkstart" | "bkmkend" | "pgdsctbl" | "revtbl" | "filetbl" => state.dest = Dest::Skip,
-                    "info" => state.dest = Dest::Skip,
-                    "title" | "subject" | "author" | "operator" | "keywords" | "company" if group_start => {
-                        out.info.push((word.clone(), String::new()));
-                        state.dest = Dest::Info(out.info.len() - 1);
-                    }
-                    "creatim" | "revtim" if group_start => {
-                        out.dates.push((word.clone(), [0, 1, 1, 0, 0]));
-                        state.dest = Dest::Date(out.dates.len() - 1);
-                    }
-                    "yr" | "mo" | "dy" | "hr" | "min" => {
-                        if let (Dest::Date(k), Some(v)) = (state.dest, param) {
-                            let slot = ["yr", "mo", "dy", "hr", "min"].iter().position(|w| *w == word).unwrap_or(0);
-                            out.dates[k].1[slot] = v;
-                        }
-                    }
-                    "bin" => {
-                        // Raw binary data of the given length follows.
-                        i = i.saturating_add(param.unwrap_or(0).max(0) as usize).min(src.len());
-                    }
-                    _ => {}
-                }
+                p.control_word(&word, param);
             }
-            b'\r' | b'\n' => i += 1,
+            b'\r' | b'\n' => p.i += 1,
             _ => {
-                flush(&mut pending, &mut out, state.dest, encoding);
-                if skip_chars > 0 {
-                    skip_chars -= 1;
+                p.flush();
+                if p.skip_chars > 0 {
+                    p.skip_chars -= 1;
+                    p.i += 1;
                 } else {
-                    // Plain bytes: ASCII in practice; anything else through the code page.
-                    let end = src[i..]
-                        .iter()
-                        .position(|b| matches!(b, b'{' | b'}' | b'\\' | b'\r' | b'\n'))
-                        .map_or(src.len(), |p| i + p);
-                    let s = encoding.decode_without_bom_handling(&src[i..end]).0.into_owned();
-                    push(&mut out, state.dest, &s);
-                    i = end;
-                    group_start = false;
+                    p.plain_text();
                     continue;
                 }
-                i += 1;
             }
         }
-        group_start = false;
+        p.group_start = false;
     }
-    Ok(out)
+    Ok(p.out)
+}
+
+/// The RTF reader's state between tokens.
+struct Parser<'a> {
+    src: &'a [u8],
+    /// The next byte to read.
+    i: usize,
+    out: Parsed,
+    encoding: &'static encoding_rs::Encoding,
+    /// The enclosing groups' states.
+    stack: Vec<State>,
+    state: State,
+    /// Bytes from `\'hh` escapes, decoded together so multi-byte code pages work.
+    pending: Vec<u8>,
+    /// Characters still to skip after a `\uN` (its ANSI stand-in).
+    skip_chars: usize,
+    /// The last token opened a group (so `\*` and destinations apply to it).
+    group_start: bool,
+}
+
+impl Parser<'_> {
+    fn push(&mut self, s: &str) {
+        push(&mut self.out, self.state.dest, s);
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let s = self.encoding.decode_without_bom_handling(&self.pending).0.into_owned();
+            self.push(&s);
+            self.pending.clear();
+        }
+    }
+
+    /// Plain bytes up to the next token: ASCII in practice; anything else through the code page.
+    fn plain_text(&mut self) {
+        let (src, i) = (self.src, self.i);
+        let end =
+            src[i..].iter().position(|b| matches!(b, b'{' | b'}' | b'\\' | b'\r' | b'\n')).map_or(src.len(), |p| i + p);
+        let s = self.encoding.decode_without_bom_handling(&src[i..end]).0.into_owned();
+        self.push(&s);
+        self.i = end;
+        self.group_start = false;
+    }
+
+    fn control_word(&mut self, word: &str, param: Option<i32>) {
+        let text = match word {
+            "par" | "line" | "row" | "sect" | "page" => "\n",
+            "tab" | "cell" => "\t",
+            "emdash" => "—",
+            "endash" => "–",
+            "lquote" => "‘",
+            "rquote" => "’",
+            "ldblquote" => "“",
+            "rdblquote" => "”",
+            "bullet" => "•",
+            "~" => "\u{a0}",
+            "\\" | "{" | "}" => word,
+            _ => "",
+        };
+        if !text.is_empty() {
+            self.push(text);
+            return;
+        }
+        match word {
+            "*" if self.group_start => self.state.dest = Dest::Skip,
+            "'" => self.hex_byte(),
+            "u" => {
+                if let Some(n) = param {
+                    let code = if n < 0 { n + 65_536 } else { n } as u32;
+                    self.push(&char::from_u32(code).unwrap_or('\u{FFFD}').to_string());
+                    self.skip_chars = self.state.uc;
+                }
+            }
+            "uc" => self.state.uc = param.unwrap_or(1).clamp(0, 10) as usize,
+            "ansicpg" => {
+                if let Some(enc) = param.and_then(codepage) {
+                    self.encoding = enc;
+                }
+            }
+            "mac" => self.encoding = encoding_rs::MACINTOSH,
+            "fonttbl" | "colortbl" | "stylesheet" | "pict" | "object" | "listtable" | "listoverridetable"
+            | "rsidtbl" | "generator" | "themedata" | "colorschememapping" | "datastore" | "latentstyles"
+            | "header" | "footer" | "headerl" | "headerr" | "footerl" | "footerr" | "fldinst" | "xmlnstbl"
+            | "bkmkstart" | "bkmkend" | "pgdsctbl" | "revtbl" | "filetbl" | "info" => self.state.dest = Dest::Skip,
+            "title" | "subject" | "author" | "operator" | "keywords" | "company" if self.group_start => {
+                self.out.info.push((word.to_owned(), String::new()));
+                self.state.dest = Dest::Info(self.out.info.len() - 1);
+            }
+            "creatim" | "revtim" if self.group_start => {
+                self.out.dates.push((word.to_owned(), [0, 1, 1, 0, 0]));
+                self.state.dest = Dest::Date(self.out.dates.len() - 1);
+            }
+            "yr" | "mo" | "dy" | "hr" | "min" => {
+                if let (Dest::Date(k), Some(v)) = (self.state.dest, param) {
+                    let slot = ["yr", "mo", "dy", "hr", "min"].iter().position(|w| *w == word).unwrap_or(0);
+                    self.out.dates[k].1[slot] = v;
+                }
+            }
+            // Raw binary data of the given length follows.
+            "bin" => self.i = self.i.saturating_add(param.unwrap_or(0).max(0) as usize).min(self.src.len()),
+            _ => {}
+        }
+    }
+
+    /// `\'hh`: a byte in the document's code page, decoded with its neighbours.
+    fn hex_byte(&mut self) {
+        if let Some(byte) = self
+            .src
+            .get(self.i..self.i + 2)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            self.pending.push(byte);
+            self.i += 2;
+        }
+    }
 }
 
 fn push(out: &mut Parsed, dest: Dest, s: &str) {
