@@ -153,13 +153,43 @@ fn range(a: Date, b: Date) -> String {
     format!("{}/{}", iso(a), iso(b))
 }
 
+/// A DATE mention's value: written out in full, or relative to the document's date.
 fn date(text: &str, doc: Option<Date>) -> Option<String> {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
-    // ISO dates as written.
+    let parts = DateParts::of(&words);
+    absolute(&words, &parts).or_else(|| {
+        let doc = doc?;
+        relative_day(&words, &parts, doc).or_else(|| relative_period(&words, doc)).or_else(|| ago(&words, doc))
+    })
+}
+
+/// The year, month and day a mention names, each if it does.
+struct DateParts {
+    year: Option<i32>,
+    month: Option<Month>,
+    day: Option<u8>,
+}
+
+impl DateParts {
+    fn of(words: &[&str]) -> DateParts {
+        let year = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| (1000..=2999).contains(y));
+        let day =
+            words.iter().filter_map(|w| w.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u8>().ok()).find(|d| {
+                (1..=31).contains(d)
+                    && !words
+                        .iter()
+                        .any(|w| w.parse::<i32>().ok() == Some(i32::from(*d)) && year == Some(i32::from(*d)))
+            });
+        DateParts { year, month: words.iter().find_map(|w| month(w)), day }
+    }
+}
+
+/// A date that needs no document date: ISO, a decade, a day, month or year with its year.
+fn absolute(words: &[&str], parts: &DateParts) -> Option<String> {
     if let Some(w) = words.iter().find(|w| w.len() == 10 && w.chars().filter(|c| *c == '-').count() == 2) {
-        let mut parts = w.split('-').map(str::parse::<i32>);
-        if let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (parts.next(), parts.next(), parts.next()) {
+        let mut p = w.split('-').map(str::parse::<i32>);
+        if let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (p.next(), p.next(), p.next()) {
             let month = Month::try_from(u8::try_from(m).ok()?).ok()?;
             return Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok().map(iso);
         }
@@ -171,26 +201,21 @@ fn date(text: &str, doc: Option<Date>) -> Option<String> {
     if let Some(y) = decade {
         return Some(format!("{y:04}/{:04}", y + 9));
     }
-    let year = words.iter().filter_map(|w| w.parse::<i32>().ok()).find(|y| (1000..=2999).contains(y));
-    let day =
-        words.iter().filter_map(|w| w.trim_end_matches(|c: char| c.is_alphabetic()).parse::<u8>().ok()).find(|d| {
-            (1..=31).contains(d)
-                && !words.iter().any(|w| w.parse::<i32>().ok() == Some(i32::from(*d)) && year == Some(i32::from(*d)))
-        });
-    let month = words.iter().find_map(|w| month(w));
-    match (year, month, day) {
-        (Some(y), Some(m), Some(d)) => return Date::from_calendar_date(y, m, d).ok().map(iso),
-        (Some(y), Some(m), None) => return Some(format!("{y:04}-{:02}", u8::from(m))),
-        (Some(y), None, None) if words.len() <= 2 => return Some(format!("{y:04}")),
+    match (parts.year, parts.month, parts.day) {
+        (Some(y), Some(m), Some(d)) => Date::from_calendar_date(y, m, d).ok().map(iso),
+        (Some(y), Some(m), None) => Some(format!("{y:04}-{:02}", u8::from(m))),
+        (Some(y), None, None) if words.len() <= 2 => Some(format!("{y:04}")),
+        _ => None,
+    }
+}
+
+/// A day or month without a year, today, yesterday, tomorrow, or a weekday: in the document's
+/// year or next to its date.
+fn relative_day(words: &[&str], parts: &DateParts, doc: Date) -> Option<String> {
+    match (parts.year, parts.month, parts.day) {
+        (None, Some(m), Some(d)) => return Date::from_calendar_date(doc.year(), m, d).ok().map(iso),
+        (None, Some(m), None) => return Some(format!("{:04}-{:02}", doc.year(), u8::from(m))),
         _ => {}
-    }
-    // Everything else is relative to the document's date.
-    let doc = doc?;
-    if let (None, Some(m), Some(d)) = (year, month, day) {
-        return Date::from_calendar_date(doc.year(), m, d).ok().map(iso);
-    }
-    if let (None, Some(m), None) = (year, month, day) {
-        return Some(format!("{:04}-{:02}", doc.year(), u8::from(m)));
     }
     let has = |w: &str| words.contains(&w);
     if has("today") {
@@ -202,74 +227,76 @@ fn date(text: &str, doc: Option<Date>) -> Option<String> {
     if has("tomorrow") {
         return Some(iso(doc + Duration::days(1)));
     }
-    if let Some(wd) = words.iter().find_map(|w| weekday(w)) {
-        // The nearest such day before the document (news and mail report the past), or after
-        // it when the text says "next".
-        let back = (i64::from(doc.weekday().number_days_from_monday()) - i64::from(wd.number_days_from_monday()))
-            .rem_euclid(7);
-        let d = if has("next") {
-            doc + Duration::days((7 - back) % 7 + if back == 0 { 7 } else { 0 })
-        } else {
-            doc - Duration::days(back)
-        };
-        return Some(iso(d));
-    }
-    let week_start = doc - Duration::days(i64::from(doc.weekday().number_days_from_monday()));
-    let shift = if has("last") || has("previous") {
+    let wd = words.iter().find_map(|w| weekday(w))?;
+    // The nearest such day before the document (news and mail report the past), or after it
+    // when the text says "next".
+    let back =
+        (i64::from(doc.weekday().number_days_from_monday()) - i64::from(wd.number_days_from_monday())).rem_euclid(7);
+    let d = if has("next") {
+        doc + Duration::days((7 - back) % 7 + if back == 0 { 7 } else { 0 })
+    } else {
+        doc - Duration::days(back)
+    };
+    Some(iso(d))
+}
+
+/// Last, this or next week, month or year.
+fn relative_period(words: &[&str], doc: Date) -> Option<String> {
+    let has = |w: &str| words.contains(&w);
+    let shift: i64 = if has("last") || has("previous") {
         -1
     } else if has("next") {
         1
     } else if has("this") {
         0
     } else {
-        i64::MIN
+        return None;
     };
-    if shift != i64::MIN {
-        if has("week") {
-            let s = week_start + Duration::weeks(shift);
-            return Some(range(s, s + Duration::days(6)));
-        }
-        if has("month") {
-            let (mut y, mut m) = (doc.year(), i32::from(u8::from(doc.month())) + shift as i32);
-            if m < 1 {
-                m += 12;
-                y -= 1;
-            } else if m > 12 {
-                m -= 12;
-                y += 1;
-            }
-            return Some(format!("{y:04}-{m:02}"));
-        }
-        if has("year") {
-            return Some(format!("{:04}", doc.year() + shift as i32));
-        }
+    if has("week") {
+        let week_start = doc - Duration::days(i64::from(doc.weekday().number_days_from_monday()));
+        let s = week_start + Duration::weeks(shift);
+        return Some(range(s, s + Duration::days(6)));
     }
-    if has("ago") {
-        let n = words.iter().find_map(|w| number_word(w)).unwrap_or(1);
-        let unit = words.iter().find(|w| {
-            w.starts_with("day") || w.starts_with("week") || w.starts_with("month") || w.starts_with("year")
-        })?;
-        let days = match &unit[..3] {
-            "day" => n,
-            "wee" => 7 * n,
-            "mon" => 30 * n,
-            _ => 365 * n,
-        };
-        let d = doc - Duration::days(days);
-        return Some(if unit.starts_with("day") {
-            iso(d)
-        } else if unit.starts_with("week") {
-            range(
-                d - Duration::days(d.weekday().number_days_from_monday().into()),
-                d - Duration::days(d.weekday().number_days_from_monday().into()) + Duration::days(6),
-            )
-        } else if unit.starts_with("month") {
-            format!("{:04}-{:02}", d.year(), u8::from(d.month()))
-        } else {
-            format!("{:04}", d.year())
-        });
+    if has("month") {
+        let (mut y, mut m) = (doc.year(), i32::from(u8::from(doc.month())) + shift as i32);
+        if m < 1 {
+            m += 12;
+            y -= 1;
+        } else if m > 12 {
+            m -= 12;
+            y += 1;
+        }
+        return Some(format!("{y:04}-{m:02}"));
     }
-    None
+    has("year").then(|| format!("{:04}", doc.year() + shift as i32))
+}
+
+/// "Three weeks ago" and the like: the day, week, month or year that far before the document.
+fn ago(words: &[&str], doc: Date) -> Option<String> {
+    if !words.contains(&"ago") {
+        return None;
+    }
+    let n = words.iter().find_map(|w| number_word(w)).unwrap_or(1);
+    let unit = words
+        .iter()
+        .find(|w| w.starts_with("day") || w.starts_with("week") || w.starts_with("month") || w.starts_with("year"))?;
+    let days = match &unit[..3] {
+        "day" => n,
+        "wee" => 7 * n,
+        "mon" => 30 * n,
+        _ => 365 * n,
+    };
+    let d = doc - Duration::days(days);
+    Some(if unit.starts_with("day") {
+        iso(d)
+    } else if unit.starts_with("week") {
+        let monday = d - Duration::days(d.weekday().number_days_from_monday().into());
+        range(monday, monday + Duration::days(6))
+    } else if unit.starts_with("month") {
+        format!("{:04}-{:02}", d.year(), u8::from(d.month()))
+    } else {
+        format!("{:04}", d.year())
+    })
 }
 
 #[cfg(test)]
