@@ -55,21 +55,6 @@ impl Loader for EmailLoader {
         let parsed = std::panic::catch_unwind(|| mail_parser::MessageParser::default().parse(bytes))
             .map_err(|_| LoadError::Malformed("damaged e-mail: its MIME structure cannot be read"))?;
         let msg = parsed.ok_or(LoadError::Malformed("not an e-mail message"))?;
-        let addresses = |a: Option<&mail_parser::Address<'_>>| {
-            a.map(|a| {
-                a.iter()
-                    .map(|x| match (x.name(), x.address()) {
-                        (Some(n), Some(e)) => format!("{n} <{e}>"),
-                        (Some(n), None) => n.to_owned(),
-                        (None, Some(e)) => e.to_owned(),
-                        (None, None) => String::new(),
-                    })
-                    .filter(|s| !s.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
-        };
         let mut text = String::new();
         let mut fields = Vec::new();
         for (name, value) in [
@@ -98,18 +83,7 @@ impl Loader for EmailLoader {
         if !names.is_empty() {
             text.push_str(&format!("Attachments: {}\n", names.join(", ")));
         }
-        let attachments = msg
-            .attachments()
-            .filter_map(|a| {
-                let name = match a.attachment_name() {
-                    Some(n) => n.trim().to_owned(),
-                    None if a.is_message() => "forwarded message.eml".to_owned(),
-                    None => return None,
-                };
-                Some(Attachment { name, bytes: a.contents().to_vec() })
-            })
-            .take(MAX_ATTACHMENTS)
-            .collect();
+        let attachments = attachments(&msg);
         let title = msg.subject().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         let author = msg
             .from()
@@ -121,6 +95,36 @@ impl Loader for EmailLoader {
         let meta = crate::model::DocMeta { author, created_ns, modified_ns: created_ns, fields, ..Default::default() };
         Ok(Extracted { title, text, meta, attachments })
     }
+}
+
+/// A header's addresses as people write them: `Name <address>`, comma-separated.
+fn addresses(a: Option<&mail_parser::Address<'_>>) -> String {
+    let Some(a) = a else { return String::new() };
+    a.iter()
+        .map(|x| match (x.name(), x.address()) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (Some(n), None) => n.to_owned(),
+            (None, Some(e)) => e.to_owned(),
+            (None, None) => String::new(),
+        })
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A message's named attachments (and forwarded messages), at most [`MAX_ATTACHMENTS`].
+fn attachments(msg: &mail_parser::Message<'_>) -> Vec<Attachment> {
+    msg.attachments()
+        .filter_map(|a| {
+            let name = match a.attachment_name() {
+                Some(n) => n.trim().to_owned(),
+                None if a.is_message() => "forwarded message.eml".to_owned(),
+                None => return None,
+            };
+            Some(Attachment { name, bytes: a.contents().to_vec() })
+        })
+        .take(MAX_ATTACHMENTS)
+        .collect()
 }
 
 /// Mailboxes (`.mbox`): messages one after another, each starting with a `From ` line. The file
