@@ -34,9 +34,11 @@ fn text(s: &str) -> Query {
 const RTF: &str = r"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Times;}}{\info{\title Dock workers' letter}{\author Tom Becker}}
 \pard Dear editor,\par The dock workers of Calder were not paid in M\'e4rz.\par}";
 
-#[test]
-fn every_format_is_indexed_with_its_metadata_or_reported() {
-    let fx = Fixture::new();
+/// A folder with every format, good and bad: PDFs (one with pages and metadata, a scan, an
+/// encrypted one, a damaged one, a web page named .pdf), RTF, a picture, a text file deep in
+/// subfolders, and a mailbox whose second message has attachments (one of them damaged).
+/// Returns the folder and the mailbox's text.
+fn mixed_dump(fx: &Fixture) -> (std::path::PathBuf, String) {
     let dir = fx.dir.path().join("dump");
     std::fs::create_dir_all(dir.join("archive")).unwrap();
     std::fs::create_dir_all(dir.join("sub/deep")).unwrap();
@@ -91,7 +93,13 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     })
     .collect::<String>();
     write("archive/box.mbox", mbox.as_bytes());
+    (dir, mbox)
+}
 
+#[test]
+fn every_format_is_indexed_or_reported_with_a_reason() {
+    let fx = Fixture::new();
+    let (dir, _) = mixed_dump(&fx);
     let (index, record) = run(&fx, &dir, Options::default());
     let docs = index.list_docs().unwrap();
     let listed: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
@@ -127,7 +135,13 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     assert_eq!((bad.outcome, bad.file()), (Outcome::Failed, "archive/box.mbox"));
     assert!(bad.reason.starts_with("damaged DOCX"), "{}", bad.reason);
     assert_eq!(record.problems.len(), 6, "{:?}", record.problems);
+}
 
+#[test]
+fn pdf_pages_and_metadata_are_kept_and_hits_say_their_page() {
+    let fx = Fixture::new();
+    let (dir, _) = mixed_dump(&fx);
+    let (index, _) = run(&fx, &dir, Options::default());
     // PDF: pages, metadata, and the page of a hit.
     let view = index.doc_view("report.pdf", &text("lighthouse")).unwrap().unwrap();
     assert_eq!(view.title, "Harbour inspection");
@@ -138,12 +152,24 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     let hit = hits.iter().find(|h| h.id == "report.pdf").unwrap();
     assert_eq!((hit.page, hit.format.as_str()), (Some(2), "pdf"));
     assert_eq!(index.search(&text("cranes inspected"), 10).unwrap().hits[0].page, Some(1));
+}
 
+#[test]
+fn rtf_text_is_read_in_its_code_page_with_its_info() {
+    let fx = Fixture::new();
+    let (dir, _) = mixed_dump(&fx);
+    let (index, _) = run(&fx, &dir, Options::default());
     // RTF: text in its code page, and its info group.
     let letter = index.doc_view("letter.rtf", &Query::default()).unwrap().unwrap();
     assert_eq!((letter.title.as_str(), letter.meta.author.as_str()), ("Dock workers' letter", "Tom Becker"));
     assert!(letter.text.contains("Dear editor,\nThe dock workers of Calder were not paid in März."), "{}", letter.text);
+}
 
+#[test]
+fn mailbox_messages_are_documents_with_fields_and_attachments() {
+    let fx = Fixture::new();
+    let (dir, mbox) = mixed_dump(&fx);
+    let (index, _) = run(&fx, &dir, Options::default());
     // Mailbox: one document per message, headers as fields, attachments linked both ways.
     let second = index.doc_view("archive/box.mbox#2", &Query::default()).unwrap().unwrap();
     assert_eq!(second.title, "Accounts");
@@ -158,6 +184,38 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
     assert_eq!((notes.parent.as_str(), notes.file.as_str()), ("archive/box.mbox#2", "archive/box.mbox"));
     assert!(ids(&index, text("fees")).contains(&"archive/box.mbox#2/notes.txt".to_owned()));
 
+    // Nothing changed: nothing is read again, and the report still lists the bad attachment.
+    let (_, again) = run(&fx, &dir, Options::default());
+    assert_eq!(again.indexed, 0);
+    assert!(problem(&again, "archive/box.mbox#2/bad.docx").is_some(), "{:?}", again.problems);
+
+    // A message added to the mailbox: the file is read again, without duplicates.
+    let extra = message(
+        "Ann Lee <ann@paper.example>",
+        "Cranes again",
+        "Fri, 15 Mar 2024 08:00:00 +0000",
+        "More on cranes.",
+        &[],
+    );
+    let grown = format!("{mbox}From x Fri Mar 15 2024\n{}\n", extra.replace("\r\n", "\n"));
+    std::fs::write(dir.join("archive/box.mbox"), grown).unwrap();
+    let (index, again) = run(&fx, &dir, Options::default());
+    assert_eq!(again.indexed, 6);
+    let in_box = index.list_docs().unwrap().into_iter().filter(|d| d.id.starts_with("archive/box.mbox#")).count();
+    assert_eq!(in_box, 6);
+    assert_eq!(ids(&index, text("cranes")), ["archive/box.mbox#1", "archive/box.mbox#4", "report.pdf"]);
+
+    // The mailbox removed: its messages and attachments go with it.
+    std::fs::remove_file(dir.join("archive/box.mbox")).unwrap();
+    let (index, _) = run(&fx, &dir, Options::default());
+    assert!(index.list_docs().unwrap().iter().all(|d| !d.id.starts_with("archive/")));
+}
+
+#[test]
+fn results_filter_by_type_folder_and_author() {
+    let fx = Fixture::new();
+    let (dir, _) = mixed_dump(&fx);
+    let (index, _) = run(&fx, &dir, Options::default());
     // Filters: by type, by folder, by author, in the query text or as fields.
     let pdfs = Query { formats: vec![DocFormat::Pdf], ..Query::default() };
     assert_eq!(ids(&index, pdfs), ["archive/box.mbox#2/summary.pdf", "report.pdf"]);
@@ -179,31 +237,6 @@ fn every_format_is_indexed_with_its_metadata_or_reported() {
         stats.formats
     );
     assert!(stats.folders.contains(&("sub/deep".into(), 1)) && stats.folders.contains(&("archive".into(), 5)));
-
-    // Nothing changed: nothing is read again, and the report still lists the bad attachment.
-    let (_, again) = run(&fx, &dir, Options::default());
-    assert_eq!(again.indexed, 0);
-    assert!(problem(&again, "archive/box.mbox#2/bad.docx").is_some(), "{:?}", again.problems);
-
-    // A message added to the mailbox: the file is read again, without duplicates.
-    let extra = message(
-        "Ann Lee <ann@paper.example>",
-        "Cranes again",
-        "Fri, 15 Mar 2024 08:00:00 +0000",
-        "More on cranes.",
-        &[],
-    );
-    write("archive/box.mbox", format!("{mbox}From x Fri Mar 15 2024\n{}\n", extra.replace("\r\n", "\n")).as_bytes());
-    let (index, again) = run(&fx, &dir, Options::default());
-    assert_eq!(again.indexed, 6);
-    let in_box = index.list_docs().unwrap().into_iter().filter(|d| d.id.starts_with("archive/box.mbox#")).count();
-    assert_eq!(in_box, 6);
-    assert_eq!(ids(&index, text("cranes")), ["archive/box.mbox#1", "archive/box.mbox#4", "report.pdf"]);
-
-    // The mailbox removed: its messages and attachments go with it.
-    std::fs::remove_file(dir.join("archive/box.mbox")).unwrap();
-    let (index, _) = run(&fx, &dir, Options::default());
-    assert!(index.list_docs().unwrap().iter().all(|d| !d.id.starts_with("archive/")));
 }
 
 #[test]
