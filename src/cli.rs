@@ -1,4 +1,5 @@
-//! The command-line front end: `dossier index|search|entities PATH`, on the same core as the app.
+//! The command-line front end: `dossier index|search|list|entities|report PATH`, `dossier indexes`
+//! and `dossier eval-ner FILE`, on the same core as the app.
 //!
 //! Exit codes: 0 success, 1 nothing found where that matters, 2 bad usage or unreadable folder.
 

@@ -10,10 +10,12 @@
 //! }
 //! ```
 //!
-//! Modules: [`hash`] (string ids, HashEmbed keys), [`unicode`] (Python str
-//! semantics), [`pyregex`] (tokenizer regex subset), [`tokenizer`],
-//! [`lexattr`] (NORM/PREFIX/SUFFIX/SHAPE), `network` (the network, crate-private),
-//! [`parser`] (BILUO transition decoding).
+//! Modules: [`asset`] (the weights file's layout), [`hash`] (string ids,
+//! HashEmbed keys), [`unicode`] (Python str semantics), [`pyregex`] (tokenizer
+//! regex subset), [`tokenizer`], [`lexattr`] (NORM/PREFIX/SUFFIX/SHAPE),
+//! [`gemm`] (the matrix kernels, AVX2/AVX-512 with a portable fallback),
+//! `network` (the network, crate-private), [`parser`] (BILUO transition
+//! decoding).
 
 pub mod asset;
 pub mod gemm;
