@@ -101,6 +101,18 @@ fn eval_ner_prints_scores_ending_in_micro_f1() {
     assert_eq!(text.lines().last(), Some("micro F1 1.0000"), "{text}");
     assert!(text.contains("PER"), "{text}");
 
+    // The ablation table: the model, the full recogniser, and one row per rule left out.
+    let out = dossier(&fx, &["eval-ner", file.to_str().unwrap(), "--ablate"]);
+    let table = stdout(&out);
+    let rows: Vec<&str> = table.lines().map(|l| l.split_whitespace().next().unwrap_or_default()).collect();
+    assert_eq!(rows[..4], ["variant", "model", "full", "-line-breaks"], "{table}");
+    assert!(rows.contains(&"-tables") && rows.contains(&"-name-parts"), "{table}");
+    let out = dossier(&fx, &["eval-ner", file.to_str().unwrap(), "--without", "tables", "--errors"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = dossier(&fx, &["eval-ner", file.to_str().unwrap(), "--without", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rules: line-breaks"));
+
     std::fs::write(&file, "word BOGUS-TAG\n").unwrap();
     let bad = dossier(&fx, &["eval-ner", file.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));

@@ -19,11 +19,69 @@ use crate::model::{Entity, EntityKind};
 /// See the module documentation.
 pub struct Consistent<E> {
     pub inner: E,
+    pub rules: Rules,
 }
 
 impl<E: Extractor> Extractor for Consistent<E> {
     fn extract(&self, text: &str) -> Vec<Entity> {
-        make_consistent(text, self.inner.extract(text))
+        make_consistent(text, self.inner.extract(text), self.rules)
+    }
+}
+
+/// The pass's rules. Each can be left out to measure what it earns (`dossier eval-ner --ablate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules(u16);
+
+impl Rules {
+    /// No mention across a line break that ends a sentence or a headline.
+    pub const LINE_BREAKS: Rules = Rules(1);
+    /// No mention made of punctuation alone (the model reads Markdown's "##" as an amount).
+    pub const PUNCTUATION: Rules = Rules(1 << 1);
+    /// No mention that is a lone article, pronoun or title ("The", "He", "Mr").
+    pub const FUNCTION_WORDS: Rules = Rules(1 << 2);
+    /// A name gets the type most of its mentions got.
+    pub const ONE_TYPE: Rules = Rules(1 << 3);
+    /// A first name or surname standing alone is the person whose full name it is part of.
+    pub const NAME_PARTS: Rules = Rules(1 << 4);
+    /// In title-case headlines, a mention is cut to a name the body knows, or dropped.
+    pub const HEADLINES: Rules = Rules(1 << 5);
+    /// Mentions of established names that the model missed are added.
+    pub const MISSED: Rules = Rules(1 << 6);
+    /// Lines of a table or list (three or more short lines in a row, none ending a sentence)
+    /// are not headlines, however capitalised.
+    pub const TABLES: Rules = Rules(1 << 7);
+    /// A one-word name is not added wherever it occurs if it may be an ordinary word: if the
+    /// text also has it in lower case, or it is a function word (see [`spreads`]).
+    pub const ORDINARY_WORDS: Rules = Rules(1 << 8);
+    /// A name does not run past a bracket it does not close ("Ro Adam ( Grantham" → "Ro Adam").
+    pub const BRACKETS: Rules = Rules(1 << 9);
+    pub const ALL: Rules = Rules((1 << 10) - 1);
+    pub const NONE: Rules = Rules(0);
+
+    /// Every rule with its name for the command line.
+    pub const NAMED: [(&'static str, Rules); 10] = [
+        ("line-breaks", Rules::LINE_BREAKS),
+        ("punctuation", Rules::PUNCTUATION),
+        ("function-words", Rules::FUNCTION_WORDS),
+        ("one-type", Rules::ONE_TYPE),
+        ("name-parts", Rules::NAME_PARTS),
+        ("headlines", Rules::HEADLINES),
+        ("missed", Rules::MISSED),
+        ("tables", Rules::TABLES),
+        ("ordinary-words", Rules::ORDINARY_WORDS),
+        ("brackets", Rules::BRACKETS),
+    ];
+
+    pub fn named(name: &str) -> Option<Rules> {
+        Rules::NAMED.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+    }
+
+    pub fn has(self, rule: Rules) -> bool {
+        self.0 & rule.0 == rule.0
+    }
+
+    pub fn without(self, rule: Rules) -> Rules {
+        Rules(self.0 & !rule.0)
     }
 }
 
@@ -45,124 +103,256 @@ fn is_name(kind: EntityKind) -> bool {
     )
 }
 
-/// Applies the pass to `mentions` found in `text`.
-pub fn make_consistent(text: &str, mentions: Vec<Entity>) -> Vec<Entity> {
-    let headlines = headline_lines(text);
-    let in_headline = |span: &Range<usize>| headlines.iter().any(|h| h.start <= span.start && span.end <= h.end);
+/// Applies the pass's `rules` to `mentions` found in `text`.
+pub fn make_consistent(text: &str, mentions: Vec<Entity>, rules: Rules) -> Vec<Entity> {
+    let layout = Layout::of(text, rules.has(Rules::TABLES));
+    let in_headline = |span: &Range<usize>| {
+        rules.has(Rules::HEADLINES) && layout.headlines.iter().any(|h| h.start <= span.start && span.end <= h.end)
+    };
+    let mentions = clean(text, mentions, &layout, rules);
+    let known = Established::of(text, &mentions, &in_headline, rules);
+    let mut out = settle(text, mentions, &known, &in_headline);
+    if rules.has(Rules::MISSED) {
+        add_missed(text, &mut out, &known, rules.has(Rules::ORDINARY_WORDS));
+    }
+    out.sort_by_key(|e| (e.span.start, e.span.end));
+    out
+}
 
-    // 1. No mention across a sentence-ending line break, and none made of punctuation alone
-    // (the model reads Markdown's "##" as an amount).
-    let mut mentions: Vec<Entity> = mentions
+/// Step 1: mentions cut at line ends, and those of punctuation or a lone function word dropped.
+fn clean(text: &str, mentions: Vec<Entity>, layout: &Layout, rules: Rules) -> Vec<Entity> {
+    mentions
         .into_iter()
-        .filter_map(|e| cut_at_line_end(text, e, &headlines))
-        .filter(|e| text[e.span.clone()].chars().any(char::is_alphanumeric))
-        .collect();
+        .filter_map(|e| if rules.has(Rules::LINE_BREAKS) { cut_at_line_end(text, e, layout) } else { Some(e) })
+        .filter_map(|e| if rules.has(Rules::BRACKETS) { cut_at_lone_bracket(text, e) } else { Some(e) })
+        .filter(|e| !rules.has(Rules::PUNCTUATION) || text[e.span.clone()].chars().any(char::is_alphanumeric))
+        .filter(|e| !rules.has(Rules::FUNCTION_WORDS) || !is_name(e.kind) || !is_function_word(&text[e.span.clone()]))
+        .collect()
+}
 
-    // 2. What the body (outside headlines) establishes about each name.
-    let mut votes: HashMap<&str, HashMap<EntityKind, usize>> = HashMap::new();
-    let mut person_parts: HashMap<&str, usize> = HashMap::new();
-    for e in mentions.iter().filter(|e| is_name(e.kind) && !in_headline(&e.span)) {
-        let name = &text[e.span.clone()];
-        *votes.entry(name).or_default().entry(e.kind).or_default() += 1;
-        let words: Vec<&str> = name.split_whitespace().collect();
-        if e.kind == EntityKind::Person && words.len() > 1 {
-            for w in [words[0], words[words.len() - 1]] {
-                *person_parts.entry(w).or_default() += 1;
+/// Words that are never a name on their own, whatever their case.
+fn is_function_word(s: &str) -> bool {
+    const WORDS: [&str; 40] = [
+        "a", "an", "the", "he", "she", "it", "they", "we", "i", "you", "him", "her", "his", "hers", "its", "them",
+        "their", "our", "my", "your", "this", "that", "these", "those", "mr", "mrs", "ms", "dr", "sir", "madam", "and",
+        "or", "but", "of", "in", "on", "at", "to", "for", "with",
+    ];
+    let w = s.trim().trim_end_matches('.').to_lowercase();
+    WORDS.contains(&w.as_str())
+}
+
+/// Step 2: what the body (outside headlines) establishes about each name.
+struct Established<'t> {
+    /// Each name's type.
+    settled: HashMap<&'t str, EntityKind>,
+    /// First names and surnames of people named in full, with how often.
+    person_parts: HashMap<&'t str, usize>,
+}
+
+impl<'t> Established<'t> {
+    fn of(
+        text: &'t str,
+        mentions: &[Entity],
+        in_headline: &impl Fn(&Range<usize>) -> bool,
+        rules: Rules,
+    ) -> Established<'t> {
+        let mut votes: HashMap<&str, HashMap<EntityKind, usize>> = HashMap::new();
+        let mut person_parts: HashMap<&str, usize> = HashMap::new();
+        for e in mentions.iter().filter(|e| is_name(e.kind) && !in_headline(&e.span)) {
+            let name = &text[e.span.clone()];
+            *votes.entry(name).or_default().entry(e.kind).or_default() += 1;
+            let words: Vec<&str> = name.split_whitespace().collect();
+            if rules.has(Rules::NAME_PARTS) && e.kind == EntityKind::Person && words.len() > 1 {
+                for w in [words[0], words[words.len() - 1]] {
+                    *person_parts.entry(w).or_default() += 1;
+                }
             }
         }
+        let one_type = rules.has(Rules::ONE_TYPE);
+        let settled = votes
+            .iter()
+            .filter(|(_, kinds)| one_type || kinds.len() == 1)
+            .map(|(name, kinds)| {
+                let kind = if person_parts.contains_key(name) {
+                    EntityKind::Person
+                } else {
+                    // Most votes; ties go to the kind ordered first (stable across runs).
+                    kinds
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                        .map_or(EntityKind::Person, |(k, _)| *k)
+                };
+                (*name, kind)
+            })
+            .collect();
+        Established { settled, person_parts }
     }
-    let settled: HashMap<&str, EntityKind> = votes
-        .iter()
-        .map(|(name, kinds)| {
-            let kind = if person_parts.contains_key(name) {
-                EntityKind::Person
-            } else {
-                // Most votes; ties go to the kind ordered first (stable across runs).
-                kinds
-                    .iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-                    .map_or(EntityKind::Person, |(k, _)| *k)
-            };
-            (*name, kind)
-        })
-        .collect();
-    let known = |name: &str| settled.get(name).copied().or_else(|| person_parts.get(name).map(|_| EntityKind::Person));
 
-    // 3. Headlines: keep what the body knows, cut to it, or drop unknown phrases.
+    /// The type the body gave `name`, if it did.
+    fn kind(&self, name: &str) -> Option<EntityKind> {
+        self.settled.get(name).copied().or_else(|| self.person_parts.get(name).map(|_| EntityKind::Person))
+    }
+
+    /// Every established name with its type, longest first.
+    fn names(&self) -> Vec<(&'t str, EntityKind)> {
+        let mut names: Vec<(&str, EntityKind)> = self.settled.iter().map(|(n, k)| (*n, *k)).collect();
+        names.extend(
+            self.person_parts.keys().filter(|p| !self.settled.contains_key(*p)).map(|p| (*p, EntityKind::Person)),
+        );
+        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(b.0)));
+        names
+    }
+}
+
+/// Step 3: each mention takes its name's type; in headlines, a mention is kept if the body
+/// knows it, cut to the part the body knows, or dropped if it is an unknown phrase.
+fn settle(
+    text: &str,
+    mentions: Vec<Entity>,
+    known: &Established<'_>,
+    in_headline: &impl Fn(&Range<usize>) -> bool,
+) -> Vec<Entity> {
     let mut out: Vec<Entity> = Vec::with_capacity(mentions.len());
-    for e in mentions.drain(..) {
+    for e in mentions {
         if !is_name(e.kind) {
             out.push(e);
             continue;
         }
         let name = &text[e.span.clone()];
         if !in_headline(&e.span) {
-            out.push(Entity { kind: known(name).unwrap_or(e.kind), span: e.span });
+            out.push(Entity { kind: known.kind(name).unwrap_or(e.kind), span: e.span });
             continue;
         }
-        if let Some(kind) = known(name) {
+        if let Some(kind) = known.kind(name) {
             out.push(Entity { kind, span: e.span });
-        } else if let Some((span, kind)) = known_part(text, &e.span, &known) {
+        } else if let Some((span, kind)) = known_part(text, &e.span, &|n| known.kind(n)) {
             out.push(Entity { kind, span });
         } else if !name.contains(char::is_whitespace) {
             out.push(e);
         }
     }
+    out
+}
 
-    // 4. Mentions of established names that the recogniser missed.
-    let mut names: Vec<(&str, EntityKind)> = settled.iter().map(|(n, k)| (*n, *k)).collect();
-    names.extend(person_parts.keys().filter(|p| !settled.contains_key(*p)).map(|p| (*p, EntityKind::Person)));
-    names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(b.0)));
+/// Step 4: mentions of established names that the model missed.
+fn add_missed(text: &str, out: &mut Vec<Entity>, known: &Established<'_>, guard: bool) {
     out.sort_by_key(|e| (e.span.start, e.span.end));
     let mut added = Vec::new();
-    for (name, kind) in names {
-        if name.chars().count() < 3 || !name.starts_with(char::is_uppercase) {
+    for (name, kind) in known.names() {
+        if name.chars().count() < 3 || !name.starts_with(char::is_uppercase) || (guard && !spreads(text, name)) {
             continue;
         }
         for (i, _) in text.match_indices(name) {
             let span = i..i + name.len();
-            if whole_word(text, &span) && !covered(&out, &span) && !covered(&added, &span) {
+            if whole_word(text, &span) && !covered(out, &span) && !covered(&added, &span) {
                 added.push(Entity { kind, span });
                 added.sort_by_key(|e| e.span.start);
             }
         }
     }
     out.extend(added);
-    out.sort_by_key(|e| (e.span.start, e.span.end));
-    out
 }
 
-/// Byte ranges of title-case headline lines: short, nearly every longer word capitalised, and
-/// not ending like a sentence.
-fn headline_lines(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let range = start..start + line.trim_end().len();
-        start += line.len();
-        let trimmed = line.trim();
-        if trimmed.len() > 200 || trimmed.ends_with('.') {
-            continue;
+/// Whether the name `name` may be added wherever it occurs: a name of several words may; a
+/// one-word name may not if the text also has it as an ordinary word (in lower case), or if it
+/// is a function word ("The" taken for a person once must not make every "The" one).
+fn spreads(text: &str, name: &str) -> bool {
+    if name.contains(char::is_whitespace) {
+        return true;
+    }
+    let lower = name.to_lowercase();
+    if is_function_word(name) || lower == name {
+        return false;
+    }
+    !text.match_indices(lower.as_str()).any(|(i, _)| whole_word(text, &(i..i + lower.len())))
+}
+
+/// Where the text's headlines and table rows are.
+struct Layout {
+    /// Title-case headline lines: short, nearly every longer word capitalised, and not ending
+    /// like a sentence.
+    headlines: Vec<Range<usize>>,
+    /// Lines of tables and lists: three or more short lines in a row, none ending a sentence
+    /// (found only with [`Rules::TABLES`]). They are never headlines, however capitalised.
+    rows: Vec<Range<usize>>,
+}
+
+impl Layout {
+    fn of(text: &str, tables: bool) -> Layout {
+        let mut lines: Vec<(Range<usize>, bool, bool)> = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let range = start..start + line.trim_end().len();
+            start += line.len();
+            let trimmed = line.trim();
+            let short = !trimmed.is_empty() && trimmed.len() <= 200 && !trimmed.ends_with(['.', '!', '?']);
+            let long: Vec<&str> =
+                trimmed.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 4).collect();
+            let caps = long.iter().filter(|w| w.starts_with(char::is_uppercase)).count();
+            let shaped =
+                trimmed.len() <= 200 && !trimmed.ends_with('.') && long.len() >= 3 && caps * 10 >= long.len() * 8;
+            lines.push((range, short, shaped));
         }
-        let long: Vec<&str> = trimmed.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 4).collect();
-        let caps = long.iter().filter(|w| w.starts_with(char::is_uppercase)).count();
-        if long.len() >= 3 && caps * 10 >= long.len() * 8 {
-            out.push(range);
+        let mut layout = Layout { headlines: Vec::new(), rows: Vec::new() };
+        let mut i = 0;
+        while i < lines.len() {
+            // A run of short lines: a table or list when it has three or more.
+            let mut j = i;
+            while j < lines.len() && lines[j].1 {
+                j += 1;
+            }
+            let run = (j - i).max(1);
+            let in_table = tables && run >= 3;
+            for (range, _, shaped) in &lines[i..i + run] {
+                if in_table {
+                    layout.rows.push(range.clone());
+                } else if *shaped {
+                    layout.headlines.push(range.clone());
+                }
+            }
+            i += run;
+        }
+        layout
+    }
+}
+
+/// `e` cut before a bracket it does not close, or after one it did not open.
+fn cut_at_lone_bracket(text: &str, mut e: Entity) -> Option<Entity> {
+    let s = &text[e.span.clone()];
+    let mut depth = 0i32;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' if depth == 0 => {
+                // Closes nothing in the mention: the name starts after it.
+                e.span.start += i + c.len_utf8();
+                return cut_at_lone_bracket(text, e);
+            }
+            ')' | ']' => depth -= 1,
+            _ => {}
         }
     }
-    out
+    if depth > 0 {
+        let open = s.rfind(['(', '[']).unwrap_or(s.len());
+        e.span.end = e.span.start + s[..open].trim_end().len();
+    }
+    let s = &text[e.span.clone()];
+    let lead = s.len() - s.trim_start().len();
+    e.span.start += lead;
+    (!e.span.is_empty() && text[e.span.clone()].chars().any(char::is_alphanumeric)).then_some(e)
 }
 
 /// `e` cut before a line break that ends a sentence or a headline (or before a blank line).
-fn cut_at_line_end(text: &str, mut e: Entity, headlines: &[Range<usize>]) -> Option<Entity> {
+fn cut_at_line_end(text: &str, mut e: Entity, layout: &Layout) -> Option<Entity> {
     let s = &text[e.span.clone()];
     if let Some(nl) = s.find('\n') {
         let before = s[..nl].trim_end();
         let after = s[nl + 1..].trim_start();
         let blank = after.starts_with('\n') || s[nl + 1..].starts_with('\n');
-        let headline = headlines.iter().any(|h| h.start <= e.span.start && e.span.start + nl <= h.end);
+        let on = |lines: &[Range<usize>]| lines.iter().any(|h| h.start <= e.span.start && e.span.start + nl <= h.end);
         let sentence_end = before.ends_with(['.', '!', '?', ':', '"', '”']);
-        if blank || headline || sentence_end {
+        // In a table or list every line ends a row.
+        if blank || on(&layout.headlines) || on(&layout.rows) || sentence_end {
             e.span.end = e.span.start + before.len();
         }
     }
@@ -227,7 +417,7 @@ mod tests {
     }
 
     fn run(text: &str, script: Vec<(&'static str, usize, EntityKind)>) -> Vec<(String, &'static str)> {
-        Consistent { inner: Scripted(script) }
+        Consistent { inner: Scripted(script), rules: Rules::ALL }
             .extract(text)
             .into_iter()
             .map(|e| (text[e.span].to_owned(), e.kind.label()))
@@ -298,6 +488,66 @@ mod tests {
         let text = "## Notes\n#### Costs: $5";
         let got = run(text, vec![("##", 0, Money), ("####", 0, Money), ("$5", 0, Money)]);
         assert_eq!(got, [("$5".to_owned(), "MONEY")]);
+    }
+
+    #[test]
+    fn a_one_word_name_that_is_also_an_ordinary_word_does_not_spread() {
+        // The model's one-off mistakes ("The" as a person, a chapter heading) stay one-off.
+        let text = "CHAPTER I\n\nThe Prince came. The prince spoke to the chapter. Prince Andrew left. \
+                    Natasha smiled. Later Natasha sang.";
+        let got =
+            run(text, vec![("The", 0, Person), ("CHAPTER", 0, Person), ("Prince", 0, Person), ("Natasha", 0, Person)]);
+        assert_eq!(
+            got,
+            [
+                ("CHAPTER".to_owned(), "PERSON"),
+                ("Prince".to_owned(), "PERSON"),
+                ("Natasha".to_owned(), "PERSON"),
+                ("Natasha".to_owned(), "PERSON")
+            ],
+            "a lone 'The' is dropped; 'chapter' and 'prince' occur in lower case, so neither spreads; Natasha does"
+        );
+    }
+
+    #[test]
+    fn table_rows_are_not_headlines_and_mentions_end_with_their_row() {
+        let text = "Leading scores :\n1. Ivan Lendl ( Czech Republic ) 68 70\n2. Pete Sampras ( United States ) 69\n\
+                    3. Boris Becker ( Germany ) 71\nName , Team\nAnna Berg , Calder Rowing Club\nJoan Marsh , Leith";
+        let got = run(
+            text,
+            vec![
+                ("Ivan Lendl", 0, Person),
+                ("Pete Sampras ( United", 0, Person),
+                ("Boris Becker", 0, Person),
+                ("Germany", 0, Gpe),
+                ("Team\nAnna Berg", 0, Org),
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                ("Ivan Lendl".to_owned(), "PERSON"),
+                ("Pete Sampras".to_owned(), "PERSON"),
+                ("Boris Becker".to_owned(), "PERSON"),
+                ("Germany".to_owned(), "GPE"),
+                ("Team".to_owned(), "ORG"),
+            ],
+            "capitalised rows are kept whole, cut at their line end and at a bracket they do not close"
+        );
+        // The same rows as headlines (the tables rule off) lose the unknown names.
+        let off =
+            Consistent { inner: Scripted(vec![("Ivan Lendl", 0, Person)]), rules: Rules::ALL.without(Rules::TABLES) };
+        assert!(off.extract(text).is_empty());
+    }
+
+    #[test]
+    fn every_rule_has_a_name_and_can_be_left_out() {
+        for (name, rule) in Rules::NAMED {
+            assert_eq!(Rules::named(name), Some(rule));
+            assert!(Rules::ALL.has(rule) && !Rules::ALL.without(rule).has(rule));
+        }
+        let all = Rules::NAMED.iter().fold(Rules::NONE, |acc, (_, r)| Rules(acc.0 | r.0));
+        assert_eq!(all, Rules::ALL, "every rule is named");
     }
 
     #[test]

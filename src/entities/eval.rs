@@ -6,11 +6,12 @@
 //! extractor in one piece, so document-level passes take part. A predicted entity counts when
 //! its tokens and its mapped type are exactly a gold entity's.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use super::Extractor;
-use crate::model::EntityKind;
+use super::{Consistent, ContactExtractor, Extractor, Rules, WithContacts};
+use crate::model::{Entity, EntityKind};
 
 /// How labels are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,6 +184,8 @@ fn ratio(a: usize, b: usize) -> f64 {
 #[derive(Debug, Default)]
 pub struct Report {
     pub by_label: BTreeMap<String, Counts>,
+    /// Every false positive (`+`) and false negative (`-`): sign, label, the mention, its line.
+    pub mistakes: Vec<(char, String, String, String)>,
 }
 
 impl Report {
@@ -226,10 +229,82 @@ impl Report {
 pub fn evaluate(docs: &[Annotated], extractor: &dyn Extractor, map: LabelMap) -> Report {
     let mut report = Report::default();
     for doc in docs {
+        report.score(doc, extractor.extract(&doc.text), map);
+    }
+    report
+}
+
+/// Scores the model alone, the app's recogniser, and the app's recogniser without each rule of
+/// its consistency pass in turn; the model runs once per document. Rows are named `model`,
+/// `full` and `-RULE`.
+pub fn ablate(docs: &[Annotated], model: &dyn Extractor, map: LabelMap) -> Vec<(String, Report)> {
+    let mut variants: Vec<(String, Option<Rules>)> = vec![("model".into(), None), ("full".into(), Some(Rules::ALL))];
+    variants.extend(Rules::NAMED.iter().map(|(name, rule)| (format!("-{name}"), Some(Rules::ALL.without(*rule)))));
+    let mut reports: Vec<Report> = variants.iter().map(|_| Report::default()).collect();
+    // Every variant reads the model's mentions of the current document from one slot.
+    let slot = Replay(Arc::new(Mutex::new(Vec::new())));
+    let extractors: Vec<Option<Box<dyn Extractor>>> = variants
+        .iter()
+        .map(|(_, rules)| {
+            rules.map(|rules| -> Box<dyn Extractor> {
+                Box::new(WithContacts {
+                    contacts: ContactExtractor::new(),
+                    inner: Consistent { inner: slot.clone(), rules },
+                })
+            })
+        })
+        .collect();
+    for doc in docs {
+        let base = model.extract(&doc.text);
+        *slot.0.lock().unwrap_or_else(PoisonError::into_inner) = base.clone();
+        for (extractor, report) in extractors.iter().zip(&mut reports) {
+            let mentions = extractor.as_ref().map_or_else(|| base.clone(), |x| x.extract(&doc.text));
+            report.score(doc, mentions, map);
+        }
+    }
+    variants.into_iter().map(|(name, _)| name).zip(reports).collect()
+}
+
+/// The table `dossier eval-ner --ablate` prints: micro F1 and F1 per label for each variant,
+/// and how much the app's recogniser loses without each rule.
+pub fn ablation_table(rows: &[(String, Report)]) -> String {
+    let labels: Vec<String> =
+        rows.iter().flat_map(|(_, r)| r.by_label.keys().cloned()).collect::<BTreeSet<_>>().into_iter().collect();
+    let full = rows.iter().find(|(n, _)| n == "full").map(|(_, r)| r.micro().f1()).unwrap_or(0.0);
+    let mut out = format!("{:<16} {:>8} {:>8}", "variant", "micro F1", "vs full");
+    for l in &labels {
+        out.push_str(&format!(" {:>8}", format!("{l} F1")));
+    }
+    out.push('\n');
+    for (name, report) in rows {
+        let f1 = report.micro().f1();
+        out.push_str(&format!("{:<16} {:>8.4} {:>+8.4}", name, f1, f1 - full));
+        for l in &labels {
+            out.push_str(&format!(" {:>8.3}", report.by_label.get(l).map_or(0.0, Counts::f1)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Returns the mentions in its slot whatever the text: a model's output, computed once.
+#[derive(Clone)]
+struct Replay(Arc<Mutex<Vec<Entity>>>);
+
+impl Extractor for Replay {
+    fn extract(&self, _: &str) -> Vec<Entity> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+impl Report {
+    /// Adds `doc`'s counts for the `predicted` mentions.
+    fn score(&mut self, doc: &Annotated, predicted: Vec<Entity>, map: LabelMap) {
+        let report = self;
         let gold: HashSet<(Range<usize>, String)> =
             doc.gold.iter().filter_map(|(r, t)| Some((r.clone(), map.gold(t)?))).collect();
-        let mut predicted = HashSet::new();
-        for mut e in extractor.extract(&doc.text) {
+        let mut predicted_set = HashSet::new();
+        for mut e in predicted {
             let Some(label) = map.predicted(e.kind) else { continue };
             // CoNLL annotation leaves articles out of names; OntoNotes-style output has them.
             if map == LabelMap::Conll {
@@ -243,31 +318,39 @@ pub fn evaluate(docs: &[Annotated], extractor: &dyn Extractor, map: LabelMap) ->
             let last = doc.tokens.partition_point(|t| t.start < e.span.end);
             let aligned =
                 first < last && doc.tokens[first].start == e.span.start && doc.tokens[last - 1].end == e.span.end;
-            let range = if aligned { first..last } else { usize::MAX - 1..usize::MAX };
-            predicted.insert((range, label.to_owned(), e.span.start));
+            // A mention off the token edges matches nothing; each counts once.
+            let range = if aligned { first..last } else { usize::MAX - 1 - e.span.start..usize::MAX - e.span.start };
+            predicted_set.insert((range, label.to_owned(), e.span));
         }
-        let predicted: HashSet<(Range<usize>, String)> = predicted.into_iter().map(|(r, l, _)| (r, l)).collect();
-        for (r, l) in &predicted {
+        let line_of = |span: &Range<usize>| {
+            let start = doc.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+            let end = doc.text[span.end..].find('\n').map_or(doc.text.len(), |i| span.end + i);
+            doc.text[start..end].to_owned()
+        };
+        let predicted: HashSet<(Range<usize>, String)> =
+            predicted_set.iter().map(|(r, l, _)| (r.clone(), l.clone())).collect();
+        for (r, l, span) in &predicted_set {
             let c = report.by_label.entry(l.clone()).or_default();
             if gold.contains(&(r.clone(), l.clone())) {
                 c.true_pos += 1;
             } else {
                 c.false_pos += 1;
+                report.mistakes.push(('+', l.clone(), doc.text[span.clone()].to_owned(), line_of(span)));
             }
         }
         for (r, l) in &gold {
             if !predicted.contains(&(r.clone(), l.clone())) {
                 report.by_label.entry(l.clone()).or_default().false_neg += 1;
+                let span = doc.tokens[r.start].start..doc.tokens[r.end - 1].end;
+                report.mistakes.push(('-', l.clone(), doc.text[span.clone()].to_owned(), line_of(&span)));
             }
         }
     }
-    report
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Entity;
 
     /// Finds fixed strings: enough to check the scoring.
     struct Fixed(Vec<(&'static str, EntityKind)>);

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::model::Entity;
 
-pub use consistency::Consistent;
+pub use consistency::{Consistent, Rules};
 pub use contact::{ContactExtractor, WithContacts};
 pub use spacy::ModelExtractor;
 
@@ -41,12 +41,17 @@ pub enum Recogniser {
 
 /// A recogniser of the given kind, chunked for long texts.
 pub fn recogniser(kind: Recogniser) -> Arc<dyn Extractor> {
+    recogniser_with(kind, Rules::ALL)
+}
+
+/// A recogniser of the given kind whose consistency pass applies only `rules` (to measure each).
+pub fn recogniser_with(kind: Recogniser, rules: Rules) -> Arc<dyn Extractor> {
     let chunked = |inner| -> Arc<dyn Extractor> { Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES }) };
     match kind {
         Recogniser::Full => {
             let model = Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES };
             let inner: Box<dyn Extractor> =
-                Box::new(WithContacts { contacts: ContactExtractor::new(), inner: Consistent { inner: model } });
+                Box::new(WithContacts { contacts: ContactExtractor::new(), inner: Consistent { inner: model, rules } });
             chunked(inner)
         }
         Recogniser::Model => chunked(Box::new(Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES })),
