@@ -148,6 +148,9 @@ pub enum Command {
         /// How many entities to print (0: all).
         #[arg(long, default_value_t = 0)]
         limit: usize,
+        /// Include numbers, ordinals, quantities and percentages (left out unless --kind names one).
+        #[arg(long)]
+        numbers: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -280,7 +283,7 @@ pub fn run(command: Command) -> ExitCode {
                 json,
             )
         }
-        Command::Entities { folder, kind, limit, json } => entities_cmd(&folder, kind, limit, json),
+        Command::Entities { folder, kind, limit, numbers, json } => entities_cmd(&folder, kind, limit, numbers, json),
         Command::EvalNer { file, map, recogniser, without, ablate, errors } => {
             eval_cmd(&file, map, recogniser, &without, ablate, errors)
         }
@@ -455,11 +458,17 @@ fn mark(snippet: &str, ranges: &[std::ops::Range<usize>]) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn entities_cmd(folder: &Path, kind: Option<EntityKind>, limit: usize, json: bool) -> Result<u8, Failure> {
+fn entities_cmd(
+    folder: &Path,
+    kind: Option<EntityKind>,
+    limit: usize,
+    numbers: bool,
+    json: bool,
+) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
     let mut counts = index.entity_counts().map_err(|e| usage(e.to_string()))?;
-    counts.retain(|c| kind.is_none_or(|k| c.key.kind == k));
+    counts.retain(|c| kind.map_or(numbers || !c.key.kind.is_counting(), |k| c.key.kind == k));
     if limit > 0 {
         counts.truncate(limit);
     }

@@ -85,6 +85,13 @@ impl EntityKind {
         }
     }
 
+    /// Kinds that count rather than name (numbers, ordinals, quantities, percentages): shown in
+    /// documents, but left out of the folder's entity lists unless asked for, where "first" and
+    /// "two" would otherwise lead every list.
+    pub fn is_counting(self) -> bool {
+        matches!(self, EntityKind::Cardinal | EntityKind::Ordinal | EntityKind::Quantity | EntityKind::Percent)
+    }
+
     /// A short human name for the legend, e.g. "Person", "Place".
     pub fn display_name(self) -> &'static str {
         match self {

@@ -66,6 +66,18 @@ fn entities_lists_counts_by_kind() {
     assert_eq!(first["key"]["text"], "Calder Shipping Company");
     assert_eq!(first["documents"], 2);
     assert!(v.as_array().unwrap().iter().all(|e| e["key"]["kind"] == "Org"));
+
+    // Numbers and ordinals are left out of the folder's list unless asked for.
+    let kinds = |args: &[&str]| -> Vec<String> {
+        let out = dossier(&fx, args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v.as_array().unwrap().iter().map(|e| e["key"]["kind"].as_str().unwrap().to_owned()).collect()
+    };
+    let default = kinds(&["entities", folder, "--json"]);
+    assert!(default.contains(&"Person".to_owned()) && !default.contains(&"Cardinal".to_owned()), "{default:?}");
+    let all = kinds(&["entities", folder, "--json", "--numbers"]);
+    assert!(all.contains(&"Cardinal".to_owned()) && all.contains(&"Ordinal".to_owned()), "{all:?}");
+    assert_eq!(kinds(&["entities", folder, "--json", "--kind", "ordinal"]), ["Ordinal"]);
 }
 
 #[test]

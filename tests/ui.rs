@@ -203,6 +203,23 @@ fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
 }
 
 #[test]
+fn numbers_stay_out_of_the_folder_list_until_asked_for() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the folder's entities", |h| shows_part(h, "Person · top"));
+    assert!(!shows_part(&h, "Number · top") && !shows_part(&h, "Ordinal · top"));
+    h.get_by_label("Numbers too").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Numbers too").click();
+    h.run_steps(2);
+    assert!(h.state().persisted().show_counting, "kept across restarts");
+    // The last sections of the panel: scroll down to them.
+    h.get_by_label_contains("Time · top").scroll_to_me();
+    run_until(&mut h, "the numbers", |h| shows_part(h, "Number · top"));
+    assert!(shows_part(&h, "Ordinal · top"));
+}
+
+#[test]
 fn a_restart_restores_folder_query_and_selection() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);

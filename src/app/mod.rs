@@ -514,6 +514,7 @@ impl DossierApp {
             Command::ShowAbout(show) => self.state.show_about = show,
             Command::ShowShortcuts(show) => self.state.show_shortcuts = show,
             Command::DismissHint => self.state.p.hint_dismissed = true,
+            Command::ToggleCounting => self.state.p.show_counting = !self.state.p.show_counting,
             Command::Zoom(Some(true)) => egui::gui_zoom::zoom_in(ctx),
             Command::Zoom(Some(false)) => egui::gui_zoom::zoom_out(ctx),
             Command::Zoom(None) => ctx.set_zoom_factor(1.0),

@@ -130,6 +130,11 @@ fn clean(text: &str, mentions: Vec<Entity>, layout: &Layout, rules: Rules) -> Ve
         .collect()
 }
 
+/// Written as a name: a capital first and some lower case ("Lavrov", "McDonald"; not "XII").
+fn is_title_case(word: &str) -> bool {
+    word.starts_with(char::is_uppercase) && word.chars().any(char::is_lowercase)
+}
+
 /// Words that are never a name on their own, whatever their case.
 fn is_function_word(s: &str) -> bool {
     const WORDS: [&str; 40] = [
@@ -163,7 +168,8 @@ impl<'t> Established<'t> {
             *votes.entry(name).or_default().entry(e.kind).or_default() += 1;
             let words: Vec<&str> = name.split_whitespace().collect();
             if rules.has(Rules::NAME_PARTS) && e.kind == EntityKind::Person && words.len() > 1 {
-                for w in [words[0], words[words.len() - 1]] {
+                // Only parts written as names: "Lavrov", not "XII" or a heading's "CHAPTER".
+                for w in [words[0], words[words.len() - 1]].into_iter().filter(|w| is_title_case(w)) {
                     *person_parts.entry(w).or_default() += 1;
                 }
             }

@@ -692,7 +692,14 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     if state.corpus_entities.is_empty() {
         ui.label(RichText::new("No entities yet.").weak());
     }
-    for kind in EntityKind::ALL {
+    let mut show_counting = state.p.show_counting;
+    let counting = ui
+        .checkbox(&mut show_counting, "Numbers too")
+        .on_hover_text("Numbers, ordinals, quantities and percentages (\"two\", \"first\", \"10 km\", \"5%\")");
+    if counting.changed() {
+        out.push(Command::ToggleCounting);
+    }
+    for kind in EntityKind::ALL.into_iter().filter(|k| state.p.show_counting || !k.is_counting()) {
         let top: Vec<_> = state.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
         if top.is_empty() {
             continue;

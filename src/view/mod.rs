@@ -44,6 +44,8 @@ pub struct Persisted {
     pub hide_entity_panel: bool,
     /// The first-start hint (Ctrl+O, Ctrl+F, the legend chips) was dismissed.
     pub hint_dismissed: bool,
+    /// The folder's entity lists include numbers, ordinals, quantities and percentages.
+    pub show_counting: bool,
 }
 
 /// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
@@ -88,6 +90,8 @@ pub enum Command {
     ShowShortcuts(bool),
     /// Put away the first-start hint for good.
     DismissHint,
+    /// Show or hide numbers, ordinals, quantities and percentages in the folder's entity lists.
+    ToggleCounting,
     /// Text size: bigger (`Some(true)`), smaller (`Some(false)`) or back to normal (`None`).
     /// egui keeps the factor and saves it with the window's state (Ctrl + / − / 0 work too).
     Zoom(Option<bool>),
