@@ -6,7 +6,7 @@ fn main() -> Result<(), String> {
     let root = env!("CARGO_MANIFEST_DIR");
     let path = std::env::args().nth(1).ok_or("usage: compare DUMP.json")?;
     let bytes = std::fs::read(format!("{root}/../assets/ner/ner_model.bin")).map_err(|e| e.to_string())?;
-    let model = dossier_ner::NerModel::from_bytes(&bytes)?;
+    let model = dossier_ner::NerModel::from_bytes(&bytes).map_err(|e| e.to_string())?;
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     let docs = v["documents"].as_array().ok_or("documents")?;

@@ -9,7 +9,7 @@ fn main() -> Result<(), String> {
     }
     let bytes = fs::read(&args[1]).map_err(|e| e.to_string())?;
     let t0 = std::time::Instant::now();
-    let m = dossier_ner::NerModel::from_bytes(&bytes)?;
+    let m = dossier_ner::NerModel::from_bytes(&bytes).map_err(|e| e.to_string())?;
     eprintln!("load: {:?}", t0.elapsed());
     let text = fs::read_to_string(&args[2]).map_err(|e| e.to_string())?;
     let dump: serde_json::Value =

@@ -4,7 +4,7 @@ fn main() -> Result<(), String> {
     let root = env!("CARGO_MANIFEST_DIR");
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
     let bytes = std::fs::read(format!("{root}/../assets/ner/ner_model.bin")).map_err(|e| e.to_string())?;
-    let model = dossier_ner::NerModel::from_bytes(&bytes)?;
+    let model = dossier_ner::NerModel::from_bytes(&bytes).map_err(|e| e.to_string())?;
     let raw = std::fs::read_to_string(format!("{root}/tests/fixtures/ner_parity.json")).map_err(|e| e.to_string())?;
     let v: serde_json::Value = serde_json::from_str(&raw).map_err(|e| e.to_string())?;
     let texts: Vec<&str> = v["documents"].as_array().ok_or("docs")?.iter().filter_map(|d| d["text"].as_str()).collect();

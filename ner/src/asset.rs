@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use crate::ModelError;
+
 #[derive(Debug, Deserialize)]
 pub struct TensorMeta {
     pub offset: usize,
@@ -59,22 +61,22 @@ pub struct Asset {
 }
 
 impl Asset {
-    pub fn parse(bytes: &[u8]) -> Result<Asset, String> {
+    pub fn parse(bytes: &[u8]) -> Result<Asset, ModelError> {
         if bytes.len() < 12 || &bytes[..8] != b"DSNER001" {
-            return Err("not a Dossier NER asset (bad magic)".into());
+            return Err(ModelError::BadMagic);
         }
         let hlen = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
-        let hend = 12usize.checked_add(hlen).ok_or("bad header length")?;
+        let hend = 12usize.checked_add(hlen).ok_or(ModelError::Damaged("bad header length"))?;
         if hend > bytes.len() {
-            return Err("truncated header".into());
+            return Err(ModelError::Damaged("truncated header"));
         }
-        let header: Header = serde_json::from_slice(&bytes[12..hend]).map_err(|e| format!("header json: {e}"))?;
+        let header: Header = serde_json::from_slice(&bytes[12..hend])?;
         if header.format != "dossier-ner-v1" {
-            return Err(format!("unsupported asset format {}", header.format));
+            return Err(ModelError::Format(header.format));
         }
         let dstart = hend.div_ceil(4) * 4;
         if dstart > bytes.len() || (bytes.len() - dstart) & 3 != 0 {
-            return Err("bad data section".into());
+            return Err(ModelError::Damaged("bad data section"));
         }
         let data: Vec<f32> =
             bytes[dstart..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
@@ -82,15 +84,15 @@ impl Asset {
     }
 
     /// Copy a tensor out, checking its shape.
-    pub fn tensor(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
-        let m = self.header.tensors.get(name).ok_or_else(|| format!("missing tensor {name}"))?;
+    pub fn tensor(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, ModelError> {
+        let m = self.header.tensors.get(name).ok_or_else(|| ModelError::MissingTensor(name.to_owned()))?;
         if m.shape != shape {
-            return Err(format!("tensor {name}: shape {:?}, expected {:?}", m.shape, shape));
+            return Err(ModelError::Shape { name: name.to_owned(), got: m.shape.clone(), expected: shape.to_vec() });
         }
         let n: usize = shape.iter().product();
-        let end = m.offset.checked_add(n).ok_or("overflow")?;
+        let end = m.offset.checked_add(n).ok_or_else(|| ModelError::OutOfBounds(name.to_owned()))?;
         if end > self.data.len() {
-            return Err(format!("tensor {name} out of bounds"));
+            return Err(ModelError::OutOfBounds(name.to_owned()));
         }
         Ok(self.data[m.offset..end].to_vec())
     }

@@ -17,6 +17,31 @@
 //! `network` (the network, crate-private), [`parser`] (BILUO transition
 //! decoding).
 
+/// Why the model cannot be loaded from its weights file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("not a Dossier NER asset (bad magic)")]
+    BadMagic,
+    #[error("damaged NER asset: {0}")]
+    Damaged(&'static str),
+    #[error("NER asset header: {0}")]
+    Header(#[from] serde_json::Error),
+    #[error("unsupported NER asset format {0}")]
+    Format(String),
+    #[error("the NER asset has no tensor {0}")]
+    MissingTensor(String),
+    #[error("NER tensor {name}: shape {got:?}, expected {expected:?}")]
+    Shape { name: String, got: Vec<usize>, expected: Vec<usize> },
+    #[error("NER tensor {0} lies outside the data")]
+    OutOfBounds(String),
+    #[error("unknown transition {0}")]
+    Move(String),
+    #[error("tokenizer {which} pattern: {source}")]
+    Pattern { which: &'static str, source: pyregex::PatternError },
+    #[error("cannot read {}: {source}", path.display())]
+    Io { path: std::path::PathBuf, source: std::io::Error },
+}
+
 pub mod asset;
 pub mod gemm;
 pub mod hash;
@@ -71,14 +96,14 @@ const CACHED_FORM_MAX_BYTES: usize = 64;
 
 impl NerModel {
     /// Load from the bytes of `assets/ner/ner_model.bin`.
-    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, String> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<NerModel, ModelError> {
         let a = Asset::parse(bytes)?;
         let net = Network::load(&a)?;
         let h = &a.header;
         let u = &h.unicode;
         let mut lower = HashMap::new();
         for (k, v) in &u.lower {
-            let cp: u32 = k.parse().map_err(|_| "bad lower key".to_string())?;
+            let cp: u32 = k.parse().map_err(|_| ModelError::Damaged("bad lower-case table key"))?;
             if let Some(c) = char::from_u32(cp) {
                 lower.insert(c, v.clone());
             }
@@ -94,7 +119,7 @@ impl NerModel {
         );
         let mut norm_table = HashMap::new();
         for (k, v) in &h.norm_table {
-            let key: u64 = k.parse().map_err(|_| "bad norm key".to_string())?;
+            let key: u64 = k.parse().map_err(|_| ModelError::Damaged("bad norm table key"))?;
             norm_table.insert(key, v.clone());
         }
         let t = &h.tokenizer;
@@ -109,7 +134,7 @@ impl NerModel {
         let tokenizer = Tokenizer::new(&t.prefix_search, &t.suffix_search, &t.infix_finditer, &t.url_match, specials)?;
         let moves = parser::Moves::new(&h.moves, &h.unseen_classes)?;
         if moves.len() != net.n_classes {
-            return Err("move count mismatch".into());
+            return Err(ModelError::Damaged("the moves do not match the output layer"));
         }
         let lex = LexAttrs { norm_table, base_norms: h.base_norms.clone(), symbols: h.symbols.clone(), uni };
         Ok(NerModel {
@@ -124,8 +149,8 @@ impl NerModel {
     }
 
     /// Load from a file (e.g. `assets/ner/ner_model.bin`).
-    pub fn from_file(path: &std::path::Path) -> Result<NerModel, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn from_file(path: &std::path::Path) -> Result<NerModel, ModelError> {
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: path.to_path_buf(), source })?;
         NerModel::from_bytes(&bytes)
     }
 

@@ -12,6 +12,7 @@
 //!    slot vectors (or the slot's padding vector) + bias, maxout over 2 pieces.
 //! 6. Upper Linear 64 -> 74 action scores.
 
+use super::ModelError;
 use super::asset::Asset;
 use super::gemm::{Simd, gemm, gemm_bf16, transpose};
 
@@ -94,7 +95,7 @@ fn piece_major_cols(wt: &[f32], rows: usize) -> Vec<f32> {
 }
 
 impl MaxoutLn {
-    fn load(a: &Asset, idx: usize, n_in: usize) -> Result<MaxoutLn, String> {
+    fn load(a: &Asset, idx: usize, n_in: usize) -> Result<MaxoutLn, ModelError> {
         let w = a.tensor(&format!("maxout{idx}.W"), &[WIDTH, PIECES, n_in])?;
         let b = a.tensor(&format!("maxout{idx}.b"), &[WIDTH, PIECES])?;
         Ok(MaxoutLn {
@@ -158,10 +159,10 @@ pub fn layer_norm(x: &mut [f32], g: &[f32], b: &[f32]) {
 }
 
 impl Network {
-    pub fn load(a: &Asset) -> Result<Network, String> {
+    pub fn load(a: &Asset) -> Result<Network, ModelError> {
         let rows = [5000usize, 1000, 2500, 2500];
         if a.header.seeds.len() != 4 {
-            return Err("expected 4 hashembed seeds".into());
+            return Err(ModelError::Damaged("expected 4 hash embedding seeds"));
         }
         let mut embed = Vec::new();
         for (i, &r) in rows.iter().enumerate() {

@@ -9,6 +9,7 @@
 //! valid); `O` needs no open entity. The best-scoring valid action wins
 //! (first index on ties).
 
+use super::ModelError;
 use super::network::{HIDDEN, NF, NP, Network};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub struct Moves {
 }
 
 impl Moves {
-    pub fn new(names: &[String], unseen: &[usize]) -> Result<Moves, String> {
+    pub fn new(names: &[String], unseen: &[usize]) -> Result<Moves, ModelError> {
         let mut labels: Vec<String> = Vec::new();
         let mut actions = Vec::new();
         for name in names {
@@ -36,13 +37,13 @@ impl Moves {
                 actions.push((Move::Out, usize::MAX));
                 continue;
             }
-            let (m, l) = name.split_once('-').ok_or_else(|| format!("bad move {name}"))?;
+            let (m, l) = name.split_once('-').ok_or_else(|| ModelError::Move(name.clone()))?;
             let mv = match m {
                 "B" => Move::Begin,
                 "I" => Move::In,
                 "L" => Move::Last,
                 "U" => Move::Unit,
-                _ => return Err(format!("bad move {name}")),
+                _ => return Err(ModelError::Move(name.clone())),
             };
             if l.is_empty() {
                 actions.push((mv, usize::MAX));

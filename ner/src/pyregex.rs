@@ -676,14 +676,22 @@ impl<'a> Matcher<'a> {
     }
 }
 
+/// A pattern outside the supported subset of Python's `re`, and where.
+#[derive(Debug, thiserror::Error)]
+#[error("{message} at character {at}")]
+pub struct PatternError {
+    pub at: usize,
+    pub message: String,
+}
+
 impl Regex {
     /// Compile a Python-style pattern.
-    pub fn new(pattern: &str) -> Result<Regex, String> {
+    pub fn new(pattern: &str) -> Result<Regex, PatternError> {
         let chars: Vec<char> = pattern.chars().collect();
         let mut p = Parser { s: &chars, i: 0 };
-        let root = p.parse_alt()?;
+        let root = p.parse_alt().map_err(|message| PatternError { at: p.i, message })?;
         if p.i != chars.len() {
-            return Err(format!("unexpected ')' at {}", p.i));
+            return Err(PatternError { at: p.i, message: "unexpected ')'".into() });
         }
         let dispatch = match &root {
             Node::Alt(branches) if branches.len() < u16::MAX as usize => {

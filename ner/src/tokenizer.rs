@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::ModelError;
 use super::pyregex::Regex;
 use super::unicode::PyUnicode;
 
@@ -69,7 +70,7 @@ impl Tokenizer {
         infix: &str,
         url: &str,
         specials: Vec<(String, Special, Option<Vec<String>>)>,
-    ) -> Result<Tokenizer, String> {
+    ) -> Result<Tokenizer, ModelError> {
         let mut map = HashMap::new();
         let mut matcher: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
         for (key, sp, pattern) in specials {
@@ -81,10 +82,10 @@ impl Tokenizer {
             map.insert(key, sp);
         }
         Ok(Tokenizer {
-            prefix: Regex::new(prefix).map_err(|e| format!("prefix regex: {e}"))?,
-            suffix: Regex::new(suffix).map_err(|e| format!("suffix regex: {e}"))?,
-            infix: Regex::new(infix).map_err(|e| format!("infix regex: {e}"))?,
-            url: Regex::new(url).map_err(|e| format!("url regex: {e}"))?,
+            prefix: Regex::new(prefix).map_err(|source| ModelError::Pattern { which: "prefix", source })?,
+            suffix: Regex::new(suffix).map_err(|source| ModelError::Pattern { which: "suffix", source })?,
+            infix: Regex::new(infix).map_err(|source| ModelError::Pattern { which: "infix", source })?,
+            url: Regex::new(url).map_err(|source| ModelError::Pattern { which: "url", source })?,
             longest_special: map.keys().map(|k| k.chars().count()).max().unwrap_or(0),
             specials: map,
             matcher,

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use dossier_ner::NerModel;
+use dossier_ner::{ModelError, NerModel};
 
 use super::Extractor;
 use crate::model::{Entity, EntityKind};
@@ -17,7 +17,7 @@ static WEIGHTS: &[u8] = include_bytes!("../../assets/ner/ner_model.bin");
 /// See the module documentation.
 #[derive(Default)]
 pub struct ModelExtractor {
-    model: OnceLock<Result<NerModel, String>>,
+    model: OnceLock<Result<NerModel, ModelError>>,
 }
 
 impl ModelExtractor {
@@ -26,8 +26,8 @@ impl ModelExtractor {
     }
 
     /// The loaded model, or why it could not be loaded.
-    pub fn model(&self) -> Result<&NerModel, &str> {
-        self.model.get_or_init(|| NerModel::from_bytes(WEIGHTS)).as_ref().map_err(String::as_str)
+    pub fn model(&self) -> Result<&NerModel, &ModelError> {
+        self.model.get_or_init(|| NerModel::from_bytes(WEIGHTS)).as_ref()
     }
 }
 

@@ -38,7 +38,7 @@ fn main() -> Result<(), String> {
     let fixture = pos.get(1).cloned().unwrap_or(format!("{root}/tests/fixtures/ner_parity.json"));
     let bytes = std::fs::read(&asset).map_err(|e| format!("{asset}: {e}"))?;
     let t0 = Instant::now();
-    let model = dossier_ner::NerModel::from_bytes(&bytes)?;
+    let model = dossier_ner::NerModel::from_bytes(&bytes).map_err(|e| e.to_string())?;
     let load = t0.elapsed();
     let model = if portable { model.without_simd() } else { model };
     let model = model.with_bf16(bf16);
@@ -68,7 +68,7 @@ fn main() -> Result<(), String> {
     }
     let cold = t0.elapsed().as_secs_f64();
     // no word cache at all (tokenizer cache cleared before every document)
-    let nocache_model = dossier_ner::NerModel::from_bytes(&bytes)?.with_word_cache(0);
+    let nocache_model = dossier_ner::NerModel::from_bytes(&bytes).map_err(|e| e.to_string())?.with_word_cache(0);
     let nocache_model = if portable { nocache_model.without_simd() } else { nocache_model };
     let nocache_model = nocache_model.with_bf16(bf16);
     let nocache_model = if avx2 { nocache_model.without_avx512() } else { nocache_model };
