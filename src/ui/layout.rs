@@ -123,34 +123,10 @@ fn build_job(doc: &DocState, key: &LayoutKey, font: FontId, color: Color32) -> (
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DocView, Entity, EntityKind};
+    use crate::model::EntityKind;
 
     fn doc() -> DocState {
-        let text = "Zoë met Ann in Oslo. Ann left.".to_owned();
-        let ent = |kind, s: &str, nth: usize| {
-            let start = text.match_indices(s).nth(nth).unwrap().0;
-            Entity { kind, span: start..start + s.len() }
-        };
-        let entities = vec![
-            ent(EntityKind::Person, "Ann", 1),
-            ent(EntityKind::Person, "Zoë", 0),
-            ent(EntityKind::Gpe, "Oslo", 0),
-            ent(EntityKind::Person, "Ann", 0),
-        ];
-        let oslo = text.find("Oslo").unwrap();
-        DocState::new(
-            DocView {
-                id: "a".into(),
-                title: "t".into(),
-                text: text.clone(),
-                language: "eng".into(),
-                entities,
-                entity_doc_counts: vec![(EntityKey { kind: EntityKind::Person, text: "Ann".into() }, 3)],
-                query_ranges: std::iter::once(oslo..oslo + 4).collect(),
-                ..DocView::default()
-            },
-            1,
-        )
+        DocState::sample()
     }
 
     #[test]

@@ -220,10 +220,9 @@ impl<'a> CharIndex<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc() -> DocState {
+impl DocState {
+    /// Zoë, Ann (twice) and Oslo in one sentence pair; Oslo is also a search match.
+    pub(crate) fn sample() -> DocState {
         let text = "Zoë met Ann in Oslo. Ann left.".to_owned();
         let ent = |kind, s: &str, nth: usize| {
             let start = text.match_indices(s).nth(nth).unwrap().0;
@@ -249,6 +248,15 @@ mod tests {
             },
             1,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> DocState {
+        DocState::sample()
     }
 
     #[test]
