@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, TermQuery};
@@ -21,8 +22,8 @@ use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Token, Toke
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::model::{
-    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc, Query,
-    SearchHit, SearchResults,
+    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
+    MergeReason, Query, SearchHit, SearchResults, Variant,
 };
 
 /// Errors from the index, with tantivy's own message.
@@ -62,6 +63,7 @@ struct Fields {
     truncated: Field,
     meta_json: Field,
     entity: Field,
+    entity_variant: Field,
     entity_count: Field,
     entity_spans: Field,
     language: Field,
@@ -90,7 +92,10 @@ fn schema() -> (Schema, Fields) {
         page_count: b.add_u64_field("page_count", FAST | STORED),
         truncated: b.add_u64_field("truncated", FAST),
         meta_json: b.add_text_field("meta_json", STORED),
+        // One term per distinct entity of the document: its key after `identity::resolve`.
         entity: b.add_text_field("entity", STRING | FAST),
+        // One term per distinct spelling of each: key, why, spelling (see `variant_term`).
+        entity_variant: b.add_text_field("entity_variant", STRING | FAST),
         entity_count: b.add_u64_field("entity_count", FAST | STORED | INDEXED),
         entity_spans: b.add_text_field("entity_spans", STORED),
         language: b.add_text_field("language", STRING | STORED | FAST),
@@ -201,7 +206,13 @@ pub struct DocIndex {
     reader: IndexReader,
     fields: Fields,
     rebuilt: Option<String>,
+    /// The folder's merged entities for one reader generation: counting them reads every
+    /// document's terms, and filters need them on every search.
+    entities: EntityCache,
 }
+
+/// The merged entities of one reader generation.
+type EntityCache = Arc<Mutex<Option<(u64, Arc<Vec<EntityCount>>)>>>;
 
 /// What a folder's index knew about one file when it was last indexed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,7 +265,7 @@ impl DocIndex {
             .build();
         index.tokenizers().register(WORDS, analyser);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(DocIndex { index, reader, fields, rebuilt: None })
+        Ok(DocIndex { index, reader, fields, rebuilt: None, entities: Arc::default() })
     }
 
     /// Takes the index's single writer. Fails with [`IndexError::Locked`] while another process
@@ -381,8 +392,16 @@ impl DocIndex {
             clauses.push((Occur::Must, parsed));
         }
         for key in &query.entities {
-            let term = Term::from_field_text(self.fields.entity, &key.encode());
-            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            // Any of the keys merged into the entity.
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = self
+                .entity_members(key)
+                .iter()
+                .map(|k| {
+                    let term = Term::from_field_text(self.fields.entity, &k.encode());
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         // Formats: the picked ones and those typed (`type:pdf`) must all allow a document.
         let mut typed = Vec::new();
@@ -571,14 +590,22 @@ impl DocIndex {
         let text = text_of(&doc, self.fields.body).to_owned();
         let entities = decode_spans(text_of(&doc, self.fields.entity_spans))
             .ok_or_else(|| IndexError::Corrupt(format!("entities of {id}")))?;
-        let mut keys: Vec<EntityKey> = entities.iter().map(|e| EntityKey::of(e, &text)).collect();
+        let mut keys: Vec<EntityKey> =
+            crate::entities::identity::resolve(&text, &entities).into_iter().map(|i| i.key).collect();
         keys.sort();
         keys.dedup();
+        let merged = self.merged_entities()?;
         let mut entity_doc_counts = Vec::with_capacity(keys.len());
         for key in keys {
-            let term = Term::from_field_text(self.fields.entity, &key.encode());
-            let n = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?;
-            entity_doc_counts.push((key, n as u64));
+            // The folder's count of the entity it was merged into.
+            let n = match merged.iter().find(|e| e.key == key || e.members.contains(&key)) {
+                Some(group) => group.documents,
+                None => {
+                    let term = Term::from_field_text(self.fields.entity, &key.encode());
+                    searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)? as u64
+                }
+            };
+            entity_doc_counts.push((key, n));
         }
         let words = query.parse_text().words;
         let query_ranges = if words.trim().is_empty() {
@@ -618,9 +645,41 @@ impl DocIndex {
 
     /// How many live documents mention each entity, most mentioned first.
     pub fn entity_counts(&self) -> Result<Vec<EntityCount>> {
+        Ok(self.merged_entities()?.as_ref().clone())
+    }
+
+    /// The folder's entities after merging (see [`crate::entities::identity::merge`]), computed
+    /// once per reader generation.
+    fn merged_entities(&self) -> Result<Arc<Vec<EntityCount>>> {
+        let searcher = self.searcher();
+        let generation = searcher.generation().generation_id();
+        let mut cache = self.entities.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, merged)) = cache.as_ref()
+            && *g == generation
+        {
+            return Ok(merged.clone());
+        }
+        let counts: HashMap<EntityKey, u64> = self
+            .term_doc_counts(&searcher, "entity")?
+            .into_iter()
+            .filter_map(|(k, n)| Some((EntityKey::decode(&k)?, n)))
+            .collect();
+        let mut spellings: HashMap<EntityKey, Vec<Variant>> = HashMap::new();
+        for (term, documents) in self.term_doc_counts(&searcher, "entity_variant")? {
+            if let Some((key, reason, text)) = parse_variant_term(&term) {
+                spellings.entry(key).or_default().push(Variant { text, documents, reason });
+            }
+        }
+        let merged = Arc::new(crate::entities::identity::merge(&counts, &spellings));
+        *cache = Some((generation, merged.clone()));
+        Ok(merged)
+    }
+
+    /// How many live documents hold each term of the fast string field `field`.
+    fn term_doc_counts(&self, searcher: &Searcher, field: &str) -> Result<HashMap<String, u64>> {
         let mut counts: HashMap<String, u64> = HashMap::new();
-        for seg in self.searcher().segment_readers() {
-            let terms = all_strs(seg.fast_fields().str("entity")?)?;
+        for seg in searcher.segment_readers() {
+            let terms = all_strs(seg.fast_fields().str(field)?)?;
             let Some(col) = &terms.column else { continue };
             let mut per_ord = vec![0u64; terms.terms.len()];
             for doc in alive_docs(seg) {
@@ -636,12 +695,14 @@ impl DocIndex {
                 }
             }
         }
-        let mut out: Vec<EntityCount> = counts
-            .into_iter()
-            .filter_map(|(k, documents)| Some(EntityCount { key: EntityKey::decode(&k)?, documents }))
-            .collect();
-        out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
-        Ok(out)
+        Ok(counts)
+    }
+
+    /// The per-document keys a filter on `key` matches: every key merged with it.
+    fn entity_members(&self, key: &EntityKey) -> Vec<EntityKey> {
+        let merged = self.merged_entities().ok();
+        let group = merged.as_ref().and_then(|m| m.iter().find(|e| e.key == *key || e.members.contains(key)));
+        group.map_or_else(|| vec![key.clone()], |g| g.members.clone())
     }
 
     /// Document and entity counts and the size of the index on disk (`dir` is where it lives).
@@ -655,6 +716,21 @@ impl DocIndex {
             folders,
         })
     }
+}
+
+/// A spelling's term: the entity's key, why the spelling is that entity, and the spelling,
+/// separated by U+001F (which no name contains).
+fn variant_term(key: &EntityKey, reason: MergeReason, spelling: &str) -> String {
+    let why = MergeReason::ALL.iter().position(|r| *r == reason).unwrap_or(0);
+    format!("{}\u{1f}{why}\u{1f}{spelling}", key.encode())
+}
+
+/// The inverse of [`variant_term`].
+fn parse_variant_term(term: &str) -> Option<(EntityKey, MergeReason, String)> {
+    let mut parts = term.splitn(3, '\u{1f}');
+    let key = EntityKey::decode(parts.next()?)?;
+    let reason = *MergeReason::ALL.get(parts.next()?.parse::<usize>().ok()?)?;
+    Some((key, reason, parts.next()?.to_owned()))
 }
 
 /// Entity spans in a compact text form, about a third of their JSON: per entity, its kind's
@@ -826,11 +902,17 @@ impl DocWriter {
         d.add_u64(f.truncated, u64::from(doc.meta.truncated));
         let meta = serde_json::to_string(&doc.meta).map_err(|e| IndexError::Corrupt(e.to_string()))?;
         d.add_text(f.meta_json, &meta);
-        // Distinct keys only: a long document repeats the same few entities millions of times.
-        let keys: std::collections::BTreeSet<String> =
-            entities.iter().map(|e| EntityKey::of(e, &doc.text).encode()).collect();
+        // Distinct keys and spellings only: a long document repeats the same few entities
+        // millions of times.
+        let identities = crate::entities::identity::resolve(&doc.text, entities);
+        let keys: std::collections::BTreeSet<String> = identities.iter().map(|i| i.key.encode()).collect();
         for key in &keys {
             d.add_text(f.entity, key);
+        }
+        let spellings: std::collections::BTreeSet<String> =
+            identities.iter().map(|i| variant_term(&i.key, i.reason, &i.surface)).collect();
+        for spelling in &spellings {
+            d.add_text(f.entity_variant, spelling);
         }
         d.add_u64(f.entity_count, entities.len() as u64);
         d.add_text(f.language, &doc.language);

@@ -558,11 +558,66 @@ pub fn bound_query(words: &str) -> (String, Vec<String>) {
     (out, warnings)
 }
 
-/// Corpus-wide count for one entity.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// An entity of a folder: its canonical key, how many documents mention it, and the spellings
+/// merged into it (see [`crate::entities::identity`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EntityCount {
     pub key: EntityKey,
     pub documents: u64,
+    /// Each spelling with the documents that use it and why it is this entity, most used first.
+    pub variants: Vec<Variant>,
+    /// The per-document keys merged into this entity (what a filter on it matches).
+    #[serde(skip)]
+    pub members: Vec<EntityKey>,
+}
+
+/// Why a spelling counts as another entity's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergeReason {
+    /// Written the same way.
+    AsWritten,
+    /// A possessive, a title or a leading "the" left out ("Ms Boynton's" → "Boynton").
+    Spelling,
+    /// In the alias table ("U.S." → "United States").
+    Alias,
+    /// A surname or first name in a document that names the person in full.
+    FullNameInDocument,
+    /// The same letters in another case or with dots ("LAVROV", "U.N.").
+    Case,
+    /// A surname seen with only this full name in the folder.
+    FullNameInFolder,
+}
+
+impl MergeReason {
+    pub const ALL: [MergeReason; 6] = [
+        MergeReason::AsWritten,
+        MergeReason::Spelling,
+        MergeReason::Alias,
+        MergeReason::FullNameInDocument,
+        MergeReason::Case,
+        MergeReason::FullNameInFolder,
+    ];
+
+    /// Why, in words, for a tooltip.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MergeReason::AsWritten => "as written",
+            MergeReason::Spelling => "the same name without a possessive, title or \"the\"",
+            MergeReason::Alias => "another name for it (alias table)",
+            MergeReason::FullNameInDocument => "short for the full name in the same document",
+            MergeReason::Case => "the same name in other capitals or with dots",
+            MergeReason::FullNameInFolder => "the surname of the only full name like it in the folder",
+        }
+    }
+}
+
+/// A spelling of an entity and how many documents use it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Variant {
+    pub text: String,
+    pub documents: u64,
+    pub reason: MergeReason,
 }
 
 /// What happened to a file that is in the ingest report.

@@ -465,3 +465,75 @@ fn a_stuck_large_file_does_not_hold_up_the_next_large_file() {
     ids.sort();
     assert_eq!(ids, ["b-fine.txt", "c-small.txt"]);
 }
+
+/// Finds fixed names as people or places, wherever they occur as whole words: a model with
+/// known output, so the test is about merging, not recognition.
+struct Names(&'static [(&'static str, EntityKind)]);
+
+impl dossier::entities::Extractor for Names {
+    fn extract(&self, text: &str) -> Vec<dossier::model::Entity> {
+        let mut out: Vec<dossier::model::Entity> = Vec::new();
+        for (name, kind) in self.0 {
+            for (i, _) in text.match_indices(name) {
+                let span = i..i + name.len();
+                let free = |c: Option<char>| !c.is_some_and(char::is_alphanumeric);
+                let covered = out.iter().any(|e| e.span.start < span.end && span.start < e.span.end);
+                if free(text[..i].chars().next_back()) && free(text[span.end..].chars().next()) && !covered {
+                    out.push(dossier::model::Entity { kind: *kind, span });
+                }
+            }
+        }
+        out.sort_by_key(|e| e.span.start);
+        out
+    }
+}
+
+#[test]
+fn one_name_per_entity_across_the_folder_and_filters_cover_every_spelling() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("merge");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+    write("a.txt", "Brittney Griner was detained. Griner's lawyers spoke to the U.S. embassy.");
+    write("b.txt", "GRINER appealed. The United States protested.");
+    write("c.txt", "Griner waited in the US.");
+    write("d.txt", "Paul Whelan met Paul Manafort. Paul left early.");
+    write("e.txt", "George Bush and George W. Bush are two people. Bush spoke.");
+    let names: &'static [(&'static str, EntityKind)] = &[
+        ("Brittney Griner", EntityKind::Person),
+        ("Griner's", EntityKind::Person),
+        ("GRINER", EntityKind::Person),
+        ("Griner", EntityKind::Person),
+        ("Paul Whelan", EntityKind::Person),
+        ("Paul Manafort", EntityKind::Person),
+        ("Paul", EntityKind::Person),
+        ("George W. Bush", EntityKind::Person),
+        ("George Bush", EntityKind::Person),
+        ("Bush", EntityKind::Person),
+        ("U.S.", EntityKind::Gpe),
+        ("United States", EntityKind::Gpe),
+        ("US", EntityKind::Gpe),
+    ];
+    let (index, _) = fx.index(&dir, Arc::new(Names(names)), Options::default());
+    let counts = index.entity_counts().unwrap();
+    let entity = |text: &str| counts.iter().find(|c| c.key.text == text);
+
+    // Griner, GRINER and Griner's are Brittney Griner, in every document.
+    let griner = entity("Brittney Griner").expect("merged");
+    assert_eq!(griner.documents, 3);
+    let spellings: Vec<&str> = griner.variants.iter().map(|v| v.text.as_str()).collect();
+    assert!(spellings.contains(&"GRINER") && spellings.contains(&"Griner's"), "{spellings:?}");
+    assert!(entity("Griner").is_none() && entity("GRINER").is_none());
+    assert_eq!(entity("United States").map(|c| c.documents), Some(3));
+
+    // Two full names are never merged, and a word they share stays its own entity.
+    for apart in ["Paul Whelan", "Paul Manafort", "George Bush", "George W. Bush", "Paul", "Bush"] {
+        assert_eq!(entity(apart).map(|c| c.documents), Some(1), "{apart}");
+    }
+
+    // A filter on the merged entity finds every document, whatever its spelling there.
+    let key = EntityKey { kind: EntityKind::Person, text: "Brittney Griner".into() };
+    let query = Query { entities: vec![key], ..Query::default() };
+    let hits: Vec<String> = index.search(&query, 10).unwrap().hits.into_iter().map(|h| h.id).collect();
+    assert_eq!(hits.len(), 3, "{hits:?}");
+}

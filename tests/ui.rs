@@ -120,8 +120,14 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     h.run_steps(2);
     assert!(!shows_part(&h, "New here?") && h.state().persisted().hint_dismissed);
     assert!(highlighted(&h) > 20);
-    for name in ["Blinken ×10", "Lavrov ×6", "Moscow ×4", "CNN ×5", "Friday ×2"] {
+    // One name per entity: surnames count with the full name, "US" with "the United States".
+    for name in
+        ["Antony Blinken ×11", "Sergey Lavrov ×9", "Brittney Griner ×4", "United States ×10", "Moscow ×4", "CNN ×5"]
+    {
         assert!(shows(&h, name), "entity panel lists {name}");
+    }
+    for split in ["Blinken ×10", "Lavrov ×6", "Griner ×1", "US ×7"] {
+        assert!(!shows(&h, split), "{split} is not listed apart");
     }
 
     // File → Open folder… goes through the (injected) folder dialog.

@@ -7,6 +7,7 @@
 mod consistency;
 mod contact;
 pub mod eval;
+pub mod identity;
 pub mod normalize;
 mod spacy;
 

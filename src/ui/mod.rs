@@ -7,7 +7,7 @@ pub mod theme;
 use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
-use crate::model::{DocFormat, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
+use crate::model::{DocFormat, EntityCount, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
 use crate::store::IndexState;
 use crate::view::document::{DocState, EntityRow};
 use crate::view::{Command, State, ThemeChoice};
@@ -712,12 +712,24 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                 for c in top {
                     let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
                     let r = ui.add(egui::Button::selectable(false, text).truncate());
-                    if r.on_hover_text("Only show documents that mention it").clicked() {
+                    if r.on_hover_text(variants_text(c)).clicked() {
                         out.push(Command::AddFilter(c.key.clone()));
                     }
                 }
             });
     }
+}
+
+/// A folder entity's tooltip: its spellings, each with its documents and why it is this entity.
+fn variants_text(c: &EntityCount) -> String {
+    let mut out = String::from("Click: only documents that mention it");
+    if c.variants.len() > 1 || c.variants.first().is_some_and(|v| v.text != c.key.text) {
+        out.push_str("\n\nWritten as:");
+        for v in &c.variants {
+            out.push_str(&format!("\n• {} · {} · {}", v.text, words::plural(v.documents, "doc"), v.reason.describe()));
+        }
+    }
+    out
 }
 
 fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: &mut Vec<Command>) {

@@ -126,8 +126,11 @@ fn locate_mentions(text: &str, mut entities: Vec<Entity>) -> (Vec<EntityKey>, Ve
     let mut key_index: HashMap<EntityKey, usize> = HashMap::new();
     let mut mentions = Vec::new();
     entities.sort_by_key(|e| (e.span.start, e.span.end));
-    for e in entities.into_iter().filter(|e| fits(text, &e.span)) {
-        let key = EntityKey::of(&e, text);
+    entities.retain(|e| fits(text, &e.span));
+    // Each mention under its entity's name ("Lavrov" is counted with "Sergey Lavrov").
+    let identities = crate::entities::identity::resolve(text, &entities);
+    for (e, identity) in entities.into_iter().zip(identities) {
+        let key = identity.key;
         let k = *key_index.entry(key.clone()).or_insert_with(|| {
             keys.push(key);
             keys.len() - 1

@@ -1,0 +1,403 @@
+//! Which entity each mention names: one name per entity.
+//!
+//! Within a document ([`resolve`]), a mention's key is its text cleaned of what does not change
+//! whom it names (a possessive, a courtesy title, a leading "the"), then an alias from a small
+//! hand-checked table ("U.S." → "United States"), then, for a person named by one word, the one
+//! full name in the document that the word is the surname (or first name) of ("Lavrov" after
+//! "Sergey Lavrov"). Across a folder ([`merge`]), keys that differ only in case or dots are one
+//! entity under their most frequent spelling, and a one-word person is merged into the only full
+//! name in the folder that ends with it, if no other full name starts with it. Two full names are never merged: "Paul
+//! Whelan" and "Paul Manafort", or "George Bush" and "George W. Bush", stay apart. A false merge
+//! hides a person; a missed one only splits a count, so every rule errs on the side of apart.
+
+use std::collections::HashMap;
+
+use crate::model::{Entity, EntityCount, EntityKey, EntityKind, MergeReason, Variant};
+
+/// Kinds whose mentions are names of someone or something.
+fn is_name(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Person
+            | EntityKind::Org
+            | EntityKind::Gpe
+            | EntityKind::Loc
+            | EntityKind::Fac
+            | EntityKind::Norp
+            | EntityKind::Product
+            | EntityKind::Event
+            | EntityKind::WorkOfArt
+            | EntityKind::Law
+            | EntityKind::Language
+    )
+}
+
+/// Titles that may stand before a person's name without being part of it.
+const TITLES: [&str; 24] = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "sir",
+    "dame",
+    "prof",
+    "professor",
+    "president",
+    "senator",
+    "sen",
+    "rep",
+    "gov",
+    "governor",
+    "secretary",
+    "minister",
+    "judge",
+    "justice",
+    "rev",
+    "reverend",
+    "gen",
+    "general",
+];
+
+/// Other names of places and bodies, checked by hand; keys are lower case without dots.
+const ALIASES: [(&str, EntityKind, &str); 16] = [
+    ("us", EntityKind::Gpe, "United States"),
+    ("usa", EntityKind::Gpe, "United States"),
+    ("united states", EntityKind::Gpe, "United States"),
+    ("united states of america", EntityKind::Gpe, "United States"),
+    ("uk", EntityKind::Gpe, "United Kingdom"),
+    ("united kingdom", EntityKind::Gpe, "United Kingdom"),
+    ("britain", EntityKind::Gpe, "United Kingdom"),
+    ("great britain", EntityKind::Gpe, "United Kingdom"),
+    ("ussr", EntityKind::Gpe, "Soviet Union"),
+    ("soviet union", EntityKind::Gpe, "Soviet Union"),
+    ("uae", EntityKind::Gpe, "United Arab Emirates"),
+    ("united arab emirates", EntityKind::Gpe, "United Arab Emirates"),
+    ("eu", EntityKind::Org, "European Union"),
+    ("european union", EntityKind::Org, "European Union"),
+    ("un", EntityKind::Org, "United Nations"),
+    ("united nations", EntityKind::Org, "United Nations"),
+];
+
+/// One mention's entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The entity: its kind and canonical name.
+    pub key: EntityKey,
+    /// The mention as written (whitespace collapsed, a leading "the" dropped).
+    pub surface: String,
+    pub reason: MergeReason,
+}
+
+/// Lower case without dots and with single spaces: how spellings are compared.
+pub fn fold(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('.', "").to_lowercase()
+}
+
+/// `name` without a possessive ending and, for a person, without leading titles; `None` when
+/// nothing was left out.
+fn clean(kind: EntityKind, name: &str) -> Option<String> {
+    let mut s = name.trim();
+    for end in ["'s", "’s", "'", "’"] {
+        if let Some(rest) = s.strip_suffix(end)
+            && (end.len() > 1 || rest.ends_with('s'))
+            && !rest.is_empty()
+        {
+            s = rest.trim_end();
+            break;
+        }
+    }
+    let mut words: Vec<&str> = s.split_whitespace().collect();
+    if kind == EntityKind::Person {
+        while words.len() > 1 && TITLES.contains(&words[0].trim_end_matches('.').to_lowercase().as_str()) {
+            words.remove(0);
+        }
+    }
+    let cleaned = words.join(" ");
+    (cleaned != name && !cleaned.is_empty()).then_some(cleaned)
+}
+
+fn alias(kind: EntityKind, name: &str) -> Option<&'static str> {
+    let folded = fold(name);
+    ALIASES.iter().find(|(a, k, _)| *k == kind && *a == folded).map(|(_, _, to)| *to)
+}
+
+/// Each mention's entity within one document (see the module documentation), in mention order.
+pub fn resolve(text: &str, mentions: &[Entity]) -> Vec<Identity> {
+    let mut out: Vec<Identity> = mentions
+        .iter()
+        .map(|e| {
+            let surface = EntityKey::of(e, text).text;
+            if !is_name(e.kind) {
+                return Identity {
+                    key: EntityKey { kind: e.kind, text: surface.clone() },
+                    surface,
+                    reason: MergeReason::AsWritten,
+                };
+            }
+            let (name, mut reason) = match clean(e.kind, &surface) {
+                Some(cleaned) => (cleaned, MergeReason::Spelling),
+                None => (surface.clone(), MergeReason::AsWritten),
+            };
+            let name = match alias(e.kind, &name) {
+                Some(to) if to != name => {
+                    reason = MergeReason::Alias;
+                    to.to_owned()
+                }
+                _ => name,
+            };
+            Identity { key: EntityKey { kind: e.kind, text: name }, surface, reason }
+        })
+        .collect();
+    // A one-word person: the document's only full name that ends (else starts) with it.
+    let full: Vec<String> = {
+        let mut names: Vec<String> = out
+            .iter()
+            .filter(|i| i.key.kind == EntityKind::Person && is_full_name(&i.key.text))
+            .map(|i| i.key.text.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    for i in out.iter_mut().filter(|i| i.key.kind == EntityKind::Person && !i.key.text.contains(' ')) {
+        if let Some(name) = only_full_name(&i.key.text, full.iter().map(String::as_str), Part::SurnameOrFirst) {
+            i.key.text = name.to_owned();
+            i.reason = MergeReason::FullNameInDocument;
+        }
+    }
+    out
+}
+
+/// Where in a full name a lone word may stand for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// As its surname or its first name (within one document).
+    SurnameOrFirst,
+    /// As its surname only (across a folder, where first names are shared by many).
+    Surname,
+}
+
+/// The only name among `full` that `word` can stand for: the one whose last word it is (or,
+/// with [`Part::SurnameOrFirst`] and no such name, whose first word it is). `None` if there is
+/// none, or several, or the word also starts another full name ("Richard" is Jennifer Richard's
+/// surname but Richard Causey's first name).
+fn only_full_name<'a>(word: &str, full: impl Iterator<Item = &'a str> + Clone, part: Part) -> Option<&'a str> {
+    let word = fold(word);
+    let is = |w: Option<&str>| w.is_some_and(|w| fold(w) == word);
+    let ending: Vec<&str> = full.clone().filter(|n| is(n.rsplit(' ').next())).collect();
+    let starting: Vec<&str> = full.filter(|n| is(n.split(' ').next())).collect();
+    match (ending.as_slice(), starting.as_slice(), part) {
+        ([one], [], _) => Some(one),
+        ([], [one], Part::SurnameOrFirst) => Some(one),
+        _ => None,
+    }
+}
+
+/// Whether `name` reads as a person's full name: two to four words, each capitalised or an
+/// initial, no digits, and not a greeting or a header word the model took for a name ("Dear
+/// Ken", "John Subject").
+fn is_full_name(name: &str) -> bool {
+    const NOT_NAMES: [&str; 16] = [
+        "dear", "hi", "hello", "hey", "thanks", "regards", "subject", "re", "fw", "fwd", "cc", "from", "to", "sent",
+        "office", "suite",
+    ];
+    let words: Vec<&str> = name.split(' ').collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            let initial = w.trim_end_matches('.').chars().count() == 1 && w.starts_with(char::is_uppercase);
+            let capitalised = w.starts_with(char::is_uppercase)
+                && w.chars().any(char::is_lowercase)
+                && w.chars().all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'));
+            (initial || capitalised) && !NOT_NAMES.contains(&w.to_lowercase().as_str())
+        })
+}
+
+/// A key merged into an entity: the key, its documents, and why.
+type Member<'a> = (&'a EntityKey, u64, MergeReason);
+
+/// Merges a folder's per-document keys (`counts`: key → documents mentioning it under that key)
+/// and their spellings (`spellings`: key → (spelling, reason, documents)) into entities, most
+/// mentioned first. Document counts of merged keys are added up: a document names a person in
+/// full or only by surname, never both under two keys (see [`resolve`]).
+pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Vec<Variant>>) -> Vec<EntityCount> {
+    // 1. Case and dots: one entity per folded spelling, under its most used form.
+    let mut by_fold: HashMap<(EntityKind, String), Vec<(&EntityKey, u64)>> = HashMap::new();
+    for (key, n) in counts {
+        by_fold.entry((key.kind, fold(&key.text))).or_default().push((key, *n));
+    }
+    let mut groups: Vec<(EntityKey, Vec<Member<'_>>)> = by_fold
+        .into_values()
+        .map(|mut keys| {
+            keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            let head = keys[0].0.clone();
+            let members = keys
+                .into_iter()
+                .map(|(k, n)| (k, n, if *k == head { MergeReason::AsWritten } else { MergeReason::Case }))
+                .collect();
+            (head, members)
+        })
+        .collect();
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    // 2. A one-word person into the folder's only full name like it.
+    let full: Vec<String> = groups
+        .iter()
+        .filter(|(k, _)| k.kind == EntityKind::Person && is_full_name(&k.text))
+        .map(|(k, _)| k.text.clone())
+        .collect();
+    let mut into: HashMap<usize, usize> = HashMap::new();
+    for (i, (key, _)) in groups.iter().enumerate() {
+        if key.kind == EntityKind::Person
+            && !key.text.contains(' ')
+            && let Some(name) = only_full_name(&key.text, full.iter().map(String::as_str), Part::Surname)
+            && let Some(j) = groups.iter().position(|(k, _)| k.kind == EntityKind::Person && k.text == name)
+        {
+            into.insert(i, j);
+        }
+    }
+    let mut moved: Vec<Vec<Member<'_>>> = vec![Vec::new(); groups.len()];
+    for (&i, &j) in &into {
+        let members = std::mem::take(&mut groups[i].1);
+        moved[j].extend(members.into_iter().map(|(k, n, _)| (k, n, MergeReason::FullNameInFolder)));
+    }
+    let mut out: Vec<EntityCount> = groups
+        .into_iter()
+        .zip(moved)
+        .filter(|((_, members), extra)| !members.is_empty() || !extra.is_empty())
+        .filter_map(|((key, mut members), extra)| {
+            members.extend(extra);
+            if members.is_empty() {
+                return None;
+            }
+            let documents = members.iter().map(|(_, n, _)| n).sum();
+            let keys: Vec<EntityKey> = members.iter().map(|(k, _, _)| (*k).clone()).collect();
+            let mut variants: Vec<Variant> = Vec::new();
+            for (k, n, reason) in members {
+                match spellings.get(k) {
+                    Some(spelled) => variants.extend(spelled.iter().map(|v| Variant {
+                        text: v.text.clone(),
+                        documents: v.documents,
+                        reason: if reason == MergeReason::AsWritten { v.reason } else { reason },
+                    })),
+                    None => variants.push(Variant { text: k.text.clone(), documents: n, reason }),
+                }
+            }
+            variants.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.text.cmp(&b.text)));
+            variants.dedup_by(|a, b| a.text == b.text);
+            Some(EntityCount { key, documents, variants, members: keys })
+        })
+        .collect();
+    out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mentions of the `nth` occurrence of each string.
+    fn keys(text: &str, names: &[(&str, usize, EntityKind)]) -> Vec<(String, String)> {
+        let mut m: Vec<Entity> = names
+            .iter()
+            .map(|(s, nth, kind)| {
+                let i = text.match_indices(s).nth(*nth).expect("in the text").0;
+                Entity { kind: *kind, span: i..i + s.len() }
+            })
+            .collect();
+        m.sort_by_key(|e| e.span.start);
+        resolve(text, &m).into_iter().map(|i| (i.surface, i.key.text)).collect()
+    }
+
+    use EntityKind::*;
+
+    #[test]
+    fn a_surname_after_the_full_name_is_that_person() {
+        let text = "Sergey Lavrov spoke. Lavrov said no. Mr Blair's office and Tony Blair agreed.";
+        let got = keys(
+            text,
+            &[
+                ("Sergey Lavrov", 0, Person),
+                ("Lavrov", 1, Person),
+                ("Mr Blair's", 0, Person),
+                ("Tony Blair", 0, Person),
+            ],
+        );
+        assert_eq!(got[1].1, "Sergey Lavrov");
+        assert_eq!(
+            got[2],
+            ("Mr Blair's".to_owned(), "Tony Blair".to_owned()),
+            "title and possessive go, then the surname"
+        );
+    }
+
+    #[test]
+    fn two_full_names_sharing_a_word_stay_apart_and_make_the_word_ambiguous() {
+        let text = "Paul Whelan and Paul Manafort. Paul left. George Bush met George W. Bush. Bush spoke.";
+        let got = keys(
+            text,
+            &[
+                ("Paul Whelan", 0, Person),
+                ("Paul Manafort", 0, Person),
+                ("Paul", 2, Person),
+                ("George Bush", 0, Person),
+                ("George W. Bush", 0, Person),
+                ("Bush", 2, Person),
+            ],
+        );
+        let texts: Vec<&str> = got.iter().map(|(_, k)| k.as_str()).collect();
+        assert_eq!(texts, ["Paul Whelan", "Paul Manafort", "Paul", "George Bush", "George W. Bush", "Bush"]);
+    }
+
+    #[test]
+    fn aliases_are_only_those_in_the_table() {
+        let text = "The U.S. and the United States; US troops; the UK and Britain; America.";
+        let got = keys(
+            text,
+            &[
+                ("U.S.", 0, Gpe),
+                ("United States", 0, Gpe),
+                ("US", 0, Gpe),
+                ("UK", 0, Gpe),
+                ("Britain", 0, Gpe),
+                ("America", 0, Gpe),
+            ],
+        );
+        let texts: Vec<&str> = got.iter().map(|(_, k)| k.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["United States", "United States", "United States", "United Kingdom", "United Kingdom", "America"]
+        );
+    }
+
+    #[test]
+    fn the_folder_merges_case_and_unique_surnames_but_never_two_full_names() {
+        let key = |kind, t: &str| EntityKey { kind, text: t.to_owned() };
+        let counts: HashMap<EntityKey, u64> = [
+            (key(Person, "Brittney Griner"), 3),
+            (key(Person, "Griner"), 1),
+            (key(Person, "GRINER"), 1),
+            (key(Person, "Paul Whelan"), 3),
+            (key(Person, "Paul Manafort"), 2),
+            (key(Person, "Paul"), 1),
+            (key(Person, "George Bush"), 2),
+            (key(Person, "George W. Bush"), 2),
+            (key(Org, "CNN"), 5),
+            (key(Org, "Cnn"), 1),
+        ]
+        .into_iter()
+        .collect();
+        let merged = merge(&counts, &HashMap::new());
+        let find = |t: &str| merged.iter().find(|m| m.key.text == t);
+        let griner = find("Brittney Griner").expect("Griner");
+        assert_eq!(griner.documents, 5);
+        assert!(griner.variants.iter().any(|v| v.text == "Griner" && v.reason == MergeReason::FullNameInFolder));
+        assert!(find("Griner").is_none() && find("GRINER").is_none());
+        assert_eq!(find("Paul Whelan").map(|m| m.documents), Some(3));
+        assert_eq!(find("Paul").map(|m| m.documents), Some(1), "two Pauls: the first name stays alone");
+        assert_eq!(find("George Bush").map(|m| m.documents), Some(2));
+        assert_eq!(find("George W. Bush").map(|m| m.documents), Some(2));
+        assert_eq!(find("CNN").map(|m| m.documents), Some(6));
+        assert_eq!(merged[0].key.text, "CNN", "most documents first");
+    }
+}
