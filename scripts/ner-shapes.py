@@ -13,9 +13,13 @@ construction (CoNLL, IOB2, one document per table).
     scripts/ner-shapes.py ../shared/data/ner/wikigold/wikigold.conll.txt report > /tmp/tables-report.conll
     scripts/ner-shapes.py ../shared/data/ner/wikigold/wikigold.conll.txt report --prose > /tmp/prose-report.conll
 
+    scripts/ner-shapes.py --plain ../shared/corpora/gutenberg/2600-0.txt > /tmp/wp.conll
+    dossier eval-ner /tmp/wp.conll --map ontonotes --errors | grep '^+ PERSON'   # every PERSON mention
+
 `tune` uses the names of the first half of the documents, `report` those of the second half, so
 numbers reported on `report` come from names never looked at while tuning. `--prose` writes the
-half's documents unchanged instead. The output is the same on every run (fixed seed).
+half's documents unchanged instead. `--plain FILE` turns any text into one unannotated document
+(a line a sentence), so that `--errors` lists everything the recogniser finds in it. The output is the same on every run (fixed seed).
 """
 import random
 import sys
@@ -126,7 +130,17 @@ def write(doc, out):
         out.write("\n")
 
 
+def plain(path):
+    sys.stdout.write("-DOCSTART- O\n\n")
+    for line in open(path, encoding="utf-8-sig"):
+        tokens = line.split()
+        if tokens:
+            sys.stdout.write("".join(f"{t} O\n" for t in tokens) + "\n")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--plain":
+        return plain(sys.argv[2])
     if len(sys.argv) < 3 or sys.argv[2] not in ("tune", "report"):
         sys.exit(__doc__)
     docs = read_docs(sys.argv[1])
