@@ -130,7 +130,7 @@ def write(doc, out):
         out.write("\n")
 
 
-def plain(path):
+def unannotated(path):
     sys.stdout.write("-DOCSTART- O\n\n")
     for line in open(path, encoding="utf-8-sig"):
         tokens = line.split()
@@ -140,7 +140,7 @@ def plain(path):
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--plain":
-        return plain(sys.argv[2])
+        return unannotated(sys.argv[2])
     if len(sys.argv) < 3 or sys.argv[2] not in ("tune", "report"):
         sys.exit(__doc__)
     docs = read_docs(sys.argv[1])
