@@ -391,10 +391,20 @@ impl DocIndex {
             }
             clauses.push((Occur::Must, parsed));
         }
-        for key in &query.entities {
+        // Entities typed in the query (`person:Lavrov`): every entity of that kind with that
+        // name or spelling, in any case.
+        let mut typed: Vec<Vec<EntityKey>> = Vec::new();
+        for (kind, name) in &filters.entities {
+            let members = self.entities_named(*kind, name);
+            if members.is_empty() {
+                warnings.push(format!("no {} named {name:?} in this folder", kind.display_name().to_lowercase()));
+            }
+            typed.push(members);
+        }
+        let picked = query.entities.iter().map(|key| self.entity_members(key));
+        for members in picked.chain(typed) {
             // Any of the keys merged into the entity.
-            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = self
-                .entity_members(key)
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = members
                 .iter()
                 .map(|k| {
                     let term = Term::from_field_text(self.fields.entity, &k.encode());
@@ -696,6 +706,20 @@ impl DocIndex {
             }
         }
         Ok(counts)
+    }
+
+    /// The per-document keys of every `kind` entity whose name or a spelling is `name`, in any
+    /// case and with or without dots.
+    fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
+        use crate::entities::identity::fold;
+        let wanted = fold(name);
+        let Ok(merged) = self.merged_entities() else { return Vec::new() };
+        merged
+            .iter()
+            .filter(|e| e.key.kind == kind)
+            .filter(|e| fold(&e.key.text) == wanted || e.variants.iter().any(|v| fold(&v.text) == wanted))
+            .flat_map(|e| e.members.iter().cloned())
+            .collect()
     }
 
     /// The per-document keys a filter on `key` matches: every key merged with it.

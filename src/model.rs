@@ -85,6 +85,25 @@ impl EntityKind {
         }
     }
 
+    /// Kinds that name someone or something (as opposed to dates, amounts, numbers and
+    /// contact details).
+    pub fn is_name(self) -> bool {
+        matches!(
+            self,
+            EntityKind::Person
+                | EntityKind::Org
+                | EntityKind::Gpe
+                | EntityKind::Loc
+                | EntityKind::Fac
+                | EntityKind::Norp
+                | EntityKind::Product
+                | EntityKind::Event
+                | EntityKind::WorkOfArt
+                | EntityKind::Law
+                | EntityKind::Language
+        )
+    }
+
     /// Kinds that count rather than name (numbers, ordinals, quantities, percentages): shown in
     /// documents, but left out of the folder's entity lists unless asked for, where "first" and
     /// "two" would otherwise lead every list.
@@ -449,6 +468,37 @@ pub struct TextFilters {
     pub formats: Vec<String>,
     pub folders: Vec<String>,
     pub authors: Vec<String>,
+    /// Entities as typed after a kind: `person:"Sergey Lavrov"`, `org:CNN`, `place:Moscow`.
+    pub entities: Vec<(EntityKind, String)>,
+}
+
+/// What a `name:` at the start of a query word filters by.
+#[derive(Clone, Copy, PartialEq)]
+enum Prefix {
+    Type,
+    Folder,
+    Author,
+    Entity(EntityKind),
+}
+
+impl Prefix {
+    /// The prefix `rest` starts with (a name, then `:` and something), and what follows it.
+    fn of(rest: &str) -> Option<(Prefix, &str)> {
+        let colon = rest.find(':')?;
+        let name = &rest[..colon];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+            return None;
+        }
+        let tail = rest.get(colon + 1..).filter(|tail| !tail.is_empty())?;
+        let prefix = match name.to_ascii_lowercase().as_str() {
+            "type" => Prefix::Type,
+            "folder" => Prefix::Folder,
+            "author" => Prefix::Author,
+            "organization" => Prefix::Entity(EntityKind::Org),
+            other => Prefix::Entity(EntityKind::named(other).filter(|k| k.is_name())?),
+        };
+        Some((prefix, tail))
+    }
 }
 
 impl Query {
@@ -465,11 +515,7 @@ impl Query {
         let mut rest = text;
         while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
             rest = &rest[start..];
-            // `get` keeps the comparison on char boundaries: the query may start with any script.
-            let filter = ["type:", "folder:", "author:"].into_iter().find_map(|p| {
-                let tail = rest.get(p.len()..).filter(|tail| !tail.is_empty())?;
-                rest[..p.len()].eq_ignore_ascii_case(p).then_some((p, tail))
-            });
+            let filter = Prefix::of(rest);
             let (token, value, after) = match filter {
                 Some((prefix, tail)) => {
                     if let Some(quoted) = tail.strip_prefix('"') {
@@ -493,10 +539,11 @@ impl Query {
             };
             let value = value.trim();
             match token {
-                Some("type:") if !value.is_empty() => out.formats.push(value.to_ascii_lowercase()),
-                Some("folder:") if !value.is_empty() => out.folders.push(value.trim_matches('/').to_owned()),
-                Some("author:") if !value.is_empty() => out.authors.push(value.to_owned()),
-                Some(_) => {}
+                Some(_) if value.is_empty() => {}
+                Some(Prefix::Type) => out.formats.push(value.to_ascii_lowercase()),
+                Some(Prefix::Folder) => out.folders.push(value.trim_matches('/').to_owned()),
+                Some(Prefix::Author) => out.authors.push(value.to_owned()),
+                Some(Prefix::Entity(kind)) => out.entities.push((kind, value.to_owned())),
                 None => words.push(value),
             }
             rest = after;
@@ -727,6 +774,16 @@ mod tests {
         let parse = |text: &str| Query { text: text.into(), ..Query::default() }.parse_text();
         assert_eq!(parse("Franç").words, "Franç");
         assert_eq!(parse("type:é").formats, ["é"]);
+        let typed = parse("person:\"Sergey Lavrov\" org:CNN Place:Moscow talks title:x law: lawyer:y");
+        assert_eq!(
+            typed.entities,
+            [
+                (EntityKind::Person, "Sergey Lavrov".to_owned()),
+                (EntityKind::Org, "CNN".to_owned()),
+                (EntityKind::Gpe, "Moscow".to_owned())
+            ]
+        );
+        assert_eq!(typed.words, "talks title:x lawyer:y", "other fields are the full-text parser's");
         assert_eq!(parse("folder:\"Ü").folders, ["Ü"]);
         assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").folders, ["Ø Ø"]);
         assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").words, "x");

@@ -536,4 +536,19 @@ fn one_name_per_entity_across_the_folder_and_filters_cover_every_spelling() {
     let query = Query { entities: vec![key], ..Query::default() };
     let hits: Vec<String> = index.search(&query, 10).unwrap().hits.into_iter().map(|h| h.id).collect();
     assert_eq!(hits.len(), 3, "{hits:?}");
+
+    // The same typed in the search box, by any spelling, in any case; a name not in the folder
+    // finds nothing and says so.
+    let typed = |text: &str| {
+        let results = index.search(&Query { text: text.into(), ..Query::default() }, 10).unwrap();
+        let mut ids: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
+        ids.sort();
+        (ids, results.warnings)
+    };
+    assert_eq!(typed("person:griner").0, ["a.txt", "b.txt", "c.txt"]);
+    assert_eq!(typed("person:\"Brittney Griner\" place:U.S.").0, ["a.txt", "b.txt", "c.txt"]);
+    assert_eq!(typed("person:Griner appealed").0, ["b.txt"]);
+    assert_eq!(typed("person:Paul").0, ["d.txt"]);
+    let (none, warnings) = typed("person:Nobody");
+    assert!(none.is_empty() && warnings.iter().any(|w| w.contains("no person named \"Nobody\"")), "{warnings:?}");
 }

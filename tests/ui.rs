@@ -206,6 +206,15 @@ fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
     h.get_by_label("Calder Shipping Company · 2 docs").click();
     run_until(&mut h, "the filtered hits", |h| shows(h, "2 documents match"));
     assert!(shows(&h, "Calder Shipping Company ✕"));
+    let clicked: Vec<String> = h.state().results().map(|r| r.hits.iter().map(|x| x.id.clone()).collect()).unwrap();
+
+    // The same filter typed in the search box, by a spelling in lower case.
+    h.get_by_label("Calder Shipping Company ✕").click();
+    run_until(&mut h, "the filter removed", |h| !shows(h, "Calder Shipping Company ✕"));
+    search_for(&mut h, "org:\"calder shipping company\"");
+    run_until(&mut h, "the typed filter's hits", |h| shows(h, "2 documents match"));
+    let typed: Vec<String> = h.state().results().map(|r| r.hits.iter().map(|x| x.id.clone()).collect()).unwrap();
+    assert_eq!(typed, clicked);
 }
 
 #[test]

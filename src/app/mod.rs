@@ -128,6 +128,11 @@ impl DossierApp {
         self.layout.painted_matches()
     }
 
+    /// The current search's results, if a search is shown.
+    pub fn results(&self) -> Option<&crate::model::SearchResults> {
+        self.state.results.as_ref()
+    }
+
     /// What would be saved now.
     pub fn persisted(&self) -> &Persisted {
         &self.state.p

@@ -85,24 +85,6 @@ impl Rules {
     }
 }
 
-/// Kinds that are names (as opposed to dates, amounts and contact details).
-fn is_name(kind: EntityKind) -> bool {
-    matches!(
-        kind,
-        EntityKind::Person
-            | EntityKind::Org
-            | EntityKind::Gpe
-            | EntityKind::Loc
-            | EntityKind::Fac
-            | EntityKind::Norp
-            | EntityKind::Product
-            | EntityKind::Event
-            | EntityKind::WorkOfArt
-            | EntityKind::Law
-            | EntityKind::Language
-    )
-}
-
 /// Applies the pass's `rules` to `mentions` found in `text`.
 pub fn make_consistent(text: &str, mentions: Vec<Entity>, rules: Rules) -> Vec<Entity> {
     let layout = Layout::of(text, rules.has(Rules::TABLES));
@@ -126,7 +108,7 @@ fn clean(text: &str, mentions: Vec<Entity>, layout: &Layout, rules: Rules) -> Ve
         .filter_map(|e| if rules.has(Rules::LINE_BREAKS) { cut_at_line_end(text, e, layout) } else { Some(e) })
         .filter_map(|e| if rules.has(Rules::BRACKETS) { cut_at_lone_bracket(text, e) } else { Some(e) })
         .filter(|e| !rules.has(Rules::PUNCTUATION) || text[e.span.clone()].chars().any(char::is_alphanumeric))
-        .filter(|e| !rules.has(Rules::FUNCTION_WORDS) || !is_name(e.kind) || !is_function_word(&text[e.span.clone()]))
+        .filter(|e| !rules.has(Rules::FUNCTION_WORDS) || !e.kind.is_name() || !is_function_word(&text[e.span.clone()]))
         .collect()
 }
 
@@ -163,7 +145,7 @@ impl<'t> Established<'t> {
     ) -> Established<'t> {
         let mut votes: HashMap<&str, HashMap<EntityKind, usize>> = HashMap::new();
         let mut person_parts: HashMap<&str, usize> = HashMap::new();
-        for e in mentions.iter().filter(|e| is_name(e.kind) && !in_headline(&e.span)) {
+        for e in mentions.iter().filter(|e| e.kind.is_name() && !in_headline(&e.span)) {
             let name = &text[e.span.clone()];
             *votes.entry(name).or_default().entry(e.kind).or_default() += 1;
             let words: Vec<&str> = name.split_whitespace().collect();
@@ -220,7 +202,7 @@ fn settle(
 ) -> Vec<Entity> {
     let mut out: Vec<Entity> = Vec::with_capacity(mentions.len());
     for e in mentions {
-        if !is_name(e.kind) {
+        if !e.kind.is_name() {
             out.push(e);
             continue;
         }

@@ -14,24 +14,6 @@ use std::collections::HashMap;
 
 use crate::model::{Entity, EntityCount, EntityKey, EntityKind, MergeReason, Variant};
 
-/// Kinds whose mentions are names of someone or something.
-fn is_name(kind: EntityKind) -> bool {
-    matches!(
-        kind,
-        EntityKind::Person
-            | EntityKind::Org
-            | EntityKind::Gpe
-            | EntityKind::Loc
-            | EntityKind::Fac
-            | EntityKind::Norp
-            | EntityKind::Product
-            | EntityKind::Event
-            | EntityKind::WorkOfArt
-            | EntityKind::Law
-            | EntityKind::Language
-    )
-}
-
 /// Titles that may stand before a person's name without being part of it.
 const TITLES: [&str; 24] = [
     "mr",
@@ -129,7 +111,7 @@ pub fn resolve(text: &str, mentions: &[Entity]) -> Vec<Identity> {
         .iter()
         .map(|e| {
             let surface = EntityKey::of(e, text).text;
-            if !is_name(e.kind) {
+            if !e.kind.is_name() {
                 return Identity {
                     key: EntityKey { kind: e.kind, text: surface.clone() },
                     surface,

@@ -401,7 +401,7 @@ fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let edit = ui
             .add(
                 egui::TextEdit::singleline(&mut query)
-                    .hint_text("words, \"a phrase\", title:word")
+                    .hint_text("words, \"a phrase\", person:Lavrov, type:pdf")
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
