@@ -151,9 +151,31 @@ pub enum Command {
         /// Include numbers, ordinals, quantities and percentages (left out unless --kind names one).
         #[arg(long)]
         numbers: bool,
+        /// Print JSON instead of text: each entity with its spellings, their counts and why.
+        #[arg(long)]
+        json: bool,
+        /// Print CSV (kind, name, documents, spellings) instead of text.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// The entities that appear in the same documents as one entity, with how many they share.
+    Cooccur {
+        folder: PathBuf,
+        /// The entity as KIND:NAME, by any of its spellings (e.g. PERSON:Lavrov).
+        #[arg(value_name = "KIND:NAME", value_parser = entity_arg)]
+        entity: EntityKey,
+        /// How many to print (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+        /// Include numbers, ordinals, quantities and percentages.
+        #[arg(long)]
+        numbers: bool,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Print CSV (kind, name, shared documents) instead of text.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
 }
 
@@ -238,6 +260,7 @@ impl Command {
             | Command::List { json, .. }
             | Command::Report { json, .. }
             | Command::Entities { json, .. }
+            | Command::Cooccur { json, .. }
             | Command::Indexes { json, .. } => *json,
             Command::Index { .. } | Command::EvalNer { .. } | Command::PackagingFiles { .. } => false,
         }
@@ -283,7 +306,12 @@ pub fn run(command: Command) -> ExitCode {
                 json,
             )
         }
-        Command::Entities { folder, kind, limit, numbers, json } => entities_cmd(&folder, kind, limit, numbers, json),
+        Command::Entities { folder, kind, limit, numbers, json, csv } => {
+            entities_cmd(&folder, kind, limit, numbers, Output::of(json, csv))
+        }
+        Command::Cooccur { folder, entity, limit, numbers, json, csv } => {
+            cooccur_cmd(&folder, &entity, limit, numbers, Output::of(json, csv))
+        }
         Command::EvalNer { file, map, recogniser, without, ablate, errors } => {
             eval_cmd(&file, map, recogniser, &without, ablate, errors)
         }
@@ -463,7 +491,7 @@ fn entities_cmd(
     kind: Option<EntityKind>,
     limit: usize,
     numbers: bool,
-    json: bool,
+    output: Output,
 ) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
@@ -473,14 +501,95 @@ fn entities_cmd(
         counts.truncate(limit);
     }
     let mut out = std::io::stdout().lock();
-    if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&counts).unwrap_or_default());
-    } else {
-        for c in &counts {
-            let _ = writeln!(out, "{:>6}  {:<12} {}", c.documents, c.key.kind.label(), c.key.text);
+    match output {
+        Output::Json => {
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&counts).unwrap_or_default());
+        }
+        Output::Csv => {
+            let rows = counts.iter().map(|c| {
+                let spellings: Vec<String> =
+                    c.variants.iter().map(|v| format!("{} ({})", v.text, v.documents)).collect();
+                [c.key.kind.label().to_owned(), c.key.text.clone(), c.documents.to_string(), spellings.join("; ")]
+            });
+            write_csv(&mut out, ["kind", "name", "documents", "spellings"], rows)?;
+        }
+        Output::Text => {
+            for c in &counts {
+                let _ = writeln!(out, "{:>6}  {:<12} {}", c.documents, c.key.kind.label(), c.key.text);
+            }
         }
     }
     Ok(if counts.is_empty() { 1 } else { 0 })
+}
+
+/// How a listing is printed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Text,
+    Json,
+    Csv,
+}
+
+impl Output {
+    fn of(json: bool, csv: bool) -> Output {
+        if json {
+            Output::Json
+        } else if csv {
+            Output::Csv
+        } else {
+            Output::Text
+        }
+    }
+}
+
+/// Writes a header and rows as CSV (quoted where needed).
+fn write_csv<const N: usize>(
+    out: &mut impl Write,
+    header: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) -> Result<(), Failure> {
+    let fail = |e: csv::Error| Failure { code: 1, message: format!("cannot write CSV: {e}") };
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        w.write_record(&row).map_err(fail)?;
+    }
+    w.flush().map_err(|e| Failure { code: 1, message: format!("cannot write CSV: {e}") })
+}
+
+fn cooccur_cmd(folder: &Path, entity: &EntityKey, limit: usize, numbers: bool, output: Output) -> Result<u8, Failure> {
+    let (index, record) = update_index(folder, true, Options::default())?;
+    warn_if_kept(&record);
+    // The entity by any of its spellings, as `person:…` finds it in a search.
+    let Some(key) = index.entities_named(entity.kind, &entity.text).into_iter().next() else {
+        return Err(Failure {
+            code: 1,
+            message: format!("no {} named {:?} in this folder", entity.kind.display_name().to_lowercase(), entity.text),
+        });
+    };
+    let mut pairs = index.cooccurrences(&key, 0).map_err(|e| usage(e.to_string()))?;
+    pairs.retain(|(k, _)| numbers || !k.kind.is_counting());
+    if limit > 0 {
+        pairs.truncate(limit);
+    }
+    let mut out = std::io::stdout().lock();
+    match output {
+        Output::Json => {
+            let rows: Vec<serde_json::Value> =
+                pairs.iter().map(|(k, n)| serde_json::json!({ "key": k, "documents": n })).collect();
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        }
+        Output::Csv => {
+            let rows = pairs.iter().map(|(k, n)| [k.kind.label().to_owned(), k.text.clone(), n.to_string()]);
+            write_csv(&mut out, ["kind", "name", "shared_documents"], rows)?;
+        }
+        Output::Text => {
+            for (k, n) in &pairs {
+                let _ = writeln!(out, "{n:>6}  {:<12} {}", k.kind.label(), k.text);
+            }
+        }
+    }
+    Ok(if pairs.is_empty() { 1 } else { 0 })
 }
 
 fn eval_cmd(

@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -708,9 +708,57 @@ impl DocIndex {
         Ok(counts)
     }
 
+    /// The entities that appear in the same documents as `key`'s entity (and all its spellings),
+    /// with how many documents they share, most shared first, at most `limit` (0: all).
+    pub fn cooccurrences(&self, key: &EntityKey, limit: usize) -> Result<Vec<(EntityKey, u64)>> {
+        let merged = self.merged_entities()?;
+        let group_of: HashMap<&EntityKey, usize> =
+            merged.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |k| (k, i))).collect();
+        let members = self.entity_members(key);
+        let own: HashSet<usize> = members.iter().filter_map(|k| group_of.get(k).copied()).collect();
+        let any: Vec<(Occur, Box<dyn TantivyQuery>)> = members
+            .iter()
+            .map(|k| {
+                let term = Term::from_field_text(self.fields.entity, &k.encode());
+                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+            })
+            .collect();
+        let searcher = self.searcher();
+        let docs = searcher.search(&BooleanQuery::new(any), &DocSetCollector)?;
+        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
+        for addr in docs {
+            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+        }
+        let mut shared = vec![0u64; merged.len()];
+        for (segment, doc_ids) in by_segment {
+            let terms = all_strs(searcher.segment_reader(segment).fast_fields().str("entity")?)?;
+            let Some(col) = &terms.column else { continue };
+            for doc in doc_ids {
+                // A document counts once per entity, however many of its spellings it has.
+                let groups: HashSet<usize> = col
+                    .term_ords(doc)
+                    .filter_map(|ord| terms.terms.get(ord as usize))
+                    .filter_map(|t| EntityKey::decode(t))
+                    .filter_map(|k| group_of.get(&k).copied())
+                    .filter(|g| !own.contains(g))
+                    .collect();
+                for g in groups {
+                    shared[g] += 1;
+                }
+            }
+        }
+        let mut out: Vec<(EntityKey, u64)> =
+            shared.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(g, n)| (merged[g].key.clone(), n)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if limit > 0 {
+            out.truncate(limit);
+        }
+        Ok(out)
+    }
+
     /// The per-document keys of every `kind` entity whose name or a spelling is `name`, in any
     /// case and with or without dots.
-    fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
+    pub fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
         use crate::entities::identity::fold;
         let wanted = fold(name);
         let Ok(merged) = self.merged_entities() else { return Vec::new() };

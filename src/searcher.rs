@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_cha
 use std::thread::JoinHandle;
 
 use crate::index::DocIndex;
-use crate::model::{DocSummary, DocView, EntityCount, IndexStats, Query, SearchResults};
+use crate::model::{DocSummary, DocView, EntityCount, EntityKey, IndexStats, Query, SearchResults};
 use crate::pipeline::Notify;
 
 /// How many hits a search returns at most.
@@ -28,10 +28,15 @@ pub enum Request {
     /// Corpus-wide entity counts.
     Entities,
     Stats,
+    /// The entities that share documents with one entity.
+    Cooccur(EntityKey),
 }
 
+/// How many kinds of request there are (see [`Request::kind`]).
+pub const REQUEST_KINDS: usize = 6;
+
 impl Request {
-    /// Which of the five kinds of request this is (0..5), the same number as its
+    /// Which kind of request this is (below [`REQUEST_KINDS`]), the same number as its
     /// [`Answer::kind`]: a front end keeps the newest generation per kind.
     pub fn kind(&self) -> usize {
         match self {
@@ -40,6 +45,7 @@ impl Request {
             Request::Doc { .. } => 2,
             Request::Entities => 3,
             Request::Stats => 4,
+            Request::Cooccur(_) => 5,
         }
     }
 }
@@ -52,6 +58,7 @@ pub enum Answer {
     Doc(Result<Option<Box<DocView>>, String>),
     Entities(Result<Vec<EntityCount>, String>),
     Stats(Result<IndexStats, String>),
+    Cooccur(EntityKey, Result<Vec<(EntityKey, u64)>, String>),
 }
 
 impl Answer {
@@ -63,6 +70,7 @@ impl Answer {
             Answer::Doc(_) => 2,
             Answer::Entities(_) => 3,
             Answer::Stats(_) => 4,
+            Answer::Cooccur(..) => 5,
         }
     }
 }
@@ -200,6 +208,7 @@ fn failed(request: Request, error: String) -> Answer {
         Request::Doc { .. } => Answer::Doc(Err(error)),
         Request::Entities => Answer::Entities(Err(error)),
         Request::Stats => Answer::Stats(Err(error)),
+        Request::Cooccur(key) => Answer::Cooccur(key, Err(error)),
     }
 }
 
@@ -223,5 +232,9 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
         Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map(|v| v.map(Box::new)).map_err(msg)),
         Request::Entities => Answer::Entities(index.entity_counts().map_err(msg)),
         Request::Stats => Answer::Stats(index.stats(index_dir).map_err(msg)),
+        Request::Cooccur(key) => {
+            let pairs = index.cooccurrences(&key, 0).map_err(msg);
+            Answer::Cooccur(key, pairs)
+        }
     }
 }

@@ -78,6 +78,31 @@ fn entities_lists_counts_by_kind() {
     let all = kinds(&["entities", folder, "--json", "--numbers"]);
     assert!(all.contains(&"Cardinal".to_owned()) && all.contains(&"Ordinal".to_owned()), "{all:?}");
     assert_eq!(kinds(&["entities", folder, "--json", "--kind", "ordinal"]), ["Ordinal"]);
+
+    // CSV: a header, then one row per entity with its spellings.
+    let csv = stdout(&dossier(&fx, &["entities", folder, "--csv", "--kind", "org"]));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("kind,name,documents,spellings"));
+    assert_eq!(lines.next(), Some("ORG,Calder Shipping Company,2,Calder Shipping Company (2)"));
+}
+
+#[test]
+fn cooccur_lists_the_entities_sharing_documents() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    // By any spelling, in any case.
+    let out = dossier(&fx, &["cooccur", folder, "org:calder shipping company", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<&str> = v.as_array().unwrap().iter().map(|e| e["key"]["text"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Helen Ward") && names.contains(&"Northport Council"), "{names:?}");
+    assert!(!names.contains(&"Calder Shipping Company"), "not with itself");
+    let csv = stdout(&dossier(&fx, &["cooccur", folder, "org:Calder Shipping Company", "--csv", "--limit", "2"]));
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("kind,name,shared_documents\n"), "{csv}");
+    let missing = dossier(&fx, &["cooccur", folder, "person:Nobody"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no person named \"Nobody\""));
 }
 
 #[test]

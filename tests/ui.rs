@@ -218,6 +218,22 @@ fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
 }
 
 #[test]
+fn a_selected_entity_lists_who_appears_with_it_and_a_click_keeps_both() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.get_by_label_contains("notes/meeting-minutes.md").click();
+    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    h.get_by_label("Calder Shipping Company ×1").click();
+    run_until(&mut h, "its co-occurrences", |h| shows(h, "With Calder Shipping Company"));
+    h.get_by_label("Maria Lopez · 1 shared doc").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Maria Lopez · 1 shared doc").click();
+    run_until(&mut h, "the documents with both", |h| shows(h, "1 document matches"));
+    assert!(shows(&h, "Calder Shipping Company ✕") && shows(&h, "Maria Lopez ✕"));
+}
+
+#[test]
 fn numbers_stay_out_of_the_folder_list_until_asked_for() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);

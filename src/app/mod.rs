@@ -63,7 +63,7 @@ pub struct DossierApp {
     indexes_rx: Option<Receiver<Result<Vec<crate::store::IndexEntry>, String>>>,
 
     /// Newest generation sent for each kind of request; older replies are dropped.
-    latest: [u64; 5],
+    latest: [u64; crate::searcher::REQUEST_KINDS],
     /// Requests that found the searcher's queue full; sent again next frame.
     unsent: Vec<Request>,
     query_edited_at: Option<f64>,
@@ -89,7 +89,7 @@ impl DossierApp {
             listing_rx: None,
             completing: None,
             indexes_rx: None,
-            latest: [0; 5],
+            latest: [0; crate::searcher::REQUEST_KINDS],
             unsent: Vec::new(),
             query_edited_at: None,
             layout: LayoutCache::default(),
@@ -172,6 +172,9 @@ impl DossierApp {
         self.send(Request::Docs);
         self.send(Request::Stats);
         self.send(Request::Entities);
+        if let Some(key) = self.state.selected_entity.clone() {
+            self.send(Request::Cooccur(key));
+        }
         if !self.query().is_empty() {
             self.send(Request::Search(self.query()));
         }
@@ -374,11 +377,13 @@ impl DossierApp {
                 }
                 Answer::Stats(Ok(stats)) => self.state.stats = stats,
                 Answer::Entities(Ok(counts)) => self.state.corpus_entities = counts,
+                Answer::Cooccur(key, Ok(pairs)) => self.state.cooccur = Some((key, pairs)),
                 Answer::Search(_, Err(e))
                 | Answer::Docs(Err(e))
                 | Answer::Doc(Err(e))
                 | Answer::Stats(Err(e))
-                | Answer::Entities(Err(e)) => {
+                | Answer::Entities(Err(e))
+                | Answer::Cooccur(_, Err(e)) => {
                     self.state.doc_loading = false;
                     self.state.banner = Some(e);
                 }
@@ -405,7 +410,7 @@ impl DossierApp {
         self.layout.clear();
         self.state.stats = IndexStats::default();
         self.state.corpus_entities.clear();
-        self.latest = [0; 5];
+        self.latest = [0; crate::searcher::REQUEST_KINDS];
         self.unsent.clear();
         if !same_folder {
             self.state.p.query.clear();
@@ -415,6 +420,7 @@ impl DossierApp {
             self.state.p.selected = None;
         }
         self.state.selected_entity = None;
+        self.state.cooccur = None;
         self.state.p.folder = Some(folder.clone());
         self.state.p.recent.retain(|f| f != &folder);
         self.state.p.recent.insert(0, folder);
@@ -497,6 +503,10 @@ impl DossierApp {
                     && !self.state.p.kinds.contains(k.kind)
                 {
                     self.state.p.kinds.toggle(k.kind);
+                }
+                match &key {
+                    Some(k) => self.send(Request::Cooccur(k.clone())),
+                    None => self.state.cooccur = None,
                 }
                 self.state.selected_entity = key;
             }

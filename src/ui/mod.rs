@@ -7,7 +7,7 @@ pub mod theme;
 use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
-use crate::model::{DocFormat, EntityCount, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
+use crate::model::{DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
 use crate::store::IndexState;
 use crate::view::document::{DocState, EntityRow};
 use crate::view::{Command, State, ThemeChoice};
@@ -654,8 +654,33 @@ fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             }
         }
         ui.separator();
+        if let Some((key, pairs)) = state.cooccur.as_ref().filter(|(k, _)| state.selected_entity.as_ref() == Some(k)) {
+            cooccur_ui(state, key, pairs, ui, out);
+            ui.separator();
+        }
         folder_entities_ui(state, ui, out);
     });
+}
+
+/// The entities that share the most documents with the selected one; a click keeps the
+/// documents that mention both.
+fn cooccur_ui(state: &State, key: &EntityKey, pairs: &[(EntityKey, u64)], ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let dark = ui.visuals().dark_mode;
+    ui.heading(format!("With {}", key.text));
+    let shown: Vec<&(EntityKey, u64)> =
+        pairs.iter().filter(|(k, _)| state.p.show_counting || !k.kind.is_counting()).take(12).collect();
+    if shown.is_empty() {
+        ui.label(RichText::new("No other entity in its documents.").weak());
+    }
+    for (other, n) in shown {
+        let text = RichText::new(format!("{} · {}", other.text, words::plural(*n, "shared doc")))
+            .color(theme::entity_color(other.kind, dark));
+        let r = ui.add(egui::Button::selectable(false, text).truncate());
+        if r.on_hover_text(format!("{}: only the documents that mention both", other.kind.display_name())).clicked() {
+            out.push(Command::AddFilter(key.clone()));
+            out.push(Command::AddFilter(other.clone()));
+        }
+    }
 }
 
 /// One entity of the open document: click to highlight its mentions, or filter by it.

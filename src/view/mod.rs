@@ -157,6 +157,8 @@ pub struct State {
     /// The "Indexes" window's list (`None` while it is closed).
     pub indexes: Option<Vec<IndexEntry>>,
     pub selected_entity: Option<EntityKey>,
+    /// The entities sharing documents with an entity (the selected one), with how many.
+    pub cooccur: Option<(EntityKey, Vec<(EntityKey, u64)>)>,
     pub current_match: Option<usize>,
 
     /// Requests for this frame only, cleared once a frame has been drawn with them: give the
