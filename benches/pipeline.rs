@@ -133,8 +133,36 @@ fn main() {
     let started = Instant::now();
     let counts = index.entity_counts().expect("counts");
     row(
-        "corpus entity counts",
+        "corpus entity counts, merged (first time)",
         format!("{:.1} ms for {} entities", started.elapsed().as_secs_f64() * 1000.0, counts.len()),
+    );
+    let started = Instant::now();
+    std::hint::black_box(index.entity_counts().expect("counts"));
+    row("corpus entity counts, again (cached)", format!("{:.2} ms", started.elapsed().as_secs_f64() * 1000.0));
+    // Who appears with the most frequent names, and the documents of one (a filter covers every
+    // spelling merged into it).
+    let people: Vec<_> = counts.iter().filter(|c| c.key.kind.is_name()).take(10).collect();
+    let mut lat = Vec::new();
+    let mut filtered = Vec::new();
+    for c in &people {
+        let started = Instant::now();
+        std::hint::black_box(index.cooccurrences(&c.key, 20).expect("cooccur"));
+        lat.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        let q = Query { entities: vec![c.key.clone()], ..Query::default() };
+        std::hint::black_box(index.search(&q, 200).expect("filter"));
+        filtered.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    lat.sort_by(f64::total_cmp);
+    filtered.sort_by(f64::total_cmp);
+    let top = people.first().map_or(0, |c| c.documents);
+    row(
+        &format!("co-occurrence of the 10 most frequent names (top: {top} docs)"),
+        format!("p50 {:.1} ms, max {:.1} ms", percentile(&lat, 0.5), lat.last().copied().unwrap_or(0.0)),
+    );
+    row(
+        "filter by one of them, top 200 with snippets",
+        format!("p50 {:.1} ms, max {:.1} ms", percentile(&filtered, 0.5), filtered.last().copied().unwrap_or(0.0)),
     );
 
     // Search latency over a mix of common words, rare words, two-word queries and phrases.
