@@ -158,6 +158,16 @@ pub enum Command {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
+    /// Print the folder's entity corrections (made in the app: merge, split, rename, type, hide)
+    /// as JSON, or share them: --export writes them to a file, --import replaces them with a
+    /// file's (checked first).
+    Curation {
+        folder: PathBuf,
+        #[arg(long, value_name = "FILE", conflicts_with = "import")]
+        export: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        import: Option<PathBuf>,
+    },
     /// The entities that appear in the same documents as one entity, with how many they share.
     Cooccur {
         folder: PathBuf,
@@ -262,7 +272,10 @@ impl Command {
             | Command::Entities { json, .. }
             | Command::Cooccur { json, .. }
             | Command::Indexes { json, .. } => *json,
-            Command::Index { .. } | Command::EvalNer { .. } | Command::PackagingFiles { .. } => false,
+            Command::Index { .. }
+            | Command::EvalNer { .. }
+            | Command::PackagingFiles { .. }
+            | Command::Curation { .. } => false,
         }
     }
 }
@@ -309,6 +322,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Entities { folder, kind, limit, numbers, json, csv } => {
             entities_cmd(&folder, kind, limit, numbers, Output::of(json, csv))
         }
+        Command::Curation { folder, export, import } => curation_cmd(&folder, export.as_deref(), import.as_deref()),
         Command::Cooccur { folder, entity, limit, numbers, json, csv } => {
             cooccur_cmd(&folder, &entity, limit, numbers, Output::of(json, csv))
         }
@@ -342,6 +356,11 @@ fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(Doc
     if let Some(notice) = index.rebuilt() {
         eprintln!("note: {notice}");
     }
+    let (curation, damaged) = crate::entities::curation::Curation::load_or_set_aside(&store.curation_file(&folder));
+    if let Some(notice) = damaged {
+        eprintln!("warning: {notice}");
+    }
+    index.set_curation(curation);
     let bar = indicatif::ProgressBar::hidden();
     if std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -555,6 +574,33 @@ fn write_csv<const N: usize>(
         w.write_record(&row).map_err(fail)?;
     }
     w.flush().map_err(|e| Failure { code: 1, message: format!("cannot write CSV: {e}") })
+}
+
+fn curation_cmd(folder: &Path, export: Option<&Path>, import: Option<&Path>) -> Result<u8, Failure> {
+    use crate::entities::curation::Curation;
+    let folder = check_folder(folder).map_err(|e| usage(e.to_string()))?;
+    let store = Store::from_env().map_err(|e| usage(e.to_string()))?;
+    let file = store.curation_file(&folder);
+    let failed = |e: crate::entities::curation::CurationError| Failure { code: 1, message: e.to_string() };
+    if let Some(from) = import {
+        let curation = Curation::load(from).map_err(failed)?;
+        curation.save(&file).map_err(failed)?;
+        eprintln!("{} imported", crate::words::plural(curation.rules.len() as u64, "correction"));
+        return Ok(0);
+    }
+    let curation = Curation::load(&file).map_err(failed)?;
+    match export {
+        Some(to) => {
+            curation.export(to).map_err(failed)?;
+            eprintln!(
+                "{} exported to {}",
+                crate::words::plural(curation.rules.len() as u64, "correction"),
+                to.display()
+            );
+        }
+        None => println!("{}", serde_json::to_string_pretty(&curation).unwrap_or_default()),
+    }
+    Ok(0)
 }
 
 fn cooccur_cmd(folder: &Path, entity: &EntityKey, limit: usize, numbers: bool, output: Output) -> Result<u8, Failure> {

@@ -21,6 +21,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::entities::curation::Curation;
 use crate::model::{
     DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
     MergeReason, Query, SearchHit, SearchResults, Variant,
@@ -209,10 +210,13 @@ pub struct DocIndex {
     /// The folder's merged entities for one reader generation: counting them reads every
     /// document's terms, and filters need them on every search.
     entities: EntityCache,
+    /// The user's corrections, applied to the merged entities, with a version that changes
+    /// with them (it is part of the cache's key).
+    curation: Arc<Mutex<(u64, Curation)>>,
 }
 
-/// The merged entities of one reader generation.
-type EntityCache = Arc<Mutex<Option<(u64, Arc<Vec<EntityCount>>)>>>;
+/// The merged entities of one reader generation and curation version.
+type EntityCache = Arc<Mutex<Option<((u64, u64), Arc<Vec<EntityCount>>)>>>;
 
 /// What a folder's index knew about one file when it was last indexed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,7 +269,7 @@ impl DocIndex {
             .build();
         index.tokenizers().register(WORDS, analyser);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(DocIndex { index, reader, fields, rebuilt: None, entities: Arc::default() })
+        Ok(DocIndex { index, reader, fields, rebuilt: None, entities: Arc::default(), curation: Arc::default() })
     }
 
     /// Takes the index's single writer. Fails with [`IndexError::Locked`] while another process
@@ -662,7 +666,8 @@ impl DocIndex {
     /// once per reader generation.
     fn merged_entities(&self) -> Result<Arc<Vec<EntityCount>>> {
         let searcher = self.searcher();
-        let generation = searcher.generation().generation_id();
+        let curation = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let generation = (searcher.generation().generation_id(), curation.0);
         let mut cache = self.entities.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((g, merged)) = cache.as_ref()
             && *g == generation
@@ -677,10 +682,21 @@ impl DocIndex {
         let mut spellings: HashMap<EntityKey, Vec<Variant>> = HashMap::new();
         for (term, documents) in self.term_doc_counts(&searcher, "entity_variant")? {
             if let Some((key, reason, text)) = parse_variant_term(&term) {
-                spellings.entry(key).or_default().push(Variant { text, documents, reason });
+                spellings.entry(key.clone()).or_default().push(Variant { text, documents, reason, of: key });
             }
         }
-        let merged = Arc::new(crate::entities::identity::merge(&counts, &spellings));
+        let merged = crate::entities::identity::merge(&counts, &spellings);
+        let count = |keys: &[EntityKey]| {
+            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = keys
+                .iter()
+                .map(|k| {
+                    let term = Term::from_field_text(self.fields.entity, &k.encode());
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+                })
+                .collect();
+            searcher.search(&BooleanQuery::new(any), &Count).unwrap_or(0) as u64
+        };
+        let merged = Arc::new(curation.1.apply(merged, count));
         *cache = Some((generation, merged.clone()));
         Ok(merged)
     }
@@ -706,6 +722,17 @@ impl DocIndex {
             }
         }
         Ok(counts)
+    }
+
+    /// Applies the user's corrections from now on (see [`crate::entities::curation`]).
+    pub fn set_curation(&self, curation: Curation) {
+        let mut current = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = (current.0 + 1, curation);
+    }
+
+    /// The corrections applied now.
+    pub fn curation(&self) -> Curation {
+        self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.clone()
     }
 
     /// The entities that appear in the same documents as `key`'s entity (and all its spellings),

@@ -634,16 +634,21 @@ pub enum MergeReason {
     Case,
     /// A surname seen with only this full name in the folder.
     FullNameInFolder,
+    /// The user merged it (see [`crate::entities::curation`]).
+    ByYou,
 }
 
 impl MergeReason {
-    pub const ALL: [MergeReason; 6] = [
+    /// Every reason; a spelling's reason is stored in the index as its position here, so new
+    /// reasons go at the end.
+    pub const ALL: [MergeReason; 7] = [
         MergeReason::AsWritten,
         MergeReason::Spelling,
         MergeReason::Alias,
         MergeReason::FullNameInDocument,
         MergeReason::Case,
         MergeReason::FullNameInFolder,
+        MergeReason::ByYou,
     ];
 
     /// Why, in words, for a tooltip.
@@ -655,6 +660,7 @@ impl MergeReason {
             MergeReason::FullNameInDocument => "short for the full name in the same document",
             MergeReason::Case => "the same name in other capitals or with dots",
             MergeReason::FullNameInFolder => "the surname of the only full name like it in the folder",
+            MergeReason::ByYou => "merged by you (Edit → Undo takes it back)",
         }
     }
 }
@@ -665,6 +671,9 @@ pub struct Variant {
     pub text: String,
     pub documents: u64,
     pub reason: MergeReason,
+    /// The per-document key it was indexed under (what a split takes out).
+    #[serde(skip)]
+    pub of: EntityKey,
 }
 
 /// What happened to a file that is in the ingest report.

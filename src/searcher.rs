@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 
+use crate::entities::curation::Curation;
 use crate::index::DocIndex;
 use crate::model::{DocSummary, DocView, EntityCount, EntityKey, IndexStats, Query, SearchResults};
 use crate::pipeline::Notify;
@@ -30,10 +31,15 @@ pub enum Request {
     Stats,
     /// The entities that share documents with one entity.
     Cooccur(EntityKey),
+    /// Save the user's entity corrections to `file` and apply them from now on.
+    Curate {
+        curation: Curation,
+        file: std::path::PathBuf,
+    },
 }
 
 /// How many kinds of request there are (see [`Request::kind`]).
-pub const REQUEST_KINDS: usize = 6;
+pub const REQUEST_KINDS: usize = 7;
 
 impl Request {
     /// Which kind of request this is (below [`REQUEST_KINDS`]), the same number as its
@@ -46,6 +52,7 @@ impl Request {
             Request::Entities => 3,
             Request::Stats => 4,
             Request::Cooccur(_) => 5,
+            Request::Curate { .. } => 6,
         }
     }
 }
@@ -59,6 +66,8 @@ pub enum Answer {
     Entities(Result<Vec<EntityCount>, String>),
     Stats(Result<IndexStats, String>),
     Cooccur(EntityKey, Result<Vec<(EntityKey, u64)>, String>),
+    /// The corrections are saved and applied (everything that counts entities is out of date).
+    Curated(Result<(), String>),
 }
 
 impl Answer {
@@ -71,6 +80,7 @@ impl Answer {
             Answer::Entities(_) => 3,
             Answer::Stats(_) => 4,
             Answer::Cooccur(..) => 5,
+            Answer::Curated(_) => 6,
         }
     }
 }
@@ -209,6 +219,7 @@ fn failed(request: Request, error: String) -> Answer {
         Request::Entities => Answer::Entities(Err(error)),
         Request::Stats => Answer::Stats(Err(error)),
         Request::Cooccur(key) => Answer::Cooccur(key, Err(error)),
+        Request::Curate { .. } => Answer::Curated(Err(error)),
     }
 }
 
@@ -235,6 +246,14 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
         Request::Cooccur(key) => {
             let pairs = index.cooccurrences(&key, 0).map_err(msg);
             Answer::Cooccur(key, pairs)
+        }
+        Request::Curate { curation, file } => {
+            // Saved first: a correction that is shown must also survive a restart.
+            let saved = curation.save(&file).map_err(|e| e.to_string());
+            if saved.is_ok() {
+                index.set_curation(curation);
+            }
+            Answer::Curated(saved)
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use crate::entities::Extractor;
+use crate::entities::curation::Curation;
 use crate::index::DocIndex;
 use crate::pipeline::{self, Indexing, Notify, Options};
 use crate::searcher::Searcher;
@@ -23,6 +24,9 @@ pub struct Session {
     pub previous_run: Option<RunRecord>,
     /// Something the user should know about opening it (a damaged index was rebuilt).
     pub notice: Option<String>,
+    /// The user's entity corrections, and the file they are kept in.
+    pub curation: Curation,
+    pub curation_file: PathBuf,
     index: DocIndex,
     extractor: Arc<dyn Extractor>,
     options: Options,
@@ -182,10 +186,15 @@ pub fn open_now(
 ) -> Result<Session, OpenError> {
     let folder = check_folder(folder)?;
     let (index_dir, index) = store.open_index(&folder)?;
+    let curation_file = store.curation_file(&folder);
+    let (curation, damaged) = Curation::load_or_set_aside(&curation_file);
+    index.set_curation(curation.clone());
     let previous_run = RunRecord::load(&index_dir);
     let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone()).map_err(OpenError::Searcher)?;
     let mut session = Session {
-        notice: index.rebuilt().map(str::to_owned),
+        notice: index.rebuilt().map(str::to_owned).or(damaged),
+        curation,
+        curation_file,
         folder,
         index_dir,
         searcher,

@@ -150,6 +150,15 @@ impl Store {
         self.root.join("indexes").join(format!("v{SCHEMA_VERSION}")).join(format!("{name}-{hash:016x}"))
     }
 
+    /// Where the user's entity corrections for `folder` (canonical) are kept: beside the indexes
+    /// but outside their versioned folders, so a schema change that rebuilds the index keeps
+    /// them.
+    pub fn curation_file(&self, folder: &Path) -> PathBuf {
+        let index_dir = self.index_dir(folder);
+        let name = index_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.root.join("curation").join(format!("{name}.json"))
+    }
+
     /// The bundled sample documents, written out under the data directory when the source
     /// tree's `seeds/` is not there (an installed binary).
     pub fn seeds_folder(&self) -> std::io::Result<PathBuf> {

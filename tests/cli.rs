@@ -352,3 +352,32 @@ fn packaging_files_are_generated_from_the_command_line_definitions() {
     let version = stdout(&dossier(&fx, &["--version"]));
     assert!(version.contains("en_core_web_sm 3.8.0") && version.contains("MIT"), "{version}");
 }
+
+#[test]
+fn entity_corrections_are_exported_and_imported_as_json() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let shared = fx.dir.path().join("team-corrections.json");
+    std::fs::write(
+        &shared,
+        r#"{"rules": [{"do": "merge", "into": {"kind": "Person", "text": "Helen Ward"},
+                      "from": {"kind": "Person", "text": "Maria Lopez"}},
+                     {"do": "hide", "key": {"kind": "Person", "text": "Biden"}}]}"#,
+    )
+    .unwrap();
+    let out = dossier(&fx, &["curation", folder, "--import", shared.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Every listing follows the corrections, without extracting anything again.
+    let people = stdout(&dossier(&fx, &["entities", folder, "--kind", "person"]));
+    assert!(people.contains("2  PERSON       Helen Ward"), "{people}");
+    assert!(!people.contains("Maria Lopez") && !people.contains("Biden"), "{people}");
+    let exported = fx.dir.path().join("out.json");
+    assert_eq!(dossier(&fx, &["curation", folder, "--export", exported.to_str().unwrap()]).status.code(), Some(0));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("\"do\": \"merge\"") && text.contains("\"do\": \"hide\""), "{text}");
+    // A file that is not a list of corrections is refused and changes nothing.
+    std::fs::write(&shared, "[1, 2]").unwrap();
+    let bad = dossier(&fx, &["curation", folder, "--import", shared.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stdout(&dossier(&fx, &["curation", folder])).contains("Maria Lopez"));
+}

@@ -378,12 +378,20 @@ impl DossierApp {
                 Answer::Stats(Ok(stats)) => self.state.stats = stats,
                 Answer::Entities(Ok(counts)) => self.state.corpus_entities = counts,
                 Answer::Cooccur(key, Ok(pairs)) => self.state.cooccur = Some((key, pairs)),
+                Answer::Curated(Ok(())) => {
+                    // Counts, filters and the open document's entity counts all change.
+                    self.refresh_lists();
+                    if let Some(id) = self.state.doc.as_ref().map(|d| d.id.clone()) {
+                        self.request_doc(id);
+                    }
+                }
                 Answer::Search(_, Err(e))
                 | Answer::Docs(Err(e))
                 | Answer::Doc(Err(e))
                 | Answer::Stats(Err(e))
                 | Answer::Entities(Err(e))
-                | Answer::Cooccur(_, Err(e)) => {
+                | Answer::Cooccur(_, Err(e))
+                | Answer::Curated(Err(e)) => {
                     self.state.doc_loading = false;
                     self.state.banner = Some(e);
                 }
@@ -421,6 +429,11 @@ impl DossierApp {
         }
         self.state.selected_entity = None;
         self.state.cooccur = None;
+        self.state.curation = self.session.as_ref().map(|s| s.curation.clone()).unwrap_or_default();
+        self.state.undo.clear();
+        self.state.redo.clear();
+        self.state.renaming = None;
+        self.state.merging = None;
         self.state.p.folder = Some(folder.clone());
         self.state.p.recent.retain(|f| f != &folder);
         self.state.p.recent.insert(0, folder);
@@ -530,6 +543,32 @@ impl DossierApp {
             Command::ShowShortcuts(show) => self.state.show_shortcuts = show,
             Command::DismissHint => self.state.p.hint_dismissed = true,
             Command::ToggleCounting => self.state.p.show_counting = !self.state.p.show_counting,
+            Command::Curate(rule) => {
+                let before = self.state.curation.clone();
+                self.state.curation.rules.push(rule);
+                self.state.undo.push(before);
+                self.state.redo.clear();
+                self.save_curation();
+            }
+            Command::Undo => {
+                if let Some(before) = self.state.undo.pop() {
+                    self.state.redo.push(std::mem::replace(&mut self.state.curation, before));
+                    self.save_curation();
+                }
+            }
+            Command::Redo => {
+                if let Some(after) = self.state.redo.pop() {
+                    self.state.undo.push(std::mem::replace(&mut self.state.curation, after));
+                    self.save_curation();
+                }
+            }
+            Command::Rename(renaming) => self.state.renaming = renaming,
+            Command::MergeInto(merging) => self.state.merging = merging,
+            Command::EditRename(text) => {
+                if let Some((_, name)) = &mut self.state.renaming {
+                    *name = text;
+                }
+            }
             Command::Zoom(Some(true)) => egui::gui_zoom::zoom_in(ctx),
             Command::Zoom(Some(false)) => egui::gui_zoom::zoom_out(ctx),
             Command::Zoom(None) => ctx.set_zoom_factor(1.0),
@@ -605,6 +644,12 @@ impl DossierApp {
         }
     }
 
+    /// Sends the current corrections to the searcher, which saves and applies them.
+    fn save_curation(&mut self) {
+        let Some(file) = self.session.as_ref().map(|s| s.curation_file.clone()) else { return };
+        self.send(Request::Curate { curation: self.state.curation.clone(), file });
+    }
+
     fn search_now(&mut self) {
         self.query_edited_at = None;
         if self.query().is_empty() {
@@ -632,6 +677,7 @@ impl DossierApp {
     fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Command> {
         use egui::{Key, KeyboardShortcut, Modifiers};
         let mut out = Vec::new();
+        let typing = ctx.egui_wants_keyboard_input();
         ctx.input_mut(|i| {
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::O)) {
                 out.push(Command::PickFolder);
@@ -647,6 +693,15 @@ impl DossierApp {
             }
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F1)) {
                 out.push(Command::ShowShortcuts(true));
+            }
+            // In a text field, Ctrl+Z is the field's own undo.
+            if !typing {
+                if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)) {
+                    out.push(Command::Redo);
+                }
+                if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::Z)) {
+                    out.push(Command::Undo);
+                }
             }
         });
         for file in ctx.input(|i| i.raw.dropped_files.clone()) {

@@ -261,8 +261,9 @@ pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Ve
                         text: v.text.clone(),
                         documents: v.documents,
                         reason: if reason == MergeReason::AsWritten { v.reason } else { reason },
+                        of: (*k).clone(),
                     })),
-                    None => variants.push(Variant { text: k.text.clone(), documents: n, reason }),
+                    None => variants.push(Variant { text: k.text.clone(), documents: n, reason, of: (*k).clone() }),
                 }
             }
             variants.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.text.cmp(&b.text)));

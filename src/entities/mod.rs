@@ -6,6 +6,7 @@
 
 mod consistency;
 mod contact;
+pub mod curation;
 pub mod eval;
 pub mod identity;
 pub mod normalize;

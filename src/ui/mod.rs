@@ -7,6 +7,7 @@ pub mod theme;
 use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
+use crate::entities::curation::{Curation, Rule};
 use crate::model::{DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
 use crate::store::IndexState;
 use crate::view::document::{DocState, EntityRow};
@@ -58,6 +59,12 @@ pub fn draw(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui) -> Vec<C
     if state.show_shortcuts {
         shortcuts_window_ui(ui, out);
     }
+    if state.renaming.is_some() {
+        rename_window_ui(state, ui, out);
+    }
+    if state.merging.is_some() {
+        merge_window_ui(state, ui, out);
+    }
     commands
 }
 
@@ -69,6 +76,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Enter / Shift+Enter", "Next / previous match (in the search box)"),
     ("F3 / Shift+F3", "Next / previous match"),
     ("Tab", "Complete a folder name (in the folder window)"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an entity correction (right-click a folder entity)"),
     ("Ctrl + / Ctrl − / Ctrl 0", "Bigger, smaller, normal text size"),
     ("F1", "This list"),
 ];
@@ -158,6 +166,7 @@ fn indexes_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| file_menu_ui(state, ui, out));
+        ui.menu_button("Edit", |ui| edit_menu_ui(state, ui, out));
         ui.menu_button("View", |ui| view_menu_ui(state, ui, out));
         ui.menu_button("Help", |ui| {
             if ui.add(egui::Button::new("Keyboard shortcuts").shortcut_text("F1")).clicked() {
@@ -737,12 +746,128 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                 for c in top {
                     let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
                     let r = ui.add(egui::Button::selectable(false, text).truncate());
+                    r.context_menu(|ui| entity_menu_ui(c, ui, out));
                     if r.on_hover_text(variants_text(c)).clicked() {
                         out.push(Command::AddFilter(c.key.clone()));
                     }
                 }
             });
     }
+}
+
+/// A folder entity's corrections (right-click): rename, change type, merge into another, split a
+/// spelling out, hide. Each is a rule the app keeps per folder; Edit → Undo takes it back.
+fn entity_menu_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    // The entity is named by one of its per-document keys, which corrections do not change.
+    let Some(key) = c.members.first().cloned() else { return };
+    if ui.button("Rename…").clicked() {
+        out.push(Command::Rename(Some((key.clone(), c.key.text.clone()))));
+        ui.close();
+    }
+    ui.menu_button("Change type", |ui| {
+        for kind in EntityKind::ALL.into_iter().filter(|k| k.is_name() && *k != c.key.kind) {
+            if ui.button(kind.display_name()).clicked() {
+                out.push(Command::Curate(Rule::Retype { key: key.clone(), kind }));
+                ui.close();
+            }
+        }
+    });
+    if ui.button("Merge into…").clicked() {
+        out.push(Command::MergeInto(Some((key.clone(), c.key.clone(), String::new()))));
+        ui.close();
+    }
+    if c.members.len() > 1 {
+        ui.menu_button("Split out", |ui| {
+            for member in &c.members {
+                if ui.button(&member.text).clicked() {
+                    out.push(Command::Curate(Rule::Split { key: member.clone() }));
+                    ui.close();
+                }
+            }
+        });
+    }
+    if ui.button("Hide: not an entity").clicked() {
+        out.push(Command::Curate(Rule::Hide { key }));
+        ui.close();
+    }
+}
+
+/// The window for choosing the entity another one is merged into, found by typing.
+fn merge_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some((from, shown, typed)) = &state.merging else { return };
+    let mut open = true;
+    egui::Window::new(format!("Merge {} into…", shown.text)).open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        let label = ui.label("Find");
+        let mut text = typed.clone();
+        if ui.add(egui::TextEdit::singleline(&mut text).desired_width(320.0)).labelled_by(label.id).changed() {
+            out.push(Command::MergeInto(Some((from.clone(), shown.clone(), text.clone()))));
+        }
+        let wanted = crate::entities::identity::fold(&text);
+        let others = state
+            .corpus_entities
+            .iter()
+            .filter(|o| o.key.kind == shown.kind && o.key != *shown)
+            .filter(|o| crate::entities::identity::fold(&o.key.text).contains(&wanted))
+            .take(30);
+        egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
+            for other in others {
+                let Some(into) = other.members.first() else { continue };
+                if ui.button(format!("{} ({})", other.key.text, words::plural(other.documents, "doc"))).clicked() {
+                    out.push(Command::Curate(Rule::Merge { into: into.clone(), from: from.clone() }));
+                    out.push(Command::MergeInto(None));
+                }
+            }
+        });
+    });
+    if !open {
+        out.push(Command::MergeInto(None));
+    }
+}
+
+/// The window for a new name of an entity.
+fn rename_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some((key, name)) = &state.renaming else { return };
+    let mut open = true;
+    egui::Window::new("Rename entity").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        let label = ui.label("New name");
+        let mut text = name.clone();
+        let edit = ui.add(egui::TextEdit::singleline(&mut text).desired_width(320.0)).labelled_by(label.id);
+        if edit.changed() {
+            out.push(Command::EditRename(text.clone()));
+        }
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            if (ui.button("Rename").clicked() || enter) && !text.trim().is_empty() {
+                out.push(Command::Curate(Rule::Rename { key: key.clone(), name: text.trim().to_owned() }));
+                out.push(Command::Rename(None));
+            }
+            if ui.button("Cancel").clicked() {
+                out.push(Command::Rename(None));
+            }
+        });
+    });
+    if !open {
+        out.push(Command::Rename(None));
+    }
+}
+
+/// The Edit menu: undo and redo the entity corrections.
+fn edit_menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let key = |k| ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, k));
+    let shift = |k| {
+        ui.ctx().format_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, k))
+    };
+    let (undo_keys, redo_keys) = (key(egui::Key::Z), shift(egui::Key::Z));
+    let last = |c: &Curation| c.rules.last().map(Rule::describe).unwrap_or_default();
+    let undo = if state.undo.is_empty() { "Undo".to_owned() } else { format!("Undo {}", last(&state.curation)) };
+    let redo = state.redo.last().map_or_else(|| "Redo".to_owned(), |c| format!("Redo {}", last(c)));
+    if ui.add_enabled(!state.undo.is_empty(), egui::Button::new(undo).shortcut_text(undo_keys)).clicked() {
+        out.push(Command::Undo);
+    }
+    if ui.add_enabled(!state.redo.is_empty(), egui::Button::new(redo).shortcut_text(redo_keys)).clicked() {
+        out.push(Command::Redo);
+    }
+    ui.label(RichText::new("Right-click an entity of the folder to correct it.").weak().small());
 }
 
 /// A folder entity's tooltip: its spellings, each with its documents and why it is this entity.

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::entities::curation::{Curation, Rule};
 use crate::model::{
     DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, SearchResults,
 };
@@ -92,6 +93,18 @@ pub enum Command {
     DismissHint,
     /// Show or hide numbers, ordinals, quantities and percentages in the folder's entity lists.
     ToggleCounting,
+    /// Add a correction to the folder's entities (merge, split, rename, retype, hide).
+    Curate(Rule),
+    /// Take the last correction back, or make it again.
+    Undo,
+    Redo,
+    /// Open the rename window for an entity (by one of its keys) with its name, or close it.
+    Rename(Option<(EntityKey, String)>),
+    /// The rename window's text, as typed.
+    EditRename(String),
+    /// Open (or update, with the text typed to find the other) the window that merges an
+    /// entity into another, or close it.
+    MergeInto(Option<(EntityKey, EntityKey, String)>),
     /// Text size: bigger (`Some(true)`), smaller (`Some(false)`) or back to normal (`None`).
     /// egui keeps the factor and saves it with the window's state (Ctrl + / − / 0 work too).
     Zoom(Option<bool>),
@@ -159,6 +172,15 @@ pub struct State {
     pub selected_entity: Option<EntityKey>,
     /// The entities sharing documents with an entity (the selected one), with how many.
     pub cooccur: Option<(EntityKey, Vec<(EntityKey, u64)>)>,
+    /// The folder's entity corrections, and the earlier and undone ones (Edit → Undo, Redo).
+    pub curation: Curation,
+    pub undo: Vec<Curation>,
+    pub redo: Vec<Curation>,
+    /// The entity being renamed (by one of its keys) and the name typed so far.
+    pub renaming: Option<(EntityKey, String)>,
+    /// The entity being merged into another (by one of its keys), as shown, and the text typed
+    /// to find the other.
+    pub merging: Option<(EntityKey, EntityKey, String)>,
     pub current_match: Option<usize>,
 
     /// Requests for this frame only, cleared once a frame has been drawn with them: give the
