@@ -24,7 +24,7 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searche
 use crate::entities::curation::Curation;
 use crate::model::{
     DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
-    MergeReason, Query, SearchHit, SearchResults, Variant,
+    MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
 
 /// Errors from the index, with tantivy's own message.
@@ -378,44 +378,11 @@ impl DocIndex {
         let filters = query.parse_text();
         let has_text = !filters.words.trim().is_empty();
         if has_text {
-            let mut parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
-            parser.set_conjunction_by_default();
-            parser.set_field_boost(self.fields.title, 2.0);
-            let (words, cut) = crate::model::bound_query(&filters.words);
-            warnings.extend(cut);
-            let (mut parsed, mut errors) = parser.parse_query_lenient(&words);
-            if errors.iter().any(|e| matches!(e, QueryParserError::AllButQueryForbidden)) {
-                // `-word` alone means every document without it.
-                (parsed, errors) = parser.parse_query_lenient(&format!("* {words}"));
-            }
-            for error in errors.iter().map(|e| e.to_string()) {
-                if !warnings.contains(&error) {
-                    warnings.push(error);
-                }
-            }
-            clauses.push((Occur::Must, parsed));
+            clauses.push((Occur::Must, self.text_query(&filters.words, &mut warnings)));
         }
-        // Entities typed in the query (`person:Lavrov`): every entity of that kind with that
-        // name or spelling, in any case.
-        let mut typed: Vec<Vec<EntityKey>> = Vec::new();
-        for (kind, name) in &filters.entities {
-            let members = self.entities_named(*kind, name);
-            if members.is_empty() {
-                warnings.push(format!("no {} named {name:?} in this folder", kind.display_name().to_lowercase()));
-            }
-            typed.push(members);
-        }
-        let picked = query.entities.iter().map(|key| self.entity_members(key));
-        for members in picked.chain(typed) {
+        for members in self.entity_filters(query, &filters, &mut warnings) {
             // Any of the keys merged into the entity.
-            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = members
-                .iter()
-                .map(|k| {
-                    let term = Term::from_field_text(self.fields.entity, &k.encode());
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
-                })
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.push((Occur::Must, any_term(self.fields.entity, members.iter().map(EntityKey::encode))));
         }
         // Formats: the picked ones and those typed (`type:pdf`) must all allow a document.
         let mut typed = Vec::new();
@@ -428,18 +395,8 @@ impl DocIndex {
                 }
             }
         }
-        for known in [&query.formats, &typed] {
-            if known.is_empty() {
-                continue;
-            }
-            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = known
-                .iter()
-                .map(|k| {
-                    let term = Term::from_field_text(self.fields.format, k.as_str());
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
-                })
-                .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        for known in [&query.formats, &typed].into_iter().filter(|k| !k.is_empty()) {
+            clauses.push((Occur::Must, any_term(self.fields.format, known.iter().map(|f| f.as_str().to_owned()))));
         }
         for folder in std::iter::once(query.folder.trim_matches('/')).chain(filters.folders.iter().map(String::as_str))
         {
@@ -459,6 +416,40 @@ impl DocIndex {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         (Box::new(BooleanQuery::new(clauses)), warnings, has_text)
+    }
+
+    /// The full-text part of a query, parsed leniently: what it ignored goes to `warnings`.
+    fn text_query(&self, words: &str, warnings: &mut Vec<String>) -> Box<dyn TantivyQuery> {
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.title, self.fields.body]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(self.fields.title, 2.0);
+        let (words, cut) = crate::model::bound_query(words);
+        warnings.extend(cut);
+        let (mut parsed, mut errors) = parser.parse_query_lenient(&words);
+        if errors.iter().any(|e| matches!(e, QueryParserError::AllButQueryForbidden)) {
+            // `-word` alone means every document without it.
+            (parsed, errors) = parser.parse_query_lenient(&format!("* {words}"));
+        }
+        for error in errors.iter().map(|e| e.to_string()) {
+            if !warnings.contains(&error) {
+                warnings.push(error);
+            }
+        }
+        parsed
+    }
+
+    /// For each entity filter, picked or typed (`person:Lavrov`: every entity of that kind with
+    /// that name or spelling, in any case), the per-document keys a document may hold.
+    fn entity_filters(&self, query: &Query, filters: &TextFilters, warnings: &mut Vec<String>) -> Vec<Vec<EntityKey>> {
+        let mut out: Vec<Vec<EntityKey>> = query.entities.iter().map(|key| self.entity_members(key)).collect();
+        for (kind, name) in &filters.entities {
+            let members = self.entities_named(*kind, name);
+            if members.is_empty() {
+                warnings.push(format!("no {} named {name:?} in this folder", kind.display_name().to_lowercase()));
+            }
+            out.push(members);
+        }
+        out
     }
 
     /// Ranked hits for `query`, at most `limit`, with snippets. Equal scores are ordered by path
@@ -687,14 +678,8 @@ impl DocIndex {
         }
         let merged = crate::entities::identity::merge(&counts, &spellings);
         let count = |keys: &[EntityKey]| {
-            let any: Vec<(Occur, Box<dyn TantivyQuery>)> = keys
-                .iter()
-                .map(|k| {
-                    let term = Term::from_field_text(self.fields.entity, &k.encode());
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
-                })
-                .collect();
-            searcher.search(&BooleanQuery::new(any), &Count).unwrap_or(0) as u64
+            let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
+            searcher.search(any.as_ref(), &Count).unwrap_or(0) as u64
         };
         let merged = Arc::new(curation.1.apply(merged, count));
         *cache = Some((generation, merged.clone()));
@@ -743,15 +728,9 @@ impl DocIndex {
             merged.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |k| (k, i))).collect();
         let members = self.entity_members(key);
         let own: HashSet<usize> = members.iter().filter_map(|k| group_of.get(k).copied()).collect();
-        let any: Vec<(Occur, Box<dyn TantivyQuery>)> = members
-            .iter()
-            .map(|k| {
-                let term = Term::from_field_text(self.fields.entity, &k.encode());
-                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
-            })
-            .collect();
+        let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
         let searcher = self.searcher();
-        let docs = searcher.search(&BooleanQuery::new(any), &DocSetCollector)?;
+        let docs = searcher.search(any.as_ref(), &DocSetCollector)?;
         let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
         for addr in docs {
             by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
@@ -815,6 +794,17 @@ impl DocIndex {
             folders,
         })
     }
+}
+
+/// Documents holding any of `values` in the string field `field`.
+fn any_term(field: Field, values: impl Iterator<Item = String>) -> Box<dyn TantivyQuery> {
+    let any: Vec<(Occur, Box<dyn TantivyQuery>)> = values
+        .map(|v| {
+            let term = Term::from_field_text(field, &v);
+            (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(any))
 }
 
 /// A spelling's term: the entity's key, why the spelling is that entity, and the spelling,

@@ -543,25 +543,7 @@ impl DossierApp {
             Command::ShowShortcuts(show) => self.state.show_shortcuts = show,
             Command::DismissHint => self.state.p.hint_dismissed = true,
             Command::ToggleCounting => self.state.p.show_counting = !self.state.p.show_counting,
-            Command::Curate(rule) => {
-                let before = self.state.curation.clone();
-                self.state.curation.rules.push(rule);
-                self.state.undo.push(before);
-                self.state.redo.clear();
-                self.save_curation();
-            }
-            Command::Undo => {
-                if let Some(before) = self.state.undo.pop() {
-                    self.state.redo.push(std::mem::replace(&mut self.state.curation, before));
-                    self.save_curation();
-                }
-            }
-            Command::Redo => {
-                if let Some(after) = self.state.redo.pop() {
-                    self.state.undo.push(std::mem::replace(&mut self.state.curation, after));
-                    self.save_curation();
-                }
-            }
+            Command::Curate(_) | Command::Undo | Command::Redo => self.curate(command),
             Command::Rename(renaming) => self.state.renaming = renaming,
             Command::MergeInto(merging) => self.state.merging = merging,
             Command::EditRename(text) => {
@@ -642,6 +624,28 @@ impl DossierApp {
                 }
             }
         }
+    }
+
+    /// A new entity correction, or one undone or redone; the searcher saves and applies them.
+    fn curate(&mut self, change: Command) {
+        let s = &mut self.state;
+        match change {
+            Command::Curate(rule) => {
+                s.undo.push(s.curation.clone());
+                s.curation.rules.push(rule);
+                s.redo.clear();
+            }
+            Command::Undo => match s.undo.pop() {
+                Some(before) => s.redo.push(std::mem::replace(&mut s.curation, before)),
+                None => return,
+            },
+            Command::Redo => match s.redo.pop() {
+                Some(after) => s.undo.push(std::mem::replace(&mut s.curation, after)),
+                None => return,
+            },
+            _ => return,
+        }
+        self.save_curation();
     }
 
     /// Sends the current corrections to the searcher, which saves and applies them.
