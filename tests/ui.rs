@@ -231,20 +231,43 @@ fn a_selected_entity_lists_who_appears_with_it_and_a_click_keeps_both() {
 }
 
 #[test]
+fn the_folder_list_finds_entities_by_any_spelling_and_sorts_by_name() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the folder's entities", |h| shows(h, "Helen Ward · 1 doc"));
+    // "blinken" is a spelling of Antony Blinken; nothing else matches it.
+    type_into(&mut h, "Find entity", "blinken");
+    run_until(&mut h, "the narrowed list", |h| !shows(h, "Helen Ward · 1 doc"));
+    assert!(shows(&h, "Antony Blinken · 1 doc") && shows_part(&h, "Person · 1"));
+    assert!(!shows_part(&h, "Organisation · "));
+    // By name: the people in alphabetical order.
+    h.get_by_label("✕").click();
+    run_until(&mut h, "the whole list", |h| shows(h, "Helen Ward · 1 doc"));
+    h.get_by_label("by name").click_accesskit();
+    run_until(&mut h, "the list sorted by name", |h| h.state().persisted().entities_by_name);
+    let people: Vec<String> = h
+        .query_all_by_label_contains(" · 1 doc")
+        .filter_map(|n| n.accesskit_node().label())
+        .filter(|l| ["Antony Blinken", "Biden", "Brittney Griner", "Helen Ward"].iter().any(|p| l.starts_with(p)))
+        .collect();
+    assert_eq!(people, ["Antony Blinken · 1 doc", "Biden · 1 doc", "Brittney Griner · 1 doc", "Helen Ward · 1 doc"]);
+}
+
+#[test]
 fn numbers_stay_out_of_the_folder_list_until_asked_for() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the folder's entities", |h| shows_part(h, "Person · top"));
-    assert!(!shows_part(&h, "Number · top") && !shows_part(&h, "Ordinal · top"));
+    run_until(&mut h, "the folder's entities", |h| shows_part(h, "Person · "));
+    assert!(!shows_part(&h, "Number · ") && !shows_part(&h, "Ordinal · "));
     h.get_by_label("Numbers too").scroll_to_me();
     h.run_steps(2);
     h.get_by_label("Numbers too").click();
     h.run_steps(2);
     assert!(h.state().persisted().show_counting, "kept across restarts");
     // The last sections of the panel: scroll down to them.
-    h.get_by_label_contains("Time · top").scroll_to_me();
-    run_until(&mut h, "the numbers", |h| shows_part(h, "Number · top"));
-    assert!(shows_part(&h, "Ordinal · top"));
+    h.get_by_label_contains("Time · ").scroll_to_me();
+    run_until(&mut h, "the numbers", |h| shows_part(h, "Number · "));
+    assert!(shows_part(&h, "Ordinal · "));
 }
 
 #[test]

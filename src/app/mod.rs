@@ -546,6 +546,8 @@ impl DossierApp {
             Command::Curate(_) | Command::Undo | Command::Redo => self.curate(command),
             Command::Rename(renaming) => self.state.renaming = renaming,
             Command::MergeInto(merging) => self.state.merging = merging,
+            Command::FindEntity(text) => self.state.entity_find = text,
+            Command::SortEntitiesByName(by_name) => self.state.p.entities_by_name = by_name,
             Command::EditRename(text) => {
                 if let Some((_, name)) = &mut self.state.renaming {
                     *name = text;

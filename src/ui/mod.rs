@@ -733,25 +733,83 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     if counting.changed() {
         out.push(Command::ToggleCounting);
     }
+    ui.horizontal(|ui| {
+        let label = ui.label("Find entity");
+        let mut find = state.entity_find.clone();
+        let width = (ui.available_width() - 30.0).max(60.0);
+        let edit = ui.add(egui::TextEdit::singleline(&mut find).desired_width(width)).labelled_by(label.id);
+        if edit.changed() {
+            out.push(Command::FindEntity(find));
+        }
+        if !state.entity_find.is_empty() && ui.small_button("✕").on_hover_text("Show every entity").clicked() {
+            out.push(Command::FindEntity(String::new()));
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Sort");
+        let by_name = state.p.entities_by_name;
+        if ui.selectable_label(!by_name, "by documents").clicked() && by_name {
+            out.push(Command::SortEntitiesByName(false));
+        }
+        if ui.selectable_label(by_name, "by name").clicked() && !by_name {
+            out.push(Command::SortEntitiesByName(true));
+        }
+    });
+    let wanted = crate::entities::identity::fold(&state.entity_find);
+    let matches = |c: &EntityCount| {
+        use crate::entities::identity::fold;
+        wanted.is_empty()
+            || fold(&c.key.text).contains(&wanted)
+            || c.variants.iter().any(|v| fold(&v.text).contains(&wanted))
+    };
     for kind in EntityKind::ALL.into_iter().filter(|k| state.p.show_counting || !k.is_counting()) {
-        let top: Vec<_> = state.corpus_entities.iter().filter(|c| c.key.kind == kind).take(15).collect();
-        if top.is_empty() {
+        let mut list: Vec<&EntityCount> =
+            state.corpus_entities.iter().filter(|c| c.key.kind == kind && matches(c)).collect();
+        if list.is_empty() {
             continue;
         }
-        let title = format!("{} · top {}", kind.display_name(), top.len());
+        if state.p.entities_by_name {
+            list.sort_by_cached_key(|c| (crate::entities::identity::fold(&c.key.text), c.key.text.clone()));
+        }
+        let title = format!("{} · {}", kind.display_name(), list.len());
+        let open = (!wanted.is_empty()).then_some(true);
         egui::CollapsingHeader::new(RichText::new(title).color(theme::entity_color(kind, dark)))
             .id_salt(("folder-kind", kind.label()))
             .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
+            .open(open)
             .show(ui, |ui| {
-                for c in top {
-                    let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
-                    let r = ui.add(egui::Button::selectable(false, text).truncate());
-                    r.context_menu(|ui| entity_menu_ui(c, ui, out));
-                    if r.on_hover_text(variants_text(c)).clicked() {
-                        out.push(Command::AddFilter(c.key.clone()));
+                if list.len() <= ROWS_UNSCROLLED {
+                    for c in &list {
+                        folder_entity_row_ui(c, ui, out);
                     }
+                    return;
                 }
+                // A long list scrolls on its own, laid out only where it is scrolled to.
+                let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+                egui::ScrollArea::vertical()
+                    .id_salt(("folder-kind-rows", kind.label()))
+                    .max_height(row * ROWS_UNSCROLLED as f32)
+                    .min_scrolled_height(row * ROWS_UNSCROLLED as f32)
+                    .auto_shrink([false, true])
+                    .show_rows(ui, row, list.len(), |ui, rows| {
+                        for c in &list[rows] {
+                            folder_entity_row_ui(c, ui, out);
+                        }
+                    });
             });
+    }
+}
+
+/// How many entities of a kind the folder's list shows before it scrolls on its own.
+const ROWS_UNSCROLLED: usize = 15;
+
+/// One entity of the folder: a click filters by it, a right-click corrects it.
+fn folder_entity_row_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
+    let r = ui.add(egui::Button::selectable(false, text).truncate());
+    r.context_menu(|ui| entity_menu_ui(c, ui, out));
+    if r.on_hover_text(variants_text(c)).clicked() {
+        out.push(Command::AddFilter(c.key.clone()));
     }
 }
 

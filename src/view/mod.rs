@@ -47,6 +47,8 @@ pub struct Persisted {
     pub hint_dismissed: bool,
     /// The folder's entity lists include numbers, ordinals, quantities and percentages.
     pub show_counting: bool,
+    /// The folder's entity lists are sorted by name rather than by documents.
+    pub entities_by_name: bool,
 }
 
 /// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
@@ -102,6 +104,10 @@ pub enum Command {
     Rename(Option<(EntityKey, String)>),
     /// The rename window's text, as typed.
     EditRename(String),
+    /// The text the folder's entity lists are narrowed to, as typed.
+    FindEntity(String),
+    /// Sort the folder's entity lists by name (`true`) or by documents.
+    SortEntitiesByName(bool),
     /// Open (or update, with the text typed to find the other) the window that merges an
     /// entity into another, or close it.
     MergeInto(Option<(EntityKey, EntityKey, String)>),
@@ -176,6 +182,8 @@ pub struct State {
     pub curation: Curation,
     pub undo: Vec<Curation>,
     pub redo: Vec<Curation>,
+    /// What the folder's entity lists are narrowed to (any spelling containing it).
+    pub entity_find: String,
     /// The entity being renamed (by one of its keys) and the name typed so far.
     pub renaming: Option<(EntityKey, String)>,
     /// The entity being merged into another (by one of its keys), as shown, and the text typed
