@@ -81,6 +81,9 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// Print CSV (id, title, format, matches, page, score) instead of text.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
     /// List the documents of a folder (indexing it first if needed): id, format, size,
     /// entities, and whether it was truncated. A mailbox lists each message, an e-mail its
@@ -310,13 +313,13 @@ pub fn run(command: Command) -> ExitCode {
             };
             index_cmd(&folder, verbose, options)
         }
-        Command::Search { folder, query, entities, formats, subfolder: sub, limit, json } => {
+        Command::Search { folder, query, entities, formats, subfolder: sub, limit, json, csv } => {
             let words: Vec<&str> = query.iter().map(|w| w.trim_start_matches(WORD_MARK)).collect();
             search_cmd(
                 &folder,
                 Query { text: words.join(" "), entities, formats, folder: subfolder(&sub) },
                 limit,
-                json,
+                Output::of(json, csv),
             )
         }
         Command::Entities { folder, kind, limit, numbers, json, csv } => {
@@ -459,14 +462,24 @@ fn subfolder(text: &str) -> String {
     parts.join("/")
 }
 
-fn search_cmd(folder: &Path, query: Query, limit: usize, json: bool) -> Result<u8, Failure> {
+fn search_cmd(folder: &Path, query: Query, limit: usize, output: Output) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
     let text = &query.text;
     let results = index.search(&query, limit).map_err(|e| usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    if json {
+    if output == Output::Json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    } else if output == Output::Csv {
+        for w in &results.warnings {
+            eprintln!("note: part of the query was ignored: {w}");
+        }
+        let rows = results.hits.iter().map(|h| {
+            let page = h.page.map(|p| p.to_string()).unwrap_or_default();
+            let format = h.format.as_str().to_owned();
+            [h.id.clone(), h.title.clone(), format, h.match_count.to_string(), page, format!("{:.3}", h.score)]
+        });
+        write_csv(&mut out, ["id", "title", "format", "matches", "page", "score"], rows)?;
     } else {
         for w in &results.warnings {
             eprintln!("note: part of the query was ignored: {w}");

@@ -87,6 +87,18 @@ fn entities_lists_counts_by_kind() {
 }
 
 #[test]
+fn search_results_export_as_csv() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let csv = stdout(&dossier(&fx, &["search", folder, "harbour", "--csv"]));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("id,title,format,matches,page,score"));
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("harbour-fire.txt,Fire Damages Warehouse at Northport Harbour,text,3,,"), "{first}");
+    assert_eq!(dossier(&fx, &["search", folder, "harbour", "--csv", "--json"]).status.code(), Some(2));
+}
+
+#[test]
 fn cooccur_lists_the_entities_sharing_documents() {
     let fx = Fixture::new();
     let folder = fx.folder.to_str().unwrap();
