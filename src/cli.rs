@@ -171,6 +171,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         import: Option<PathBuf>,
     },
+    /// Export the folder's people, organisations and places, its documents and which document
+    /// mentions which entity as FollowTheMoney JSON lines (Aleph's and OpenSanctions' model),
+    /// on stdout.
+    Export { folder: PathBuf },
     /// The entities that appear in the same documents as one entity, with how many they share.
     Cooccur {
         folder: PathBuf,
@@ -278,7 +282,8 @@ impl Command {
             Command::Index { .. }
             | Command::EvalNer { .. }
             | Command::PackagingFiles { .. }
-            | Command::Curation { .. } => false,
+            | Command::Curation { .. }
+            | Command::Export { .. } => false,
         }
     }
 }
@@ -325,6 +330,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Entities { folder, kind, limit, numbers, json, csv } => {
             entities_cmd(&folder, kind, limit, numbers, Output::of(json, csv))
         }
+        Command::Export { folder } => export_cmd(&folder),
         Command::Curation { folder, export, import } => curation_cmd(&folder, export.as_deref(), import.as_deref()),
         Command::Cooccur { folder, entity, limit, numbers, json, csv } => {
             cooccur_cmd(&folder, &entity, limit, numbers, Output::of(json, csv))
@@ -587,6 +593,22 @@ fn write_csv<const N: usize>(
         w.write_record(&row).map_err(fail)?;
     }
     w.flush().map_err(|e| Failure { code: 1, message: format!("cannot write CSV: {e}") })
+}
+
+fn export_cmd(folder: &Path) -> Result<u8, Failure> {
+    let (index, record) = update_index(folder, true, Options::default())?;
+    warn_if_kept(&record);
+    let failed = |e: crate::index::IndexError| usage(e.to_string());
+    let entities = index.entity_counts().map_err(failed)?;
+    let documents = index.document_entities().map_err(failed)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in crate::export::followthemoney(&entities, &documents) {
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    let _ = out.flush();
+    Ok(0)
 }
 
 fn curation_cmd(folder: &Path, export: Option<&Path>, import: Option<&Path>) -> Result<u8, Failure> {

@@ -709,6 +709,34 @@ impl DocIndex {
         Ok(counts)
     }
 
+    /// Every document with the per-document entity keys it holds (for exports), by id.
+    pub fn document_entities(&self) -> Result<Vec<(DocSummary, Vec<EntityKey>)>> {
+        let mut keys: HashMap<String, Vec<EntityKey>> = HashMap::new();
+        for seg in self.searcher().segment_readers() {
+            let ff = seg.fast_fields();
+            let ids = all_strs(ff.str("id")?)?;
+            let terms = all_strs(ff.str("entity")?)?;
+            let Some(col) = &terms.column else { continue };
+            for doc in alive_docs(seg) {
+                let Some(id) = ids.first_of(doc) else { continue };
+                let held: Vec<EntityKey> = col
+                    .term_ords(doc)
+                    .filter_map(|ord| terms.terms.get(ord as usize))
+                    .filter_map(|t| EntityKey::decode(t))
+                    .collect();
+                keys.insert(id.to_owned(), held);
+            }
+        }
+        Ok(self
+            .list_docs()?
+            .into_iter()
+            .map(|d| {
+                let held = keys.remove(&d.id).unwrap_or_default();
+                (d, held)
+            })
+            .collect())
+    }
+
     /// Applies the user's corrections from now on (see [`crate::entities::curation`]).
     pub fn set_curation(&self, curation: Curation) {
         let mut current = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

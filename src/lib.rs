@@ -18,6 +18,7 @@
 //! - [`session`]: an opened folder (index + searcher + indexing run).
 //! - [`about`]: version, the embedded model's licence and every bundled crate's.
 //! - [`words`]: how sizes, counts, durations and the ingest report read, everywhere.
+//! - [`export`]: the folder's entities and documents as FollowTheMoney JSON lines.
 //! - [`cli`]: the command-line front end.
 //! - [`view`]: the desktop app's state as its panels see it, and the commands they return.
 //! - [`app`]: owns that state, talks to the core's threads and applies commands.
@@ -27,6 +28,7 @@ pub mod about;
 pub mod app;
 pub mod cli;
 pub mod entities;
+pub mod export;
 pub mod index;
 pub mod lang;
 pub mod load;

@@ -393,3 +393,62 @@ fn entity_corrections_are_exported_and_imported_as_json() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stdout(&dossier(&fx, &["curation", folder])).contains("Maria Lopez"));
 }
+
+/// The properties a FollowTheMoney schema has, its own and its parents' (`extends`), read from
+/// the YAML files in `tests/fixtures/followthemoney` (their layout is regular enough to read
+/// by indentation).
+fn ftm_properties(schema: &str) -> Option<std::collections::HashSet<String>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/followthemoney");
+    let text = std::fs::read_to_string(dir.join(format!("{schema}.yaml"))).ok()?;
+    let mut out = std::collections::HashSet::new();
+    let mut section = "";
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("  ").filter(|l| !l.starts_with(' ')) {
+            section = name.trim_end_matches(':');
+        } else if section == "extends" {
+            if let Some(parent) = line.trim().strip_prefix("- ") {
+                out.extend(ftm_properties(parent.trim())?);
+            }
+        } else if section == "properties"
+            && let Some(name) = line.strip_prefix("    ").filter(|l| !l.starts_with(' ') && l.ends_with(':'))
+        {
+            out.insert(name.trim_end_matches(':').to_owned());
+        }
+    }
+    Some(out)
+}
+
+#[test]
+fn export_writes_valid_followthemoney_entities_documents_and_mentions() {
+    let fx = Fixture::new();
+    let out = dossier(&fx, &["export", fx.folder.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).expect("one JSON object a line")).collect();
+    let ids: std::collections::HashSet<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), lines.len(), "ids are unique");
+    let mut schemas = std::collections::BTreeSet::new();
+    for line in &lines {
+        let schema = line["schema"].as_str().unwrap();
+        schemas.insert(schema);
+        let known = ftm_properties(schema).unwrap_or_else(|| panic!("{schema} is a FollowTheMoney schema"));
+        for (property, values) in line["properties"].as_object().unwrap() {
+            assert!(known.contains(property), "{schema} has no property {property}");
+            assert!(values.as_array().is_some_and(|v| v.iter().all(|x| x.is_string())), "{property}: strings");
+        }
+        // Mentions point at exported documents and entities.
+        if schema == "Mention" {
+            for link in ["document", "resolved"] {
+                if let Some(target) = line["properties"][link][0].as_str() {
+                    assert!(ids.contains(target), "{link} {target} is exported");
+                }
+            }
+        }
+    }
+    assert_eq!(schemas.into_iter().collect::<Vec<_>>(), ["Address", "Document", "Mention", "Organization", "Person"]);
+    let lavrov = lines.iter().find(|l| l["properties"]["name"][0] == "Sergey Lavrov").expect("Lavrov");
+    assert_eq!(
+        (lavrov["schema"].as_str(), lavrov["properties"]["alias"][0].as_str()),
+        (Some("Person"), Some("Lavrov"))
+    );
+}
