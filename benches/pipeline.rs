@@ -160,6 +160,17 @@ fn main() {
         &format!("co-occurrence of the 10 most frequent names (top: {top} docs)"),
         format!("p50 {:.1} ms, max {:.1} ms", percentile(&lat, 0.5), lat.last().copied().unwrap_or(0.0)),
     );
+    let mut facets = Vec::new();
+    for w in ["energy", "meeting", "california", "price", "bankruptcy"] {
+        let started = Instant::now();
+        std::hint::black_box(index.entity_counts_for(&Query { text: w.into(), ..Query::default() }).expect("facets"));
+        facets.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    facets.sort_by(f64::total_cmp);
+    row(
+        "entity counts under a one-word query (5 words)",
+        format!("p50 {:.1} ms, max {:.1} ms", percentile(&facets, 0.5), facets.last().copied().unwrap_or(0.0)),
+    );
     row(
         "filter by one of them, top 200 with snippets",
         format!("p50 {:.1} ms, max {:.1} ms", percentile(&filtered, 0.5), filtered.last().copied().unwrap_or(0.0)),

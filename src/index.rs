@@ -752,42 +752,68 @@ impl DocIndex {
     /// with how many documents they share, most shared first, at most `limit` (0: all).
     pub fn cooccurrences(&self, key: &EntityKey, limit: usize) -> Result<Vec<(EntityKey, u64)>> {
         let merged = self.merged_entities()?;
-        let group_of: HashMap<&EntityKey, usize> =
-            merged.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |k| (k, i))).collect();
         let members = self.entity_members(key);
-        let own: HashSet<usize> = members.iter().filter_map(|k| group_of.get(k).copied()).collect();
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-        let searcher = self.searcher();
-        let docs = searcher.search(any.as_ref(), &DocSetCollector)?;
-        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
-        for addr in docs {
-            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
-        }
-        let mut shared = vec![0u64; merged.len()];
-        for (segment, doc_ids) in by_segment {
-            let terms = all_strs(searcher.segment_reader(segment).fast_fields().str("entity")?)?;
-            let Some(col) = &terms.column else { continue };
-            for doc in doc_ids {
-                // A document counts once per entity, however many of its spellings it has.
-                let groups: HashSet<usize> = col
-                    .term_ords(doc)
-                    .filter_map(|ord| terms.terms.get(ord as usize))
-                    .filter_map(|t| EntityKey::decode(t))
-                    .filter_map(|k| group_of.get(&k).copied())
-                    .filter(|g| !own.contains(g))
-                    .collect();
-                for g in groups {
-                    shared[g] += 1;
-                }
-            }
-        }
-        let mut out: Vec<(EntityKey, u64)> =
-            shared.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(g, n)| (merged[g].key.clone(), n)).collect();
+        let shared = self.group_counts(&merged, any.as_ref())?;
+        let mut out: Vec<(EntityKey, u64)> = shared
+            .into_iter()
+            .enumerate()
+            .filter(|(g, n)| *n > 0 && !merged[*g].members.iter().any(|m| members.contains(m)))
+            .map(|(g, n)| (merged[g].key.clone(), n))
+            .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if limit > 0 {
             out.truncate(limit);
         }
         Ok(out)
+    }
+
+    /// The folder's entities counted over the documents `query` matches (all of them for an
+    /// empty query): the folder's list follows what is searched.
+    pub fn entity_counts_for(&self, query: &Query) -> Result<Vec<EntityCount>> {
+        if query.is_empty() {
+            return self.entity_counts();
+        }
+        let merged = self.merged_entities()?;
+        let (parsed, _, _) = self.parse(query);
+        let counts = self.group_counts(&merged, parsed.as_ref())?;
+        let mut out: Vec<EntityCount> = merged
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(e, documents)| EntityCount { documents, ..e.clone() })
+            .collect();
+        out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
+        Ok(out)
+    }
+
+    /// For each of the `merged` entities, how many of the documents `query` matches mention it
+    /// (once per document, however many of its spellings the document has).
+    fn group_counts(&self, merged: &[EntityCount], query: &dyn TantivyQuery) -> Result<Vec<u64>> {
+        let group_of: HashMap<&EntityKey, usize> =
+            merged.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |k| (k, i))).collect();
+        let searcher = self.searcher();
+        let docs = searcher.search(query, &DocSetCollector)?;
+        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
+        for addr in docs {
+            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+        }
+        let mut counts = vec![0u64; merged.len()];
+        for (segment, doc_ids) in by_segment {
+            let terms = all_strs(searcher.segment_reader(segment).fast_fields().str("entity")?)?;
+            let Some(col) = &terms.column else { continue };
+            // Each term's entity, looked up once per segment rather than once per document.
+            let group_of_ord: Vec<Option<usize>> =
+                terms.terms.iter().map(|t| EntityKey::decode(t).and_then(|k| group_of.get(&k).copied())).collect();
+            for doc in doc_ids {
+                let groups: HashSet<usize> =
+                    col.term_ords(doc).filter_map(|ord| group_of_ord.get(ord as usize).copied().flatten()).collect();
+                for g in groups {
+                    counts[g] += 1;
+                }
+            }
+        }
+        Ok(counts)
     }
 
     /// The per-document keys of every `kind` entity whose name or a spelling is `name`, in any

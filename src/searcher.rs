@@ -26,8 +26,8 @@ pub enum Request {
         id: String,
         query: Query,
     },
-    /// Corpus-wide entity counts.
-    Entities,
+    /// Entity counts over the documents a query matches (the whole folder for an empty one).
+    Entities(Query),
     Stats,
     /// The entities that share documents with one entity.
     Cooccur(EntityKey),
@@ -49,7 +49,7 @@ impl Request {
             Request::Search(_) => 0,
             Request::Docs => 1,
             Request::Doc { .. } => 2,
-            Request::Entities => 3,
+            Request::Entities(_) => 3,
             Request::Stats => 4,
             Request::Cooccur(_) => 5,
             Request::Curate { .. } => 6,
@@ -216,7 +216,7 @@ fn failed(request: Request, error: String) -> Answer {
         Request::Search(query) => Answer::Search(query, Err(error)),
         Request::Docs => Answer::Docs(Err(error)),
         Request::Doc { .. } => Answer::Doc(Err(error)),
-        Request::Entities => Answer::Entities(Err(error)),
+        Request::Entities(_) => Answer::Entities(Err(error)),
         Request::Stats => Answer::Stats(Err(error)),
         Request::Cooccur(key) => Answer::Cooccur(key, Err(error)),
         Request::Curate { .. } => Answer::Curated(Err(error)),
@@ -241,7 +241,7 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
         }
         Request::Docs => Answer::Docs(index.list_docs().map_err(msg)),
         Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map(|v| v.map(Box::new)).map_err(msg)),
-        Request::Entities => Answer::Entities(index.entity_counts().map_err(msg)),
+        Request::Entities(query) => Answer::Entities(index.entity_counts_for(&query).map_err(msg)),
         Request::Stats => Answer::Stats(index.stats(index_dir).map_err(msg)),
         Request::Cooccur(key) => {
             let pairs = index.cooccurrences(&key, 0).map_err(msg);

@@ -171,7 +171,7 @@ impl DossierApp {
     fn refresh_lists(&mut self) {
         self.send(Request::Docs);
         self.send(Request::Stats);
-        self.send(Request::Entities);
+        self.send(Request::Entities(self.query()));
         if let Some(key) = self.state.selected_entity.clone() {
             self.send(Request::Cooccur(key));
         }
@@ -658,6 +658,8 @@ impl DossierApp {
 
     fn search_now(&mut self) {
         self.query_edited_at = None;
+        // The folder's entity list counts what is searched.
+        self.send(Request::Entities(self.query()));
         if self.query().is_empty() {
             self.state.results = None;
         } else {
