@@ -268,6 +268,25 @@ fn the_folder_list_counts_the_documents_a_search_matches() {
 }
 
 #[test]
+fn the_selected_entitys_mentions_are_stepped_through() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, None, None);
+    run_until(&mut h, "the sample document", |h| shows(h, SEED_TITLE) && shows(h, "Sergey Lavrov ×9"));
+    h.get_by_label("Sergey Lavrov ×9").click();
+    run_until(&mut h, "the mention bar", |h| shows(h, "mention 1 of 9"));
+    h.get_by_label("▶").click();
+    h.run_steps(2);
+    h.get_by_label("▶").click();
+    run_until(&mut h, "the third mention", |h| shows(h, "mention 3 of 9"));
+    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowUp);
+    run_until(&mut h, "the second mention", |h| shows(h, "mention 2 of 9"));
+    h.get_by_label("◀").click();
+    h.run_steps(2);
+    h.get_by_label("◀").click();
+    run_until(&mut h, "round to the last", |h| shows(h, "mention 9 of 9"));
+}
+
+#[test]
 fn numbers_stay_out_of_the_folder_list_until_asked_for() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);

@@ -364,6 +364,7 @@ impl DossierApp {
                     let doc = DocState::new(*view, reply.generation);
                     self.state.current_match = (!doc.matches.is_empty()).then_some(0);
                     self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
+                    self.state.current_mention = None;
                     if let Some(sel) = &self.state.selected_entity
                         && doc.first_mention_of(sel).is_none()
                     {
@@ -512,6 +513,7 @@ impl DossierApp {
             Command::ToggleKind(kind) => self.state.p.kinds.toggle(kind),
             Command::SelectEntity(key) => {
                 self.state.scroll_to_char = key.as_ref().and_then(|k| self.state.doc.as_ref()?.first_mention_of(k));
+                self.state.current_mention = self.state.scroll_to_char.map(|_| 0);
                 if let Some(k) = &key
                     && !self.state.p.kinds.contains(k.kind)
                 {
@@ -537,6 +539,22 @@ impl DossierApp {
                 };
                 self.state.current_match = Some(next);
                 self.state.scroll_to_char = Some(doc.matches[next].1.start);
+            }
+            Command::StepMention(forward) => {
+                let (Some(doc), Some(key)) = (&self.state.doc, &self.state.selected_entity) else { return };
+                let mentions = doc.mentions_of(key);
+                let n = mentions.len();
+                if n == 0 {
+                    return;
+                }
+                let next = match (self.state.current_mention, forward) {
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                    (Some(i), true) => (i + 1) % n,
+                    (Some(i), false) => (i + n - 1) % n,
+                };
+                self.state.current_mention = Some(next);
+                self.state.scroll_to_char = Some(mentions[next].start);
             }
             Command::ShowProblems(show) => self.state.show_problems = show,
             Command::ShowAbout(show) => self.state.show_about = show,
@@ -698,6 +716,12 @@ impl DossierApp {
             }
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F3)) {
                 out.push(Command::NextMatch);
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::ALT, Key::ArrowDown)) {
+                out.push(Command::StepMention(true));
+            }
+            if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::ALT, Key::ArrowUp)) {
+                out.push(Command::StepMention(false));
             }
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F1)) {
                 out.push(Command::ShowShortcuts(true));

@@ -75,6 +75,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Escape", "Clear the search; in an empty box, clear the filters"),
     ("Enter / Shift+Enter", "Next / previous match (in the search box)"),
     ("F3 / Shift+F3", "Next / previous match"),
+    ("Alt+↓ / Alt+↑", "Next / previous mention of the selected entity"),
     ("Tab", "Complete a folder name (in the folder window)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an entity correction (right-click a folder entity)"),
     ("Ctrl + / Ctrl − / Ctrl 0", "Bigger, smaller, normal text size"),
@@ -979,6 +980,9 @@ fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: 
     };
     let (galley, highlighted) = layout.galley(ui, doc, key);
     match_bar_ui(doc, highlighted, state.current_match, ui, out);
+    if let Some(key) = &state.selected_entity {
+        mention_bar_ui(doc, key, state.current_mention, ui, out);
+    }
     if doc.truncated {
         ui.label(
             RichText::new(format!(
@@ -1042,6 +1046,29 @@ fn match_bar_ui(doc: &DocState, highlighted: usize, current: Option<usize>, ui: 
         }
         if ui.small_button("▼").on_hover_text("Next match (Enter, F3)").clicked() {
             out.push(Command::NextMatch);
+        }
+    });
+}
+
+/// The selected entity's mentions in the document: which one is in view, previous and next.
+fn mention_bar_ui(doc: &DocState, key: &EntityKey, current: Option<usize>, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let n = doc.mentions_of(key).len();
+    if n == 0 {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let dark = ui.visuals().dark_mode;
+        let at = current.map_or(0, |i| i + 1);
+        ui.label(RichText::new(&key.text).color(theme::entity_color(key.kind, dark)));
+        ui.label(format!("mention {at} of {n}"));
+        if ui.small_button("◀").on_hover_text("Previous mention (Alt+↑)").clicked() {
+            out.push(Command::StepMention(false));
+        }
+        if ui.small_button("▶").on_hover_text("Next mention (Alt+↓)").clicked() {
+            out.push(Command::StepMention(true));
+        }
+        if ui.small_button("✕").on_hover_text("Stop highlighting it").clicked() {
+            out.push(Command::SelectEntity(None));
         }
     });
 }

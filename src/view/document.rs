@@ -97,6 +97,12 @@ impl DocState {
         self.mentions.get(i).filter(|m| m.chars.start <= c)
     }
 
+    /// Char ranges of every mention of `key`, in text order.
+    pub fn mentions_of(&self, key: &EntityKey) -> Vec<Range<usize>> {
+        let Some(k) = self.keys.iter().position(|x| x == key) else { return Vec::new() };
+        self.mentions.iter().filter(|m| m.key == k).map(|m| m.chars.clone()).collect()
+    }
+
     /// Where the first mention of `key` starts (char index).
     pub fn first_mention_of(&self, key: &EntityKey) -> Option<usize> {
         let k = self.keys.iter().position(|x| x == key)?;

@@ -72,6 +72,8 @@ pub enum Command {
     SelectEntity(Option<EntityKey>),
     NextMatch,
     PrevMatch,
+    /// Bring the next (`true`) or previous mention of the selected entity into view.
+    StepMention(bool),
     ShowProblems(bool),
     ToggleEntityPanel,
     FocusSearch,
@@ -176,6 +178,8 @@ pub struct State {
     /// The "Indexes" window's list (`None` while it is closed).
     pub indexes: Option<Vec<IndexEntry>>,
     pub selected_entity: Option<EntityKey>,
+    /// Which mention of the selected entity was last brought into view (0-based).
+    pub current_mention: Option<usize>,
     /// The entities sharing documents with an entity (the selected one), with how many.
     pub cooccur: Option<(EntityKey, Vec<(EntityKey, u64)>)>,
     /// The folder's entity corrections, and the earlier and undone ones (Edit → Undo, Redo).
