@@ -148,18 +148,8 @@ pub enum Command {
         /// Only this kind: a label (PERSON, ORG, GPE, DATE…) or the name the app shows (Place).
         #[arg(long, value_parser = kind_arg)]
         kind: Option<EntityKind>,
-        /// How many entities to print (0: all).
-        #[arg(long, default_value_t = 0)]
-        limit: usize,
-        /// Include numbers, ordinals, quantities and percentages (left out unless --kind names one).
-        #[arg(long)]
-        numbers: bool,
-        /// Print JSON instead of text: each entity with its spellings, their counts and why.
-        #[arg(long)]
-        json: bool,
-        /// Print CSV (kind, name, documents, spellings) instead of text.
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
+        #[command(flatten)]
+        list: EntityList,
     },
     /// Print the folder's entity corrections (made in the app: merge, split, rename, type, hide)
     /// as JSON, or share them: --export writes them to a file, --import replaces them with a
@@ -181,19 +171,26 @@ pub enum Command {
         /// The entity as KIND:NAME, by any of its spellings (e.g. PERSON:Lavrov).
         #[arg(value_name = "KIND:NAME", value_parser = entity_arg)]
         entity: EntityKey,
-        /// How many to print (0: all).
-        #[arg(long, default_value_t = 0)]
-        limit: usize,
-        /// Include numbers, ordinals, quantities and percentages.
-        #[arg(long)]
-        numbers: bool,
-        /// Print JSON instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Print CSV (kind, name, shared documents) instead of text.
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
+        #[command(flatten)]
+        list: EntityList,
     },
+}
+
+/// How a list of entities is printed (`entities`, `cooccur`).
+#[derive(Debug, clap::Args)]
+pub struct EntityList {
+    /// How many to print (0: all).
+    #[arg(long, default_value_t = 0)]
+    limit: usize,
+    /// Include numbers, ordinals, quantities and percentages (left out by default).
+    #[arg(long)]
+    numbers: bool,
+    /// Print JSON instead of text (for entities: each with its spellings, their counts and why).
+    #[arg(long)]
+    json: bool,
+    /// Print CSV instead of text.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
 }
 
 /// `eval-ner --map`.
@@ -276,9 +273,8 @@ impl Command {
             Command::Search { json, .. }
             | Command::List { json, .. }
             | Command::Report { json, .. }
-            | Command::Entities { json, .. }
-            | Command::Cooccur { json, .. }
             | Command::Indexes { json, .. } => *json,
+            Command::Entities { list, .. } | Command::Cooccur { list, .. } => list.json,
             Command::Index { .. }
             | Command::EvalNer { .. }
             | Command::PackagingFiles { .. }
@@ -327,13 +323,13 @@ pub fn run(command: Command) -> ExitCode {
                 Output::of(json, csv),
             )
         }
-        Command::Entities { folder, kind, limit, numbers, json, csv } => {
-            entities_cmd(&folder, kind, limit, numbers, Output::of(json, csv))
+        Command::Entities { folder, kind, list } => {
+            entities_cmd(&folder, kind, list.limit, list.numbers, Output::of(list.json, list.csv))
         }
         Command::Export { folder } => export_cmd(&folder),
         Command::Curation { folder, export, import } => curation_cmd(&folder, export.as_deref(), import.as_deref()),
-        Command::Cooccur { folder, entity, limit, numbers, json, csv } => {
-            cooccur_cmd(&folder, &entity, limit, numbers, Output::of(json, csv))
+        Command::Cooccur { folder, entity, list } => {
+            cooccur_cmd(&folder, &entity, list.limit, list.numbers, Output::of(list.json, list.csv))
         }
         Command::EvalNer { file, map, recogniser, without, ablate, errors } => {
             eval_cmd(&file, map, recogniser, &without, ablate, errors)

@@ -743,7 +743,7 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         if edit.changed() {
             out.push(Command::FindEntity(find));
         }
-        if !state.entity_find.is_empty() && ui.small_button("✕").on_hover_text("Show every entity").clicked() {
+        if !state.entity_find.is_empty() && ui.small_button("Show all").on_hover_text("Show every entity").clicked() {
             out.push(Command::FindEntity(String::new()));
         }
     });
