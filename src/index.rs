@@ -216,7 +216,29 @@ pub struct DocIndex {
 }
 
 /// The merged entities of one reader generation and curation version.
-type EntityCache = Arc<Mutex<Option<((u64, u64), Arc<Vec<EntityCount>>)>>>;
+type EntityCache = Arc<Mutex<Option<((u64, u64), Arc<EntityTable>)>>>;
+
+/// The folder's merged entities and the lookups made from them, once per reader generation and
+/// curation version, so that counting, filtering and opening a document never scan the list.
+struct EntityTable {
+    /// The reader's view the table was made from (its segments are what `ord_groups` indexes).
+    searcher: Searcher,
+    list: Arc<Vec<EntityCount>>,
+    /// Each per-document key's entity: its position in `list`.
+    group_of: HashMap<EntityKey, usize>,
+    /// Per segment, each `entity` term ordinal's entity.
+    ord_groups: Vec<Vec<Option<u32>>>,
+}
+
+impl EntityTable {
+    /// The entity `key` belongs to, as a member or by its shown name.
+    fn find(&self, key: &EntityKey) -> Option<&EntityCount> {
+        match self.group_of.get(key) {
+            Some(&g) => self.list.get(g),
+            None => self.list.iter().find(|e| e.key == *key),
+        }
+    }
+}
 
 /// What a folder's index knew about one file when it was last indexed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -599,11 +621,11 @@ impl DocIndex {
             crate::entities::identity::resolve(&text, &entities).into_iter().map(|i| i.key).collect();
         keys.sort();
         keys.dedup();
-        let merged = self.merged_entities()?;
+        let table = self.merged_entities()?;
         let mut entity_doc_counts = Vec::with_capacity(keys.len());
         for key in keys {
             // The folder's count of the entity it was merged into.
-            let n = match merged.iter().find(|e| e.key == key || e.members.contains(&key)) {
+            let n = match table.group_of.get(&key).and_then(|&g| table.list.get(g)) {
                 Some(group) => group.documents,
                 None => {
                     let term = Term::from_field_text(self.fields.entity, &key.encode());
@@ -650,12 +672,12 @@ impl DocIndex {
 
     /// How many live documents mention each entity, most mentioned first.
     pub fn entity_counts(&self) -> Result<Vec<EntityCount>> {
-        Ok(self.merged_entities()?.as_ref().clone())
+        Ok(self.merged_entities()?.list.as_ref().clone())
     }
 
     /// The folder's entities after merging (see [`crate::entities::identity::merge`]), computed
     /// once per reader generation.
-    fn merged_entities(&self) -> Result<Arc<Vec<EntityCount>>> {
+    fn merged_entities(&self) -> Result<Arc<EntityTable>> {
         let searcher = self.searcher();
         let curation = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         let generation = (searcher.generation().generation_id(), curation.0);
@@ -681,9 +703,23 @@ impl DocIndex {
             let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
             searcher.search(any.as_ref(), &Count).unwrap_or(0) as u64
         };
-        let merged = Arc::new(curation.1.apply(merged, count));
-        *cache = Some((generation, merged.clone()));
-        Ok(merged)
+        let list = Arc::new(curation.1.apply(merged, count));
+        let group_of: HashMap<EntityKey, usize> =
+            list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
+        let mut ord_groups = Vec::new();
+        for seg in searcher.segment_readers() {
+            let terms = all_strs(seg.fast_fields().str("entity")?)?;
+            ord_groups.push(
+                terms
+                    .terms
+                    .iter()
+                    .map(|t| EntityKey::decode(t).and_then(|k| group_of.get(&k)).map(|&g| g as u32))
+                    .collect(),
+            );
+        }
+        let table = Arc::new(EntityTable { searcher, list, group_of, ord_groups });
+        *cache = Some((generation, table.clone()));
+        Ok(table)
     }
 
     /// How many live documents hold each term of the fast string field `field`.
@@ -751,15 +787,16 @@ impl DocIndex {
     /// The entities that appear in the same documents as `key`'s entity (and all its spellings),
     /// with how many documents they share, most shared first, at most `limit` (0: all).
     pub fn cooccurrences(&self, key: &EntityKey, limit: usize) -> Result<Vec<(EntityKey, u64)>> {
-        let merged = self.merged_entities()?;
-        let members = self.entity_members(key);
+        let table = self.merged_entities()?;
+        let members = table.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone());
+        let own = table.group_of.get(&members[0]).copied();
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-        let shared = self.group_counts(&merged, any.as_ref())?;
+        let shared = self.group_counts(&table, any.as_ref())?;
         let mut out: Vec<(EntityKey, u64)> = shared
             .into_iter()
             .enumerate()
-            .filter(|(g, n)| *n > 0 && !merged[*g].members.iter().any(|m| members.contains(m)))
-            .map(|(g, n)| (merged[g].key.clone(), n))
+            .filter(|(g, n)| *n > 0 && Some(*g) != own)
+            .map(|(g, n)| (table.list[g].key.clone(), n))
             .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if limit > 0 {
@@ -774,10 +811,11 @@ impl DocIndex {
         if query.is_empty() {
             return self.entity_counts();
         }
-        let merged = self.merged_entities()?;
+        let table = self.merged_entities()?;
         let (parsed, _, _) = self.parse(query);
-        let counts = self.group_counts(&merged, parsed.as_ref())?;
-        let mut out: Vec<EntityCount> = merged
+        let counts = self.group_counts(&table, parsed.as_ref())?;
+        let mut out: Vec<EntityCount> = table
+            .list
             .iter()
             .zip(counts)
             .filter(|(_, n)| *n > 0)
@@ -789,27 +827,27 @@ impl DocIndex {
 
     /// For each of the `merged` entities, how many of the documents `query` matches mention it
     /// (once per document, however many of its spellings the document has).
-    fn group_counts(&self, merged: &[EntityCount], query: &dyn TantivyQuery) -> Result<Vec<u64>> {
-        let group_of: HashMap<&EntityKey, usize> =
-            merged.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |k| (k, i))).collect();
-        let searcher = self.searcher();
+    fn group_counts(&self, table: &EntityTable, query: &dyn TantivyQuery) -> Result<Vec<u64>> {
+        // The table's own view of the index: its term ordinals are the ones `ord_groups` maps.
+        let searcher = &table.searcher;
         let docs = searcher.search(query, &DocSetCollector)?;
         let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
         for addr in docs {
             by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
         }
-        let mut counts = vec![0u64; merged.len()];
+        let mut counts = vec![0u64; table.list.len()];
+        let mut seen: Vec<u32> = Vec::new();
         for (segment, doc_ids) in by_segment {
-            let terms = all_strs(searcher.segment_reader(segment).fast_fields().str("entity")?)?;
-            let Some(col) = &terms.column else { continue };
-            // Each term's entity, looked up once per segment rather than once per document.
-            let group_of_ord: Vec<Option<usize>> =
-                terms.terms.iter().map(|t| EntityKey::decode(t).and_then(|k| group_of.get(&k).copied())).collect();
+            let Some(groups) = table.ord_groups.get(segment as usize) else { continue };
+            let Some(col) = searcher.segment_reader(segment).fast_fields().str("entity")? else { continue };
             for doc in doc_ids {
-                let groups: HashSet<usize> =
-                    col.term_ords(doc).filter_map(|ord| group_of_ord.get(ord as usize).copied().flatten()).collect();
-                for g in groups {
-                    counts[g] += 1;
+                // Once per document, however many of an entity's spellings it holds.
+                seen.clear();
+                seen.extend(col.term_ords(doc).filter_map(|ord| groups.get(ord as usize).copied().flatten()));
+                seen.sort_unstable();
+                seen.dedup();
+                for &g in &seen {
+                    counts[g as usize] += 1;
                 }
             }
         }
@@ -821,8 +859,9 @@ impl DocIndex {
     pub fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
         use crate::entities::identity::fold;
         let wanted = fold(name);
-        let Ok(merged) = self.merged_entities() else { return Vec::new() };
-        merged
+        let Ok(table) = self.merged_entities() else { return Vec::new() };
+        table
+            .list
             .iter()
             .filter(|e| e.key.kind == kind)
             .filter(|e| fold(&e.key.text) == wanted || e.variants.iter().any(|v| fold(&v.text) == wanted))
@@ -832,8 +871,8 @@ impl DocIndex {
 
     /// The per-document keys a filter on `key` matches: every key merged with it.
     fn entity_members(&self, key: &EntityKey) -> Vec<EntityKey> {
-        let merged = self.merged_entities().ok();
-        let group = merged.as_ref().and_then(|m| m.iter().find(|e| e.key == *key || e.members.contains(key)));
+        let table = self.merged_entities().ok();
+        let group = table.as_ref().and_then(|t| t.find(key));
         group.map_or_else(|| vec![key.clone()], |g| g.members.clone())
     }
 
@@ -842,7 +881,7 @@ impl DocIndex {
         let Facets { formats, folders } = self.facets()?;
         Ok(IndexStats {
             documents: self.num_docs(),
-            distinct_entities: self.entity_counts()?.len() as u64,
+            distinct_entities: self.merged_entities()?.list.len() as u64,
             index_bytes: dir_size(dir),
             formats,
             folders,

@@ -144,7 +144,7 @@ pub fn resolve(text: &str, mentions: &[Entity]) -> Vec<Identity> {
         names
     };
     for i in out.iter_mut().filter(|i| i.key.kind == EntityKind::Person && !i.key.text.contains(' ')) {
-        if let Some(name) = only_full_name(&i.key.text, full.iter().map(String::as_str), Part::SurnameOrFirst) {
+        if let Some(name) = only_full_name(&i.key.text, full.iter().map(String::as_str)) {
             i.key.text = name.to_owned();
             i.reason = MergeReason::FullNameInDocument;
         }
@@ -152,27 +152,17 @@ pub fn resolve(text: &str, mentions: &[Entity]) -> Vec<Identity> {
     out
 }
 
-/// Where in a full name a lone word may stand for it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    /// As its surname or its first name (within one document).
-    SurnameOrFirst,
-    /// As its surname only (across a folder, where first names are shared by many).
-    Surname,
-}
-
-/// The only name among `full` that `word` can stand for: the one whose last word it is (or,
-/// with [`Part::SurnameOrFirst`] and no such name, whose first word it is). `None` if there is
-/// none, or several, or the word also starts another full name ("Richard" is Jennifer Richard's
-/// surname but Richard Causey's first name).
-fn only_full_name<'a>(word: &str, full: impl Iterator<Item = &'a str> + Clone, part: Part) -> Option<&'a str> {
+/// The only name among a document's `full` names that `word` can stand for: the one whose last
+/// word it is, or else whose first word it is. `None` if there is none, or several, or the word
+/// is the surname of one and the first name of another ("Richard" for Jennifer Richard and
+/// Richard Causey).
+fn only_full_name<'a>(word: &str, full: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
     let word = fold(word);
     let is = |w: Option<&str>| w.is_some_and(|w| fold(w) == word);
     let ending: Vec<&str> = full.clone().filter(|n| is(n.rsplit(' ').next())).collect();
     let starting: Vec<&str> = full.filter(|n| is(n.split(' ').next())).collect();
-    match (ending.as_slice(), starting.as_slice(), part) {
-        ([one], [], _) => Some(one),
-        ([], [one], Part::SurnameOrFirst) => Some(one),
+    match (ending.as_slice(), starting.as_slice()) {
+        ([one], []) | ([], [one]) => Some(one),
         _ => None,
     }
 }
@@ -222,20 +212,26 @@ pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Ve
         })
         .collect();
     groups.sort_by(|a, b| a.0.cmp(&b.0));
-    // 2. A one-word person into the folder's only full name like it.
-    let full: Vec<String> = groups
-        .iter()
-        .filter(|(k, _)| k.kind == EntityKind::Person && is_full_name(&k.text))
-        .map(|(k, _)| k.text.clone())
-        .collect();
+    // 2. A one-word person into the folder's only full name like it: full names indexed by
+    // their folded last and first words, so each lookup is one hash probe.
+    let mut ending: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut starting: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, (k, _)) in groups.iter().enumerate() {
+        if k.kind == EntityKind::Person && is_full_name(&k.text) {
+            let words: Vec<&str> = k.text.split(' ').collect();
+            ending.entry(fold(words[words.len() - 1])).or_default().push(j);
+            starting.entry(fold(words[0])).or_default().push(j);
+        }
+    }
     let mut into: HashMap<usize, usize> = HashMap::new();
     for (i, (key, _)) in groups.iter().enumerate() {
-        if key.kind == EntityKind::Person
-            && !key.text.contains(' ')
-            && let Some(name) = only_full_name(&key.text, full.iter().map(String::as_str), Part::Surname)
-            && let Some(j) = groups.iter().position(|(k, _)| k.kind == EntityKind::Person && k.text == name)
-        {
-            into.insert(i, j);
+        if key.kind != EntityKind::Person || key.text.contains(' ') {
+            continue;
+        }
+        // The surname of exactly one full name, and the first name of none.
+        let word = fold(&key.text);
+        if let (Some([j]), None) = (ending.get(&word).map(Vec::as_slice), starting.get(&word)) {
+            into.insert(i, *j);
         }
     }
     let mut moved: Vec<Vec<Member<'_>>> = vec![Vec::new(); groups.len()];
