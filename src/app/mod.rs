@@ -377,7 +377,10 @@ impl DossierApp {
                     self.state.doc = None;
                 }
                 Answer::Stats(Ok(stats)) => self.state.stats = stats,
-                Answer::Entities(Ok(counts)) => self.state.corpus_entities = counts,
+                Answer::Entities(Ok(counts)) => {
+                    self.state.corpus_entities = counts;
+                    self.state.list_entities();
+                }
                 Answer::Cooccur(key, Ok(pairs)) => self.state.cooccur = Some((key, pairs)),
                 Answer::Curated(Ok(())) => {
                     // Counts, filters and the open document's entity counts all change.
@@ -419,6 +422,7 @@ impl DossierApp {
         self.layout.clear();
         self.state.stats = IndexStats::default();
         self.state.corpus_entities.clear();
+        self.state.entity_rows.clear();
         self.latest = [0; crate::searcher::REQUEST_KINDS];
         self.unsent.clear();
         if !same_folder {
@@ -560,12 +564,21 @@ impl DossierApp {
             Command::ShowAbout(show) => self.state.show_about = show,
             Command::ShowShortcuts(show) => self.state.show_shortcuts = show,
             Command::DismissHint => self.state.p.hint_dismissed = true,
-            Command::ToggleCounting => self.state.p.show_counting = !self.state.p.show_counting,
+            Command::ToggleCounting => {
+                self.state.p.show_counting = !self.state.p.show_counting;
+                self.state.list_entities();
+            }
             Command::Curate(_) | Command::Undo | Command::Redo => self.curate(command),
             Command::Rename(renaming) => self.state.renaming = renaming,
             Command::MergeInto(merging) => self.state.merging = merging,
-            Command::FindEntity(text) => self.state.entity_find = text,
-            Command::SortEntitiesByName(by_name) => self.state.p.entities_by_name = by_name,
+            Command::FindEntity(text) => {
+                self.state.entity_find = text;
+                self.state.list_entities();
+            }
+            Command::SortEntitiesByName(by_name) => {
+                self.state.p.entities_by_name = by_name;
+                self.state.list_entities();
+            }
             Command::EditRename(text) => {
                 if let Some((_, name)) = &mut self.state.renaming {
                     *name = text;

@@ -757,31 +757,19 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             out.push(Command::SortEntitiesByName(true));
         }
     });
-    let wanted = crate::entities::identity::fold(&state.entity_find);
-    let matches = |c: &EntityCount| {
-        use crate::entities::identity::fold;
-        wanted.is_empty()
-            || fold(&c.key.text).contains(&wanted)
-            || c.variants.iter().any(|v| fold(&v.text).contains(&wanted))
-    };
-    for kind in EntityKind::ALL.into_iter().filter(|k| state.p.show_counting || !k.is_counting()) {
-        let mut list: Vec<&EntityCount> =
-            state.corpus_entities.iter().filter(|c| c.key.kind == kind && matches(c)).collect();
-        if list.is_empty() {
-            continue;
-        }
-        if state.p.entities_by_name {
-            list.sort_by_cached_key(|c| (crate::entities::identity::fold(&c.key.text), c.key.text.clone()));
-        }
-        let title = format!("{} · {}", kind.display_name(), list.len());
-        let open = (!wanted.is_empty()).then_some(true);
+    let searching_names = !state.entity_find.is_empty();
+    for (kind, rows) in &state.entity_rows {
+        let kind = *kind;
+        let entity = |i: &usize| state.corpus_entities.get(*i);
+        let title = format!("{} · {}", kind.display_name(), rows.len());
+        let open = searching_names.then_some(true);
         egui::CollapsingHeader::new(RichText::new(title).color(theme::entity_color(kind, dark)))
             .id_salt(("folder-kind", kind.label()))
             .default_open(matches!(kind, EntityKind::Person | EntityKind::Org | EntityKind::Gpe))
             .open(open)
             .show(ui, |ui| {
-                if list.len() <= ROWS_UNSCROLLED {
-                    for c in &list {
+                if rows.len() <= ROWS_UNSCROLLED {
+                    for c in rows.iter().filter_map(entity) {
                         folder_entity_row_ui(c, ui, out);
                     }
                     return;
@@ -793,8 +781,8 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                     .max_height(row * ROWS_UNSCROLLED as f32)
                     .min_scrolled_height(row * ROWS_UNSCROLLED as f32)
                     .auto_shrink([false, true])
-                    .show_rows(ui, row, list.len(), |ui, rows| {
-                        for c in &list[rows] {
+                    .show_rows(ui, row, rows.len(), |ui, shown| {
+                        for c in rows[shown].iter().filter_map(entity) {
                             folder_entity_row_ui(c, ui, out);
                         }
                     });

@@ -188,6 +188,10 @@ pub struct State {
     pub redo: Vec<Curation>,
     /// What the folder's entity lists are narrowed to (any spelling containing it).
     pub entity_find: String,
+    /// The folder's entity lists as shown: per kind, positions in `corpus_entities`, narrowed
+    /// and sorted. Made when the entities, the find text, the sort or "Numbers too" change,
+    /// not every frame (a folder may have 100,000 entities).
+    pub entity_rows: Vec<(EntityKind, Vec<usize>)>,
     /// The entity being renamed (by one of its keys) and the name typed so far.
     pub renaming: Option<(EntityKey, String)>,
     /// The entity being merged into another (by one of its keys), as shown, and the text typed
@@ -203,6 +207,31 @@ pub struct State {
 }
 
 impl State {
+    /// Makes [`State::entity_rows`] again from the entities, the find text and the sort.
+    pub fn list_entities(&mut self) {
+        use crate::entities::identity::fold;
+        let wanted = fold(&self.entity_find);
+        let matches = |c: &EntityCount| {
+            wanted.is_empty()
+                || fold(&c.key.text).contains(&wanted)
+                || c.variants.iter().any(|v| fold(&v.text).contains(&wanted))
+        };
+        let mut by_kind: Vec<(EntityKind, Vec<usize>)> = EntityKind::ALL.iter().map(|k| (*k, Vec::new())).collect();
+        for (i, c) in self.corpus_entities.iter().enumerate() {
+            if (self.p.show_counting || !c.key.kind.is_counting()) && matches(c) {
+                by_kind[EntityKind::ALL.iter().position(|k| *k == c.key.kind).unwrap_or(0)].1.push(i);
+            }
+        }
+        if self.p.entities_by_name {
+            let names: Vec<String> = self.corpus_entities.iter().map(|c| fold(&c.key.text)).collect();
+            for (_, rows) in &mut by_kind {
+                rows.sort_by(|&a, &b| names[a].cmp(&names[b]).then_with(|| a.cmp(&b)));
+            }
+        }
+        by_kind.retain(|(_, rows)| !rows.is_empty());
+        self.entity_rows = by_kind;
+    }
+
     /// Forgets this frame's one-shot requests (they were drawn).
     pub fn drawn(&mut self) {
         self.focus_search = false;
