@@ -25,12 +25,7 @@ pub fn schema_of(kind: EntityKind) -> Option<&'static str> {
 
 /// A stable id: the same entity or document gets the same id in every export.
 fn id(prefix: &str, text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("dossier-{prefix}-{hash:016x}")
+    format!("dossier-{prefix}-{:016x}", crate::store::fnv1a(text.as_bytes()))
 }
 
 /// The export, one JSON value per line: entities first, then each document and its mentions.

@@ -687,11 +687,17 @@ impl DocIndex {
         {
             return Ok(merged.clone());
         }
-        let counts: HashMap<EntityKey, u64> = self
-            .term_doc_counts(&searcher, "entity")?
-            .into_iter()
-            .filter_map(|(k, n)| Some((EntityKey::decode(&k)?, n)))
-            .collect();
+        // Each segment's entity terms are read and decoded once, for the counts and for the
+        // ordinal lookups below.
+        let segments = segment_entity_terms(&searcher)?;
+        let mut counts: HashMap<EntityKey, u64> = HashMap::new();
+        for (key, n) in segments.iter().flatten() {
+            if let Some(key) = key
+                && *n > 0
+            {
+                *counts.entry(key.clone()).or_default() += n;
+            }
+        }
         let mut spellings: HashMap<EntityKey, Vec<Variant>> = HashMap::new();
         for (term, documents) in self.term_doc_counts(&searcher, "entity_variant")? {
             if let Some((key, reason, text)) = parse_variant_term(&term) {
@@ -706,17 +712,12 @@ impl DocIndex {
         let list = Arc::new(curation.1.apply(merged, count));
         let group_of: HashMap<EntityKey, usize> =
             list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
-        let mut ord_groups = Vec::new();
-        for seg in searcher.segment_readers() {
-            let terms = all_strs(seg.fast_fields().str("entity")?)?;
-            ord_groups.push(
-                terms
-                    .terms
-                    .iter()
-                    .map(|t| EntityKey::decode(t).and_then(|k| group_of.get(&k)).map(|&g| g as u32))
-                    .collect(),
-            );
-        }
+        let ord_groups = segments
+            .iter()
+            .map(|terms| {
+                terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect()
+            })
+            .collect();
         let table = Arc::new(EntityTable { searcher, list, group_of, ord_groups });
         *cache = Some((generation, table.clone()));
         Ok(table)
@@ -726,19 +727,10 @@ impl DocIndex {
     fn term_doc_counts(&self, searcher: &Searcher, field: &str) -> Result<HashMap<String, u64>> {
         let mut counts: HashMap<String, u64> = HashMap::new();
         for seg in searcher.segment_readers() {
-            let terms = all_strs(seg.fast_fields().str(field)?)?;
-            let Some(col) = &terms.column else { continue };
-            let mut per_ord = vec![0u64; terms.terms.len()];
-            for doc in alive_docs(seg) {
-                for ord in col.term_ords(doc) {
-                    if let Some(n) = per_ord.get_mut(ord as usize) {
-                        *n += 1;
-                    }
-                }
-            }
-            for (term, n) in terms.terms.iter().zip(per_ord) {
+            let (terms, per_ord) = terms_with_doc_counts(seg, field)?;
+            for (term, n) in terms.into_iter().zip(per_ord) {
                 if n > 0 {
-                    *counts.entry(term.clone()).or_default() += n;
+                    *counts.entry(term).or_default() += n;
                 }
             }
         }
@@ -887,6 +879,36 @@ impl DocIndex {
             folders,
         })
     }
+}
+
+/// A segment's terms of the fast string field `field`, by ordinal, and how many of its live
+/// documents hold each.
+fn terms_with_doc_counts(seg: &tantivy::SegmentReader, field: &str) -> Result<(Vec<String>, Vec<u64>)> {
+    let terms = all_strs(seg.fast_fields().str(field)?)?;
+    let mut per_ord = vec![0u64; terms.terms.len()];
+    if let Some(col) = &terms.column {
+        for doc in alive_docs(seg) {
+            for ord in col.term_ords(doc) {
+                if let Some(n) = per_ord.get_mut(ord as usize) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+    Ok((terms.terms, per_ord))
+}
+
+/// One segment's `entity` terms by ordinal, decoded, with how many live documents hold each.
+type SegmentEntities = Vec<(Option<EntityKey>, u64)>;
+
+/// Per segment, each `entity` term (by ordinal) decoded, with how many live documents hold it.
+fn segment_entity_terms(searcher: &Searcher) -> Result<Vec<SegmentEntities>> {
+    let mut out = Vec::new();
+    for seg in searcher.segment_readers() {
+        let (terms, per_ord) = terms_with_doc_counts(seg, "entity")?;
+        out.push(terms.iter().map(|t| EntityKey::decode(t)).zip(per_ord).collect());
+    }
+    Ok(out)
 }
 
 /// Documents holding any of `values` in the string field `field`.

@@ -220,7 +220,7 @@ impl IndexState {
 const SEEDS: &[(&str, &str)] = &[("000_5ade84b4f6cc8005.txt", include_str!("../seeds/000_5ade84b4f6cc8005.txt"))];
 
 /// FNV-1a: a stable hash, so an index folder keeps its name across Rust versions.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 

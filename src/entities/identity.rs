@@ -6,9 +6,10 @@
 //! full name in the document that the word is the surname (or first name) of ("Lavrov" after
 //! "Sergey Lavrov"). Across a folder ([`merge`]), keys that differ only in case or dots are one
 //! entity under their most frequent spelling, and a one-word person is merged into the only full
-//! name in the folder that ends with it, if no other full name starts with it. Two full names are never merged: "Paul
-//! Whelan" and "Paul Manafort", or "George Bush" and "George W. Bush", stay apart. A false merge
-//! hides a person; a missed one only splits a count, so every rule errs on the side of apart.
+//! name in the folder that ends with it, if no other full name starts with it. Two full names
+//! are never merged: "Paul Whelan" and "Paul Manafort", or "George Bush" and "George W. Bush",
+//! stay apart. A false merge hides a person; a missed one only splits a count, so every rule errs
+//! on the side of apart.
 
 use std::collections::HashMap;
 
@@ -242,7 +243,6 @@ pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Ve
     let mut out: Vec<EntityCount> = groups
         .into_iter()
         .zip(moved)
-        .filter(|((_, members), extra)| !members.is_empty() || !extra.is_empty())
         .filter_map(|((key, mut members), extra)| {
             members.extend(extra);
             if members.is_empty() {

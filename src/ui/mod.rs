@@ -798,7 +798,12 @@ fn folder_entity_row_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Comman
     let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
     let r = ui.add(egui::Button::selectable(false, text).truncate());
     r.context_menu(|ui| entity_menu_ui(c, ui, out));
-    if r.on_hover_text(variants_text(c)).clicked() {
+    // The tooltip is written only while it is shown, not every frame for every row.
+    if r.on_hover_ui(|ui| {
+        ui.label(variants_text(c));
+    })
+    .clicked()
+    {
         out.push(Command::AddFilter(c.key.clone()));
     }
 }
