@@ -133,6 +133,29 @@ pub fn resolve(text: &str, mentions: &[Entity]) -> Vec<Identity> {
             Identity { key: EntityKey { kind: e.kind, text: name }, surface, reason }
         })
         .collect();
+    // One key per spelling in another case or with dots ("KEN" and "Ken"), the document's most
+    // used: then no document holds two keys that the folder merges by case, and adding up
+    // their document counts in [`merge`] counts each document once.
+    let mut uses: HashMap<(EntityKind, String), HashMap<&str, usize>> = HashMap::new();
+    for i in &out {
+        *uses.entry((i.key.kind, fold(&i.key.text))).or_default().entry(i.key.text.as_str()).or_default() += 1;
+    }
+    let chosen: HashMap<(EntityKind, String), String> = uses
+        .into_iter()
+        .filter(|(_, spellings)| spellings.len() > 1)
+        .map(|(group, spellings)| {
+            let best = spellings.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)));
+            (group, best.map(|(s, _)| s.to_owned()).unwrap_or_default())
+        })
+        .collect();
+    for i in &mut out {
+        if let Some(best) = chosen.get(&(i.key.kind, fold(&i.key.text)))
+            && *best != i.key.text
+        {
+            i.key.text = best.clone();
+            i.reason = MergeReason::Case;
+        }
+    }
     // A one-word person: the document's only full name that ends (else starts) with it.
     let full: Vec<String> = {
         let mut names: Vec<String> = out
@@ -192,8 +215,9 @@ type Member<'a> = (&'a EntityKey, u64, MergeReason);
 
 /// Merges a folder's per-document keys (`counts`: key → documents mentioning it under that key)
 /// and their spellings (`spellings`: key → (spelling, reason, documents)) into entities, most
-/// mentioned first. Document counts of merged keys are added up: a document names a person in
-/// full or only by surname, never both under two keys (see [`resolve`]).
+/// mentioned first. Document counts of merged keys are added up: [`resolve`] gives a document
+/// one key per spelling whatever its case, and a surname the key of the document's full name,
+/// so no document holds two keys merged here.
 pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Vec<Variant>>) -> Vec<EntityCount> {
     // 1. Case and dots: one entity per folded spelling, under its most used form.
     let mut by_fold: HashMap<(EntityKind, String), Vec<(&EntityKey, u64)>> = HashMap::new();
@@ -326,6 +350,14 @@ mod tests {
         );
         let texts: Vec<&str> = got.iter().map(|(_, k)| k.as_str()).collect();
         assert_eq!(texts, ["Paul Whelan", "Paul Manafort", "Paul", "George Bush", "George W. Bush", "Bush"]);
+    }
+
+    #[test]
+    fn one_document_has_one_key_per_spelling_in_any_case() {
+        let text = "KEN LAY WRITES. Ken Lay said so, and Ken Lay left.";
+        let got = keys(text, &[("KEN LAY", 0, Person), ("Ken Lay", 0, Person), ("Ken Lay", 1, Person)]);
+        let texts: Vec<&str> = got.iter().map(|(_, k)| k.as_str()).collect();
+        assert_eq!(texts, ["Ken Lay", "Ken Lay", "Ken Lay"], "the most used spelling");
     }
 
     #[test]
