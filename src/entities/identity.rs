@@ -101,7 +101,13 @@ fn clean(kind: EntityKind, name: &str) -> Option<String> {
     (cleaned != name && !cleaned.is_empty()).then_some(cleaned)
 }
 
+/// The table's name for `name`. An abbreviation counts only in capitals: "US" and "U.S." are the
+/// United States, "us" and "Us" are the pronoun the model sometimes takes for a place.
 fn alias(kind: EntityKind, name: &str) -> Option<&'static str> {
+    let letters = || name.chars().filter(|c| c.is_alphabetic());
+    if !name.contains(' ') && letters().count() <= 3 && !letters().all(char::is_uppercase) {
+        return None;
+    }
     let folded = fold(name);
     ALIASES.iter().find(|(a, k, _)| *k == kind && *a == folded).map(|(_, _, to)| *to)
 }
@@ -379,6 +385,14 @@ mod tests {
             texts,
             ["United States", "United States", "United States", "United Kingdom", "United Kingdom", "America"]
         );
+    }
+
+    #[test]
+    fn an_abbreviation_in_lower_case_is_not_an_alias() {
+        let text = "They told us so. The US agreed. Us too.";
+        let got = keys(text, &[("us", 0, Gpe), ("US", 0, Gpe), ("Us", 0, Gpe)]);
+        assert_eq!(got[1].1, "United States");
+        assert!(got[0].1 == got[2].1 && got[0].1.eq_ignore_ascii_case("us"), "the pronoun stays apart: {got:?}");
     }
 
     #[test]
