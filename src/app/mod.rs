@@ -139,12 +139,7 @@ impl DossierApp {
     }
 
     pub fn query(&self) -> Query {
-        Query {
-            text: self.state.p.query.clone(),
-            entities: self.state.p.filters.clone(),
-            formats: self.state.p.formats.clone(),
-            folder: self.state.p.in_folder.clone(),
-        }
+        self.state.p.query()
     }
 
     fn start_open(&mut self, ctx: &egui::Context, source: FolderSource) {

@@ -723,7 +723,8 @@ fn doc_entity_row_ui(state: &State, kind: EntityKind, row: &EntityRow, ui: &mut 
 /// The folder's most mentioned entities per kind; a click filters by one.
 fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
-    let searching = state.results.is_some();
+    // The counts are asked for under the current query (their reply may come before the hits').
+    let searching = !state.p.query().is_empty();
     ui.heading(if searching { "In the matching documents" } else { "In this folder" });
     if state.corpus_entities.is_empty() {
         ui.label(RichText::new("No entities yet.").weak());

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::entities::curation::{Curation, Rule};
 use crate::model::{
-    DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, SearchResults,
+    DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query, SearchResults,
 };
 use crate::pipeline::Progress;
 use crate::session::FolderSource;
@@ -49,6 +49,18 @@ pub struct Persisted {
     pub show_counting: bool,
     /// The folder's entity lists are sorted by name rather than by documents.
     pub entities_by_name: bool,
+}
+
+impl Persisted {
+    /// The search as typed and filtered: text, entity filters, formats, subfolder.
+    pub fn query(&self) -> Query {
+        Query {
+            text: self.query.clone(),
+            entities: self.filters.clone(),
+            formats: self.formats.clone(),
+            folder: self.in_folder.clone(),
+        }
+    }
 }
 
 /// Everything a user can ask for; panels return these and [`DossierApp::apply`] carries them out.
