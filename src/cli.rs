@@ -11,6 +11,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use crate::entities::default_extractor;
+use crate::export::TableFormat;
 use crate::index::{DocIndex, IndexError};
 use crate::load;
 use crate::model::{DocFormat, EntityKey, EntityKind, FileProblem, Outcome, Query};
@@ -171,8 +172,23 @@ pub enum Command {
         /// The entity as KIND:NAME, by any of its spellings (e.g. PERSON:Lavrov).
         #[arg(value_name = "KIND:NAME", value_parser = entity_arg)]
         entity: EntityKey,
+        /// Count shared sentences instead of shared documents.
+        #[arg(long)]
+        sentences: bool,
         #[command(flatten)]
         list: EntityList,
+    },
+    /// When the documents a query matches were written and which dates they mention, by month.
+    Timeline {
+        folder: PathBuf,
+        /// The query (every document when left out), e.g. griner or person:Lavrov date:2022.
+        query: Vec<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Print CSV (month, mentioned, written) instead of text.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
 }
 
@@ -273,7 +289,8 @@ impl Command {
             Command::Search { json, .. }
             | Command::List { json, .. }
             | Command::Report { json, .. }
-            | Command::Indexes { json, .. } => *json,
+            | Command::Indexes { json, .. }
+            | Command::Timeline { json, .. } => *json,
             Command::Entities { list, .. } | Command::Cooccur { list, .. } => list.json,
             Command::Index { .. }
             | Command::EvalNer { .. }
@@ -328,8 +345,11 @@ pub fn run(command: Command) -> ExitCode {
         }
         Command::Export { folder } => export_cmd(&folder),
         Command::Curation { folder, export, import } => curation_cmd(&folder, export.as_deref(), import.as_deref()),
-        Command::Cooccur { folder, entity, list } => {
-            cooccur_cmd(&folder, &entity, list.limit, list.numbers, Output::of(list.json, list.csv))
+        Command::Cooccur { folder, entity, sentences, list } => {
+            cooccur_cmd(&folder, &entity, sentences, list.limit, list.numbers, Output::of(list.json, list.csv))
+        }
+        Command::Timeline { folder, query, json, csv } => {
+            timeline_cmd(&folder, &query.join(" "), Output::of(json, csv))
         }
         Command::EvalNer { file, map, recogniser, without, ablate, errors } => {
             eval_cmd(&file, map, recogniser, &without, ablate, errors)
@@ -471,17 +491,12 @@ fn search_cmd(folder: &Path, query: Query, limit: usize, output: Output) -> Resu
     let results = index.search(&query, limit).map_err(|e| usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     if output == Output::Json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        table(crate::export::hits(&results, TableFormat::Json, &mut out))?;
     } else if output == Output::Csv {
         for w in &results.warnings {
             eprintln!("note: part of the query was ignored: {w}");
         }
-        let rows = results.hits.iter().map(|h| {
-            let page = h.page.map(|p| p.to_string()).unwrap_or_default();
-            let format = h.format.as_str().to_owned();
-            [h.id.clone(), h.title.clone(), format, h.match_count.to_string(), page, format!("{:.3}", h.score)]
-        });
-        write_csv(&mut out, ["id", "title", "format", "matches", "page", "score"], rows)?;
+        table(crate::export::hits(&results, TableFormat::Csv, &mut out))?;
     } else {
         for w in &results.warnings {
             eprintln!("note: part of the query was ignored: {w}");
@@ -536,16 +551,8 @@ fn entities_cmd(
     }
     let mut out = std::io::stdout().lock();
     match output {
-        Output::Json => {
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&counts).unwrap_or_default());
-        }
-        Output::Csv => {
-            let rows = counts.iter().map(|c| {
-                let spellings: Vec<String> =
-                    c.variants.iter().map(|v| format!("{} ({})", v.text, v.documents)).collect();
-                [c.key.kind.label().to_owned(), c.key.text.clone(), c.documents.to_string(), spellings.join("; ")]
-            });
-            write_csv(&mut out, ["kind", "name", "documents", "spellings"], rows)?;
+        Output::Json | Output::Csv => {
+            table(crate::export::entities(&counts, output.table(), &mut out))?;
         }
         Output::Text => {
             for c in &counts {
@@ -565,6 +572,11 @@ enum Output {
 }
 
 impl Output {
+    /// The table format of `--json` or `--csv` (text is written by each command).
+    fn table(self) -> TableFormat {
+        if self == Output::Json { TableFormat::Json } else { TableFormat::Csv }
+    }
+
     fn of(json: bool, csv: bool) -> Output {
         if json {
             Output::Json
@@ -574,6 +586,11 @@ impl Output {
             Output::Text
         }
     }
+}
+
+/// A table written, or why it could not be.
+fn table(written: std::io::Result<usize>) -> Result<usize, Failure> {
+    written.map_err(|e| Failure { code: 1, message: format!("cannot write the table: {e}") })
 }
 
 /// Writes a header and rows as CSV (quoted where needed).
@@ -634,7 +651,14 @@ fn curation_cmd(folder: &Path, export: Option<&Path>, import: Option<&Path>) -> 
     Ok(0)
 }
 
-fn cooccur_cmd(folder: &Path, entity: &EntityKey, limit: usize, numbers: bool, output: Output) -> Result<u8, Failure> {
+fn cooccur_cmd(
+    folder: &Path,
+    entity: &EntityKey,
+    sentences: bool,
+    limit: usize,
+    numbers: bool,
+    output: Output,
+) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
     // The entity by any of its spellings, as `person:…` finds it in a search.
@@ -644,21 +668,22 @@ fn cooccur_cmd(folder: &Path, entity: &EntityKey, limit: usize, numbers: bool, o
             message: format!("no {} named {:?} in this folder", entity.kind.display_name().to_lowercase(), entity.text),
         });
     };
-    let mut pairs = index.cooccurrences(&key, 0).map_err(|e| usage(e.to_string()))?;
+    let mut pairs = if sentences {
+        let every = std::time::Duration::MAX;
+        index.sentence_cooccurrences(&key, every).map(|s| s.pairs)
+    } else {
+        index.cooccurrences(&key, 0)
+    }
+    .map_err(|e| usage(e.to_string()))?;
+    let unit = if sentences { "sentences" } else { "documents" };
     pairs.retain(|(k, _)| numbers || !k.kind.is_counting());
     if limit > 0 {
         pairs.truncate(limit);
     }
     let mut out = std::io::stdout().lock();
     match output {
-        Output::Json => {
-            let rows: Vec<serde_json::Value> =
-                pairs.iter().map(|(k, n)| serde_json::json!({ "key": k, "documents": n })).collect();
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
-        }
-        Output::Csv => {
-            let rows = pairs.iter().map(|(k, n)| [k.kind.label().to_owned(), k.text.clone(), n.to_string()]);
-            write_csv(&mut out, ["kind", "name", "shared_documents"], rows)?;
+        Output::Json | Output::Csv => {
+            table(crate::export::companions(&pairs, unit, output.table(), &mut out))?;
         }
         Output::Text => {
             for (k, n) in &pairs {
@@ -667,6 +692,41 @@ fn cooccur_cmd(folder: &Path, entity: &EntityKey, limit: usize, numbers: bool, o
         }
     }
     Ok(if pairs.is_empty() { 1 } else { 0 })
+}
+
+fn timeline_cmd(folder: &Path, query: &str, output: Output) -> Result<u8, Failure> {
+    let (index, record) = update_index(folder, true, Options::default())?;
+    warn_if_kept(&record);
+    let timeline =
+        index.timeline(&Query { text: query.to_owned(), ..Query::default() }).map_err(|e| usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    match output {
+        Output::Json => {
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&timeline).unwrap_or_default());
+        }
+        Output::Csv => {
+            let rows = timeline
+                .months
+                .iter()
+                .map(|m| [crate::model::MonthCount::iso(m.month), m.mentioned.to_string(), m.written.to_string()]);
+            write_csv(&mut out, ["month", "mentioned", "written"], rows)?;
+        }
+        Output::Text => {
+            let widest = timeline.months.iter().map(|m| m.mentioned.max(m.written)).max().unwrap_or(1).max(1);
+            let _ = writeln!(out, "month    mention  written");
+            for m in &timeline.months {
+                let bar = "█".repeat((m.mentioned * 40).div_ceil(widest) as usize);
+                let iso = crate::model::MonthCount::iso(m.month);
+                let _ = writeln!(out, "{iso}  {:>7}  {:>7}  {bar}", m.mentioned, m.written);
+            }
+            let _ = writeln!(
+                out,
+                "{} documents; {} date mentions have no month to plot (a year alone, or no calendar date)",
+                timeline.documents, timeline.unplotted
+            );
+        }
+    }
+    Ok(if timeline.months.is_empty() { 1 } else { 0 })
 }
 
 fn eval_cmd(

@@ -444,10 +444,62 @@ pub struct SearchResults {
     pub warnings: Vec<String>,
 }
 
+/// When the documents a query matches were written and which dates they mention, by month.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Timeline {
+    /// Months with at least one document, in order.
+    pub months: Vec<MonthCount>,
+    /// DATE mentions in the matching documents with no day or month to plot: a year or decade
+    /// alone, or relative words in a document without a date of its own.
+    pub unplotted: u64,
+    /// How many documents matched.
+    pub documents: u64,
+}
+
+/// One month of a [`Timeline`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MonthCount {
+    /// Months since January of year 0: `year * 12 + month - 1`.
+    pub month: i32,
+    /// Documents mentioning a date in the month.
+    pub mentioned: u64,
+    /// Documents written (or sent) in the month.
+    pub written: u64,
+    /// The documents with the most dates in the month, as (id, title), at most three.
+    pub top: Vec<(String, String)>,
+}
+
+impl MonthCount {
+    /// "July 2022".
+    pub fn name(month: i32) -> String {
+        const NAMES: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        format!("{} {}", NAMES[month.rem_euclid(12) as usize], month.div_euclid(12))
+    }
+
+    /// "2022-07", as a `date:` filter takes it.
+    pub fn iso(month: i32) -> String {
+        format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1)
+    }
+}
+
 /// A query as the user composed it: free text plus entity, format and folder filters.
 ///
 /// The text may hold filters too: `type:pdf`, `folder:mail/2001` (or `folder:"Board minutes"`)
-/// and `author:ward`; [`Query::parse_text`] takes them out.
+/// `author:ward` and `date:2022-07` (or `date:[2022-01 TO 2022-06]`); [`Query::parse_text`]
+/// takes them out.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Query {
     pub text: String,
@@ -470,6 +522,8 @@ pub struct TextFilters {
     pub authors: Vec<String>,
     /// Entities as typed after a kind: `person:"Sergey Lavrov"`, `org:CNN`, `place:Moscow`.
     pub entities: Vec<(EntityKind, String)>,
+    /// Dates and date ranges as typed after `date:` (see [`crate::entities::normalize::day_range`]).
+    pub dates: Vec<String>,
 }
 
 /// What a `name:` at the start of a query word filters by.
@@ -478,6 +532,7 @@ enum Prefix {
     Type,
     Folder,
     Author,
+    Date,
     Entity(EntityKind),
 }
 
@@ -494,6 +549,7 @@ impl Prefix {
             "type" => Prefix::Type,
             "folder" => Prefix::Folder,
             "author" => Prefix::Author,
+            "date" | "when" => Prefix::Date,
             "organization" => Prefix::Entity(EntityKind::Org),
             other => Prefix::Entity(EntityKind::named(other).filter(|k| k.is_name())?),
         };
@@ -522,6 +578,10 @@ impl Query {
                         let end = quoted.find('"').unwrap_or(quoted.len());
                         let after = (end + 1).min(quoted.len());
                         (Some(prefix), &quoted[..end], &quoted[after..])
+                    } else if tail.starts_with('[') {
+                        // A range, `[2022-01 TO 2022-06]`, brackets and all.
+                        let end = tail.find(']').map_or(tail.len(), |e| e + 1);
+                        (Some(prefix), &tail[..end], &tail[end..])
                     } else {
                         let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
                         (Some(prefix), &tail[..end], &tail[end..])
@@ -543,6 +603,7 @@ impl Query {
                 Some(Prefix::Type) => out.formats.push(value.to_ascii_lowercase()),
                 Some(Prefix::Folder) => out.folders.push(value.trim_matches('/').to_owned()),
                 Some(Prefix::Author) => out.authors.push(value.to_owned()),
+                Some(Prefix::Date) => out.dates.push(value.to_owned()),
                 Some(Prefix::Entity(kind)) => out.entities.push((kind, value.to_owned())),
                 None => words.push(value),
             }
@@ -739,6 +800,39 @@ impl FileProblem {
     }
 }
 
+/// Who appears with an entity: what [`crate::searcher::Request::Cooccur`] answers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Cooccurrence {
+    /// The entities sharing documents with it, with how many, most shared first.
+    pub documents: Vec<(EntityKey, u64)>,
+    /// The ids of the documents that mention it, sorted (to step through a result list).
+    pub doc_ids: Vec<String>,
+    /// Its per-document keys: how each document that mentions it names it.
+    pub members: Vec<EntityKey>,
+    /// It and its most frequent companions that are names, and how many documents each pair
+    /// of them shares (the graph view).
+    pub graph: EntityGraph,
+}
+
+/// An entity (node 0) and its neighbours, with edges weighted by shared documents.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct EntityGraph {
+    /// Each node's entity and how many documents mention it.
+    pub nodes: Vec<(EntityKey, u64)>,
+    /// (node, node, shared documents), the first node the lower.
+    pub edges: Vec<(usize, usize, u64)>,
+}
+
+/// The entities named in the same sentence as an entity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SentencePairs {
+    /// Each entity and in how many sentences it appears with this one, most first.
+    pub pairs: Vec<(EntityKey, u64)>,
+    /// Documents read, and how many mention the entity: fewer were read when time ran out.
+    pub read: u64,
+    pub of: u64,
+}
+
 /// Figures about an index for the status bar.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct IndexStats {
@@ -798,6 +892,9 @@ mod tests {
         assert_eq!(parse("TYPE:Ä FOLDER:\"Ø Ø\" x").words, "x");
         assert_eq!(parse("مرحبا بالعالم author:ward").authors, ["ward"]);
         assert_eq!(parse("мир type:").words, "мир type:");
+        let dated = parse("Blair date:[2005-01 TO 2005-06] when:2005 date:[2005");
+        assert_eq!(dated.dates, ["[2005-01 TO 2005-06]", "2005", "[2005"]);
+        assert_eq!(dated.words, "Blair");
     }
 
     #[test]

@@ -8,12 +8,18 @@ use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_cha
 use std::thread::JoinHandle;
 
 use crate::entities::curation::Curation;
+use crate::export::{Table, TableFormat};
 use crate::index::DocIndex;
-use crate::model::{DocSummary, DocView, EntityCount, EntityKey, IndexStats, Query, SearchResults};
+use crate::model::{
+    Cooccurrence, DocSummary, DocView, EntityCount, EntityKey, IndexStats, Query, SearchResults, SentencePairs,
+    Timeline,
+};
 use crate::pipeline::Notify;
 
 /// How many hits a search returns at most.
 pub const MAX_HITS: usize = 200;
+/// How long counting an entity's companions by sentence may read documents.
+pub const SENTENCE_BUDGET: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// What the searcher can be asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,8 +35,18 @@ pub enum Request {
     /// Entity counts over the documents a query matches (the whole folder for an empty one).
     Entities(Query),
     Stats,
-    /// The entities that share documents with one entity.
+    /// The entities that share documents with one entity, its documents and its graph.
     Cooccur(EntityKey),
+    /// The entities named in the same sentence as one entity (slower: reads stored text).
+    Sentences(EntityKey),
+    /// When the documents a query matches were written, and the dates they mention.
+    Timeline(Query),
+    /// Write a table to a file, on a thread of its own (an export of every hit can take a while).
+    Export {
+        table: Box<Table>,
+        format: TableFormat,
+        file: PathBuf,
+    },
     /// Save the user's entity corrections to `file` and apply them from now on.
     Curate {
         curation: Curation,
@@ -39,7 +55,7 @@ pub enum Request {
 }
 
 /// How many kinds of request there are (see [`Request::kind`]).
-pub const REQUEST_KINDS: usize = 7;
+pub const REQUEST_KINDS: usize = 10;
 
 impl Request {
     /// Which kind of request this is (below [`REQUEST_KINDS`]), the same number as its
@@ -53,6 +69,9 @@ impl Request {
             Request::Stats => 4,
             Request::Cooccur(_) => 5,
             Request::Curate { .. } => 6,
+            Request::Sentences(_) => 7,
+            Request::Timeline(_) => 8,
+            Request::Export { .. } => 9,
         }
     }
 }
@@ -65,9 +84,13 @@ pub enum Answer {
     Doc(Result<Option<Box<DocView>>, String>),
     Entities(Result<Vec<EntityCount>, String>),
     Stats(Result<IndexStats, String>),
-    Cooccur(EntityKey, Result<Vec<(EntityKey, u64)>, String>),
+    Cooccur(EntityKey, Result<Cooccurrence, String>),
+    Sentences(EntityKey, Result<SentencePairs, String>),
+    Timeline(Query, Result<Timeline, String>),
     /// The corrections are saved and applied (everything that counts entities is out of date).
     Curated(Result<(), String>),
+    /// The file written and its rows.
+    Exported(Result<(PathBuf, usize), String>),
 }
 
 impl Answer {
@@ -81,6 +104,9 @@ impl Answer {
             Answer::Stats(_) => 4,
             Answer::Cooccur(..) => 5,
             Answer::Curated(_) => 6,
+            Answer::Sentences(..) => 7,
+            Answer::Timeline(..) => 8,
+            Answer::Exported(_) => 9,
         }
     }
 }
@@ -188,12 +214,37 @@ fn serve(
             log::warn!("cannot reload the index: {e}");
         }
         for (generation, request) in batch {
+            if let Request::Export { table, format, file } = request {
+                export(&index, generation, table, format, file, &replies, &notify);
+                continue;
+            }
             let answer = answer_or_error(&index, &index_dir, request);
             if replies.send(Reply { generation, answer }).is_err() {
                 return;
             }
             notify();
         }
+    }
+}
+
+/// Writes a table on a `dossier-export` thread, which replies when it is done.
+fn export(
+    index: &DocIndex,
+    generation: u64,
+    table: Box<Table>,
+    format: TableFormat,
+    file: PathBuf,
+    replies: &SyncSender<Reply>,
+    notify: &Notify,
+) {
+    let (index, replies, notify) = (index.clone(), replies.clone(), notify.clone());
+    let job = move || {
+        let written = crate::export::write_table(&index, &table, format, &file).map(|rows| (file, rows));
+        let _ = replies.send(Reply { generation, answer: Answer::Exported(written) });
+        notify();
+    };
+    if let Err(e) = std::thread::Builder::new().name("dossier-export".into()).spawn(job) {
+        log::error!("cannot start the export thread: {e}");
     }
 }
 
@@ -220,6 +271,9 @@ fn failed(request: Request, error: String) -> Answer {
         Request::Stats => Answer::Stats(Err(error)),
         Request::Cooccur(key) => Answer::Cooccur(key, Err(error)),
         Request::Curate { .. } => Answer::Curated(Err(error)),
+        Request::Sentences(key) => Answer::Sentences(key, Err(error)),
+        Request::Timeline(query) => Answer::Timeline(query, Err(error)),
+        Request::Export { .. } => Answer::Exported(Err(error)),
     }
 }
 
@@ -244,8 +298,19 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
         Request::Entities(query) => Answer::Entities(index.entity_counts_for(&query).map_err(msg)),
         Request::Stats => Answer::Stats(index.stats(index_dir).map_err(msg)),
         Request::Cooccur(key) => {
-            let pairs = index.cooccurrences(&key, 0).map_err(msg);
-            Answer::Cooccur(key, pairs)
+            let found = index.cooccurrence(&key).map_err(msg);
+            Answer::Cooccur(key, found)
+        }
+        Request::Sentences(key) => {
+            let pairs = index.sentence_cooccurrences(&key, SENTENCE_BUDGET).map_err(msg);
+            Answer::Sentences(key, pairs)
+        }
+        Request::Timeline(query) => {
+            let timeline = index.timeline(&query).map_err(msg);
+            Answer::Timeline(query, timeline)
+        }
+        Request::Export { table, format, file } => {
+            Answer::Exported(crate::export::write_table(index, &table, format, &file).map(|rows| (file, rows)))
         }
         Request::Curate { curation, file } => {
             // Saved first: a correction that is shown must also survive a restart.

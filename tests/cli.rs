@@ -112,6 +112,11 @@ fn cooccur_lists_the_entities_sharing_documents() {
     let csv = stdout(&dossier(&fx, &["cooccur", folder, "org:Calder Shipping Company", "--csv", "--limit", "2"]));
     assert_eq!(csv.lines().count(), 3, "{csv}");
     assert!(csv.starts_with("kind,name,shared_documents\n"), "{csv}");
+    // By sentence: Tom Becker asks about the company's fire; Maria Lopez is named elsewhere.
+    let out = dossier(&fx, &["cooccur", folder, "org:Calder Shipping Company", "--sentences", "--csv"]);
+    let csv = stdout(&out);
+    assert!(csv.starts_with("kind,name,shared_sentences\n"), "{csv}");
+    assert!(csv.contains("PERSON,Tom Becker,1") && !csv.contains("Maria Lopez"), "{csv}");
     let missing = dossier(&fx, &["cooccur", folder, "person:Nobody"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no person named \"Nobody\""));
@@ -451,4 +456,36 @@ fn export_writes_valid_followthemoney_entities_documents_and_mentions() {
         (lavrov["schema"].as_str(), lavrov["properties"]["alias"][0].as_str()),
         (Some("Person"), Some("Lavrov"))
     );
+}
+
+#[test]
+fn timeline_counts_months_and_date_filters_keep_them() {
+    let fx = Fixture::new();
+    let mail = |subject: &str, date: &str, body: &str| common::message("a@example.org", subject, date, body, &[]);
+    std::fs::write(fx.folder.join("old.eml"), mail("Autumn", "Mon, 1 Oct 2001 13:53:24 -0700", "See you Friday."))
+        .unwrap();
+    std::fs::write(fx.folder.join("new.eml"), mail("Summer", "Fri, 15 Jul 2022 09:00:00 +0000", "Back in 2019."))
+        .unwrap();
+    let folder = fx.folder.to_str().unwrap();
+    let csv = stdout(&dossier(&fx, &["timeline", folder, "--csv"]));
+    // The fixture's own dates (March and April 2024), the months the two messages were sent,
+    // and "Friday", the Friday before the old message (28 September); "2019" alone has no month.
+    assert_eq!(csv, "month,mentioned,written\n2001-09,1,0\n2001-10,0,1\n2022-07,0,1\n2024-03,1,0\n2024-04,1,0\n");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&dossier(&fx, &["timeline", folder, "--json"]))).unwrap();
+    assert_eq!(json["documents"], 9);
+    assert!(json["unplotted"].as_u64().unwrap() >= 1, "2019 alone: {json}");
+    let count = |query: &str| {
+        let out = dossier(&fx, &["search", folder, query, "--json"]);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["total"].as_u64().unwrap()
+    };
+    assert_eq!(count("date:2001"), 1);
+    assert_eq!(count("date:2001-09-28"), 1, "the Friday it mentions");
+    assert_eq!(count("date:2022-07-15"), 1, "the day it was sent");
+    assert_eq!(count("date:[2001-10 TO 2022-07]"), 2);
+    assert_eq!(count("date:[2024-03 TO 2024-04]"), 2, "mentioned in the fixture's texts");
+    assert_eq!(count("date:1999"), 0);
+    let bad = dossier(&fx, &["search", folder, "date:someday", "--json"]);
+    let warnings = serde_json::from_slice::<serde_json::Value>(&bad.stdout).unwrap()["warnings"].to_string();
+    assert!(warnings.contains("date:someday is not a date"), "{warnings}");
 }

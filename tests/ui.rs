@@ -21,7 +21,12 @@ struct FixedPicker(PathBuf);
 
 impl FolderPicker for FixedPicker {
     fn pick(&self) -> Picked {
-        Picked::Folder(self.0.clone())
+        Picked::Chosen(self.0.clone())
+    }
+
+    /// Saves beside the folder, under the name offered.
+    fn save(&self, suggested: &str) -> Picked {
+        Picked::Chosen(self.0.with_file_name(suggested))
     }
 }
 
@@ -202,12 +207,12 @@ fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
     h.run_steps(3);
     h.get_by_label("Calder Shipping Company · 2 docs").click_accesskit();
     run_until(&mut h, "the filtered hits", |h| shows(h, "2 documents match"));
-    assert!(shows(&h, "Calder Shipping Company ✕"));
+    assert!(shows(&h, "Remove Calder Shipping Company"));
     let clicked: Vec<String> = h.state().results().map(|r| r.hits.iter().map(|x| x.id.clone()).collect()).unwrap();
 
     // The same filter typed in the search box, by a spelling in lower case.
-    h.get_by_label("Calder Shipping Company ✕").click();
-    run_until(&mut h, "the filter removed", |h| !shows(h, "Calder Shipping Company ✕"));
+    h.get_by_label("Remove Calder Shipping Company").click();
+    run_until(&mut h, "the filter removed", |h| !shows(h, "Remove Calder Shipping Company"));
     search_for(&mut h, "org:\"calder shipping company\"");
     run_until(&mut h, "the typed filter's hits", |h| shows(h, "2 documents match"));
     let typed: Vec<String> = h.state().results().map(|r| r.hits.iter().map(|x| x.id.clone()).collect()).unwrap();
@@ -227,7 +232,7 @@ fn a_selected_entity_lists_who_appears_with_it_and_a_click_keeps_both() {
     h.run_steps(2);
     h.get_by_label("Maria Lopez · 1 shared doc").click();
     run_until(&mut h, "the documents with both", |h| shows(h, "1 document matches"));
-    assert!(shows(&h, "Calder Shipping Company ✕") && shows(&h, "Maria Lopez ✕"));
+    assert!(shows(&h, "Remove Calder Shipping Company") && shows(&h, "Remove Maria Lopez"));
 }
 
 #[test]
@@ -731,4 +736,125 @@ fn entity_corrections_merge_undo_redo_and_survive_a_restart() {
     let saved = std::fs::read_dir(fx.data.join("curation")).unwrap().next().unwrap().unwrap().path();
     let text = std::fs::read_to_string(saved).unwrap();
     assert!(text.contains("\"do\": \"merge\"") && text.contains("Maria Lopez"), "{text}");
+}
+
+#[test]
+fn the_graph_of_an_entity_recentres_on_a_clicked_node() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.get_by_label_contains("notes/meeting-minutes.md").click();
+    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    h.get_by_label("Calder Shipping Company ×1").click();
+    run_until(&mut h, "its companions", |h| shows(h, "With Calder Shipping Company"));
+    // By sentence as well as by document: Maria Lopez chairs the meeting in another sentence.
+    run_until(&mut h, "its companions by sentence", |h| shows(h, "Tom Becker · 1 sentence"));
+    assert!(!shows(&h, "Maria Lopez · 1 sentence"));
+    h.get_by_label("Graph").click();
+    run_until(&mut h, "the graph", |h| shows(h, "Calder Shipping Company (centre)"));
+    h.get_by_label("Maria Lopez (1 shared doc)").click();
+    run_until(&mut h, "the graph around her", |h| shows(h, "Maria Lopez (centre)"));
+    assert!(shows(&h, "Calder Shipping Company (1 shared doc)"));
+}
+
+#[test]
+fn ctrl_down_opens_the_next_document_that_mentions_the_selected_entity() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.get_by_label_contains("notes/meeting-minutes.md").click();
+    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    h.get_by_label("Calder Shipping Company ×1").click();
+    run_until(&mut h, "its documents", |h| shows(h, "With Calder Shipping Company") && shows(h, "2 documents"));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowDown);
+    run_until(&mut h, "the other document that mentions it", |h| {
+        h.state().document().is_some_and(|d| d.id == "harbour-fire.txt") && shows(h, "mention 1 of 2")
+    });
+    assert_eq!(h.state().persisted().selected.as_deref(), Some("harbour-fire.txt"));
+    h.get_by_label("◀ doc").click();
+    run_until(&mut h, "back to the minutes", |h| {
+        h.state().document().is_some_and(|d| d.id == "notes/meeting-minutes.md")
+    });
+}
+
+#[test]
+fn a_chip_click_writes_its_filter_into_the_search_box() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7) && shows(h, "Calder Shipping Company · 2 docs"));
+    h.get_by_label("Calder Shipping Company · 2 docs").scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("Calder Shipping Company · 2 docs").click_accesskit();
+    run_until(&mut h, "the filtered hits", |h| shows(h, "2 documents match"));
+    h.get_by_label("Calder Shipping Company").click();
+    run_until(&mut h, "the filter as text", |h| h.state().persisted().filters.is_empty());
+    assert_eq!(h.state().persisted().query, "organisation:\"Calder Shipping Company\"");
+    run_until(&mut h, "the same hits", |h| shows(h, "2 documents match"));
+}
+
+#[test]
+fn dragging_across_the_timeline_keeps_those_months() {
+    let fx = Fixture::new();
+    let mail = |subject: &str, date: &str| common::message("a@example.org", subject, date, "Talks went on.", &[]);
+    std::fs::write(fx.folder.join("old.eml"), mail("Autumn talks", "Mon, 1 Oct 2001 13:53:24 -0700")).unwrap();
+    std::fs::write(fx.folder.join("new.eml"), mail("Summer talks", "Fri, 15 Jul 2022 09:00:00 +0000")).unwrap();
+    let state = Persisted { show_timeline: true, ..Persisted::default() };
+    let mut h = harness(&fx, Some(fx.folder.clone()), Some(state));
+    run_until(&mut h, "the timeline", |h| {
+        listed(h, 9) && shows(h, "Timeline") && shows_part(h, "9 documents · by month")
+    });
+    h.run_steps(3);
+    // From the left edge to a third of the way: October 2001 is in, July 2022 is not.
+    let plot = h.get_by_label("Timeline chart").rect();
+    let (from, to) = (plot.left_center() + egui::vec2(1.0, 0.0), plot.lerp_inside(egui::vec2(0.3, 0.5)));
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from.lerp(to, 0.5));
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    run_until(&mut h, "the months' documents", |h| h.state().persisted().query.starts_with("date:["));
+    run_until(&mut h, "the hits", |h| shows(h, "1 document matches"));
+    assert_eq!(h.state().results().map(|r| r.hits[0].id.clone()).as_deref(), Some("old.eml"));
+    h.get_by_label("All dates").click();
+    run_until(&mut h, "every date again", |h| h.state().persisted().query.is_empty());
+}
+
+#[test]
+fn file_export_writes_every_matching_document_and_the_entities() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    search_for(&mut h, "lighthouse");
+    run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export…").click();
+    run_until(&mut h, "the export window", |h| shows(h, "Every matching document (3 documents)"));
+    h.get_by_label("Save…").click();
+    run_until(&mut h, "the export", |h| shows_part(h, "Exported 3 rows to"));
+    let written = std::fs::read_to_string(fx.folder.with_file_name("results.csv")).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("id,title,format,matches,page,score"));
+    let mut ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.contains(&"notes/latin1-note.txt"), "{ids:?}");
+
+    // The entities, as JSON.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export…").click();
+    run_until(&mut h, "the export window", |h| shows(h, "JSON"));
+    h.get_by_label_contains("Entities of the matching documents").click();
+    h.get_by_label("JSON").click();
+    h.run_steps(2);
+    h.get_by_label("Save…").click();
+    run_until(&mut h, "the entities' export", |h| shows_part(h, "entities.json"));
+    let written = std::fs::read_to_string(fx.folder.with_file_name("entities.json")).unwrap();
+    let rows: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert!(rows.as_array().is_some_and(|r| !r.is_empty()), "{written}");
 }

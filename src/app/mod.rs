@@ -7,6 +7,7 @@
 //! named background threads that wake the UI with `request_repaint`.
 
 mod picker;
+mod saving;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ use eframe::egui;
 pub use picker::{FolderPicker, NativePicker, Picked};
 
 use crate::entities::{Extractor, default_extractor};
-use crate::model::{IndexStats, Query};
+use crate::model::{EntityKey, IndexStats, MonthCount, Query};
 use crate::pipeline::{Event, Options};
 use crate::searcher::{Answer, Request};
 use crate::session::{self, FolderSource, Session};
@@ -67,6 +68,10 @@ pub struct DossierApp {
     /// Requests that found the searcher's queue full; sent again next frame.
     unsent: Vec<Request>,
     query_edited_at: Option<f64>,
+    /// A table waiting for the save dialog's answer.
+    saving: Option<saving::Saving>,
+    /// The document being opened was stepped to for the selected entity: show its first mention.
+    to_mention: bool,
     /// The document's laid-out text (the UI's own memory between frames).
     layout: LayoutCache,
     profile: Option<FrameProfile>,
@@ -92,6 +97,8 @@ impl DossierApp {
             latest: [0; crate::searcher::REQUEST_KINDS],
             unsent: Vec::new(),
             query_edited_at: None,
+            to_mention: false,
+            saving: None,
             layout: LayoutCache::default(),
             profile: std::env::var_os("DOSSIER_PROFILE").map(|_| FrameProfile::default()),
         };
@@ -167,9 +174,10 @@ impl DossierApp {
         self.send(Request::Docs);
         self.send(Request::Stats);
         self.send(Request::Entities(self.query()));
-        if let Some(key) = self.state.selected_entity.clone() {
-            self.send(Request::Cooccur(key));
+        if let Some(key) = self.state.cooccur.as_ref().map(|(k, _)| k.clone()) {
+            self.ask_cooccur(key);
         }
+        self.ask_timeline();
         if !self.query().is_empty() {
             self.send(Request::Search(self.query()));
         }
@@ -191,6 +199,7 @@ impl DossierApp {
         self.drain_opening(ctx);
         self.drain_indexing();
         self.drain_replies();
+        self.drain_saving();
         let unsent = std::mem::take(&mut self.unsent);
         for r in unsent {
             self.send(r);
@@ -207,7 +216,7 @@ impl DossierApp {
         {
             self.picking_rx = None;
             match choice {
-                Picked::Folder(folder) => self.apply(ctx, Command::OpenFolder(folder)),
+                Picked::Chosen(folder) => self.apply(ctx, Command::OpenFolder(folder)),
                 Picked::Cancelled => {}
                 // No system dialog here: the app's own folder browser instead, saying why.
                 Picked::Unavailable => {
@@ -360,11 +369,7 @@ impl DossierApp {
                     self.state.current_match = (!doc.matches.is_empty()).then_some(0);
                     self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
                     self.state.current_mention = None;
-                    if let Some(sel) = &self.state.selected_entity
-                        && doc.first_mention_of(sel).is_none()
-                    {
-                        self.state.selected_entity = None;
-                    }
+                    self.keep_selection_in(&doc);
                     self.state.doc = Some(doc);
                 }
                 Answer::Doc(Ok(None)) => {
@@ -376,7 +381,14 @@ impl DossierApp {
                     self.state.corpus_entities = counts;
                     self.state.list_entities();
                 }
-                Answer::Cooccur(key, Ok(pairs)) => self.state.cooccur = Some((key, pairs)),
+                Answer::Cooccur(key, Ok(found)) => self.state.cooccur = Some((key, found)),
+                Answer::Sentences(key, Ok(pairs)) => self.state.sentences = Some((key, pairs)),
+                Answer::Timeline(query, Ok(timeline)) => {
+                    if query == self.query() {
+                        self.state.timeline = Some(timeline);
+                    }
+                }
+                Answer::Exported(written) => self.exported(written),
                 Answer::Curated(Ok(())) => {
                     // Counts, filters and the open document's entity counts all change.
                     self.refresh_lists();
@@ -390,6 +402,8 @@ impl DossierApp {
                 | Answer::Stats(Err(e))
                 | Answer::Entities(Err(e))
                 | Answer::Cooccur(_, Err(e))
+                | Answer::Sentences(_, Err(e))
+                | Answer::Timeline(_, Err(e))
                 | Answer::Curated(Err(e)) => {
                     self.state.doc_loading = false;
                     self.state.banner = Some(e);
@@ -519,8 +533,10 @@ impl DossierApp {
                     self.state.p.kinds.toggle(k.kind);
                 }
                 match &key {
-                    Some(k) => self.send(Request::Cooccur(k.clone())),
-                    None => self.state.cooccur = None,
+                    Some(k) => self.ask_cooccur(k.clone()),
+                    // The graph keeps its centre while it is open.
+                    None if !self.state.show_graph => self.state.cooccur = None,
+                    None => {}
                 }
                 self.state.selected_entity = key;
             }
@@ -538,6 +554,55 @@ impl DossierApp {
                 };
                 self.state.current_match = Some(next);
                 self.state.scroll_to_char = Some(doc.matches[next].1.start);
+            }
+            Command::StepDocument(forward) => match self.document_mentioning(forward) {
+                Some(id) => {
+                    self.to_mention = true;
+                    self.state.p.selected = Some(id.clone());
+                    self.request_doc(id);
+                }
+                None => {
+                    let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
+                    self.state.banner = Some(format!("No other document in the list mentions {name}."));
+                }
+            },
+            Command::FilterToText(i) => {
+                let Some(key) = self.state.p.filters.get(i).filter(|k| k.kind.is_name()).cloned() else { return };
+                self.state.p.filters.remove(i);
+                let typed = format!("{}:\"{}\"", key.kind.display_name().to_lowercase(), key.text.replace('"', ""));
+                let query = self.state.p.query.trim_end();
+                self.state.p.query = if query.is_empty() { typed } else { format!("{query} {typed}") };
+                self.search_now();
+            }
+            Command::DateRange(months) => {
+                let mut query = without_dates(&self.state.p.query);
+                if let Some((from, to)) = months {
+                    let (from, to) = (from.min(to), from.max(to));
+                    let range = if from == to {
+                        format!("date:{}", MonthCount::iso(from))
+                    } else {
+                        format!("date:[{} TO {}]", MonthCount::iso(from), MonthCount::iso(to))
+                    };
+                    query = if query.is_empty() { range } else { format!("{query} {range}") };
+                }
+                self.state.p.query = query;
+                self.search_now();
+            }
+            Command::ToggleTimeline => {
+                self.state.p.show_timeline = !self.state.p.show_timeline;
+                self.ask_timeline();
+            }
+            Command::Export(draft) => self.state.export = draft,
+            Command::ExportNow(draft) => self.start_export(ctx, draft),
+            Command::ShowGraph(show) => {
+                self.state.show_graph = show;
+                if show
+                    && self.state.cooccur.is_none()
+                    && let Some(key) =
+                        self.state.selected_entity.clone().or_else(|| self.state.p.filters.first().cloned())
+                {
+                    self.ask_cooccur(key);
+                }
             }
             Command::StepMention(forward) => {
                 let (Some(doc), Some(key)) = (&self.state.doc, &self.state.selected_entity) else { return };
@@ -682,10 +747,67 @@ impl DossierApp {
         self.send(Request::Curate { curation: self.state.curation.clone(), file });
     }
 
+    /// Asks who appears with `key`, by document and then by sentence.
+    fn ask_cooccur(&mut self, key: EntityKey) {
+        self.send(Request::Cooccur(key.clone()));
+        self.send(Request::Sentences(key));
+    }
+
+    fn ask_timeline(&mut self) {
+        if self.state.p.show_timeline {
+            self.send(Request::Timeline(self.query()));
+        }
+    }
+
+    /// Keeps the selected entity when `doc` mentions it or another of its spellings (after
+    /// stepping to the next document that mentions it), and scrolls to it when asked to.
+    fn keep_selection_in(&mut self, doc: &DocState) {
+        let Some(selected) = self.state.selected_entity.clone() else { return };
+        let members = match &self.state.cooccur {
+            Some((key, found)) if *key == selected => found.members.clone(),
+            _ => Vec::new(),
+        };
+        let held = std::iter::once(&selected).chain(&members).find(|k| doc.first_mention_of(k).is_some()).cloned();
+        self.state.selected_entity = held.clone();
+        if let Some(key) = held.filter(|_| std::mem::take(&mut self.to_mention)) {
+            self.state.scroll_to_char = doc.first_mention_of(&key);
+            self.state.current_mention = Some(0);
+            // The answers about it stay: it is the same entity under this document's spelling.
+            if let Some((k, _)) = self.state.cooccur.as_mut() {
+                *k = key.clone();
+            }
+            if let Some((k, _)) = self.state.sentences.as_mut() {
+                *k = key.clone();
+            }
+            self.state.selected_entity = Some(key);
+        }
+    }
+
+    /// The next (or previous) document in the list shown that mentions the selected entity.
+    fn document_mentioning(&self, forward: bool) -> Option<String> {
+        let selected = self.state.selected_entity.as_ref()?;
+        let (_, found) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected)?;
+        let listed: Vec<&str> = match &self.state.results {
+            Some(results) => results.hits.iter().map(|h| h.id.as_str()).collect(),
+            None => self.state.docs.iter().map(|d| d.id.as_str()).collect(),
+        };
+        let here = self.state.p.selected.as_deref().and_then(|id| listed.iter().position(|d| *d == id));
+        let mentions = |id: &&str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
+        let n = listed.len();
+        let order: Vec<usize> = match (here, forward) {
+            (Some(i), true) => (1..n).map(|k| (i + k) % n).collect(),
+            (Some(i), false) => (1..n).map(|k| (i + n - k) % n).collect(),
+            (None, true) => (0..n).collect(),
+            (None, false) => (0..n).rev().collect(),
+        };
+        order.into_iter().map(|i| listed[i]).find(mentions).map(str::to_owned)
+    }
+
     fn search_now(&mut self) {
         self.query_edited_at = None;
-        // The folder's entity list counts what is searched.
+        // The folder's entity list and the timeline count what is searched.
         self.send(Request::Entities(self.query()));
+        self.ask_timeline();
         if self.query().is_empty() {
             self.state.results = None;
         } else {
@@ -730,6 +852,14 @@ impl DossierApp {
             }
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::ALT, Key::ArrowUp)) {
                 out.push(Command::StepMention(false));
+            }
+            if !typing {
+                if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::ArrowDown)) {
+                    out.push(Command::StepDocument(true));
+                }
+                if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::ArrowUp)) {
+                    out.push(Command::StepDocument(false));
+                }
             }
             if i.consume_shortcut(&KeyboardShortcut::new(Modifiers::NONE, Key::F1)) {
                 out.push(Command::ShowShortcuts(true));
@@ -788,6 +918,22 @@ impl eframe::App for DossierApp {
 
 /// Runs `job` on a thread named `name` (it may read files or wait on a dialog, which the UI
 /// thread must not) and wakes the UI when its answer is on the returned channel.
+/// `query` without its `date:` filters (the timeline writes its own).
+fn without_dates(query: &str) -> String {
+    let filters = Query { text: query.to_owned(), ..Query::default() }.parse_text();
+    let mut out = query.to_owned();
+    for spec in &filters.dates {
+        for prefix in ["date:", "when:"] {
+            for written in [format!("{prefix}{spec}"), format!("{prefix}\"{spec}\"")] {
+                if let Some(at) = out.find(&written) {
+                    out.replace_range(at..at + written.len(), "");
+                }
+            }
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn off_ui_thread<T: Send + 'static>(
     ctx: &egui::Context,
     name: &str,

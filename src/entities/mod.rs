@@ -10,6 +10,7 @@ pub mod curation;
 pub mod eval;
 pub mod identity;
 pub mod normalize;
+pub mod sentences;
 mod spacy;
 
 use std::sync::Arc;

@@ -30,6 +30,80 @@ pub fn document_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(year, month, day).ok()
 }
 
+/// Days since 1970-01-01 of `d` (negative before), the unit of the index's date values.
+pub fn day_number(d: Date) -> i64 {
+    i64::from(d.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY
+}
+
+/// The date `day_number` counts to.
+pub fn day_date(day: i64) -> Option<Date> {
+    i32::try_from(day + UNIX_EPOCH_JULIAN_DAY).ok().and_then(|j| Date::from_julian_day(j).ok())
+}
+
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
+/// The day a DATE mention puts on a calendar (see [`day_number`]): the day it names, the first
+/// day of a month it names, or the first day of a span of at most a month ("last week").
+/// `None` for a year or decade alone (too coarse to plot by month) and for text with no
+/// calendar value ("recently", or "Friday" in a document without a date of its own).
+pub fn calendar_day(text: &str, doc: Option<Date>) -> Option<i64> {
+    let value = date(text, doc)?;
+    match value.split_once('/') {
+        Some((from, to)) => {
+            let (from, to) = (iso_day(from)?, iso_day(to)?);
+            (to - from <= 31).then_some(from)
+        }
+        None => iso_day(&value).or_else(|| iso_month(&value).map(|(start, _)| start)),
+    }
+}
+
+/// The inclusive range of days (see [`day_number`]) a `date:` filter names: `2022`,
+/// `2022-07`, `2022-07-15`, or a range of those, `[2022-01 TO 2022-06]` (or `2022-01..2022-06`),
+/// whose end is the last day of what it names.
+pub fn day_range(spec: &str) -> Option<(i64, i64)> {
+    let inner = spec.trim().trim_start_matches('[').trim_end_matches(']').trim();
+    let (from, to) = inner
+        .split_once("..")
+        .or_else(|| inner.split_once(" TO "))
+        .or_else(|| inner.split_once(" to "))
+        .unwrap_or((inner, inner));
+    let (start, _) = span_of(from.trim())?;
+    let (_, end) = span_of(to.trim())?;
+    (start <= end).then_some((start, end))
+}
+
+/// The first and last day a year, month or day names.
+fn span_of(text: &str) -> Option<(i64, i64)> {
+    if let Some(day) = iso_day(text) {
+        return Some((day, day));
+    }
+    if let Some(span) = iso_month(text) {
+        return Some(span);
+    }
+    let year: i32 = text.parse().ok().filter(|y| (1..=9999).contains(y))?;
+    let first = Date::from_calendar_date(year, Month::January, 1).ok()?;
+    let last = Date::from_calendar_date(year, Month::December, 31).ok()?;
+    Some((day_number(first), day_number(last)))
+}
+
+/// `YYYY-MM-DD` as a day number.
+fn iso_day(text: &str) -> Option<i64> {
+    let mut parts = text.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok().map(day_number)
+}
+
+/// `YYYY-MM` as its first and last day numbers.
+fn iso_month(text: &str) -> Option<(i64, i64)> {
+    let (y, m) = text.split_once('-')?;
+    let (year, month) = (y.parse::<i32>().ok()?, Month::try_from(m.parse::<u8>().ok()?).ok()?);
+    let first = Date::from_calendar_date(year, month, 1).ok()?;
+    let last = Date::from_calendar_date(year, month, time::util::days_in_month(month, year)).ok()?;
+    Some((day_number(first), day_number(last)))
+}
+
 fn money(text: &str) -> Option<String> {
     let lower = text.to_lowercase();
     let currency = [
@@ -347,6 +421,35 @@ mod tests {
         assert_eq!(n("three days ago").as_deref(), Some("2001-10-21"));
         assert_eq!(n("June").as_deref(), Some("2001-06"));
         assert_eq!(n("May 3").as_deref(), Some("2001-05-03"));
+    }
+
+    #[test]
+    fn mentions_fall_on_calendar_days_when_they_name_a_day_or_a_month() {
+        let doc = Some(d(2001, 10, 24));
+        let day = |t| calendar_day(t, doc).and_then(day_date);
+        assert_eq!(day("March 14, 2024"), Some(d(2024, 3, 14)));
+        assert_eq!(day("June 2021"), Some(d(2021, 6, 1)));
+        assert_eq!(day("Friday"), Some(d(2001, 10, 19)));
+        assert_eq!(day("last week"), Some(d(2001, 10, 15)));
+        assert_eq!(day("2019"), None, "a year alone is too coarse for a month's bar");
+        assert_eq!(day("the 1990s"), None);
+        assert_eq!(day("recently"), None);
+        assert_eq!(calendar_day("Friday", None), None, "no document date to count from");
+        assert_eq!(day_number(d(1970, 1, 1)), 0);
+        assert_eq!(day_date(-1), Some(d(1969, 12, 31)));
+    }
+
+    #[test]
+    fn date_filters_name_inclusive_ranges_of_days() {
+        let range = |t| day_range(t).map(|(a, b)| (day_date(a).unwrap(), day_date(b).unwrap()));
+        assert_eq!(range("2022"), Some((d(2022, 1, 1), d(2022, 12, 31))));
+        assert_eq!(range("2024-02"), Some((d(2024, 2, 1), d(2024, 2, 29))));
+        assert_eq!(range("2022-07-15"), Some((d(2022, 7, 15), d(2022, 7, 15))));
+        assert_eq!(range("[2022-01 TO 2022-06]"), Some((d(2022, 1, 1), d(2022, 6, 30))));
+        assert_eq!(range("2021..2022-03"), Some((d(2021, 1, 1), d(2022, 3, 31))));
+        for bad in ["", "July", "2022-13", "[2023 TO 2022]", "2022-02-30", "[2022 TO"] {
+            assert_eq!(day_range(bad), None, "{bad}");
+        }
     }
 
     #[test]

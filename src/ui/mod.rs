@@ -1,6 +1,8 @@
 //! Drawing. One function per panel (`*_ui`); none has side effects beyond returning
 //! [`Command`]s, which the app applies after the frame.
 
+mod explore;
+mod export;
 pub mod layout;
 pub mod theme;
 
@@ -43,7 +45,20 @@ pub fn draw(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui) -> Vec<C
             .size_range(180.0_f32.min(entities_max)..=entities_max)
             .show(ui, |ui| entity_panel_ui(state, ui, out));
     }
+    if state.p.show_timeline && state.folder.is_some() {
+        egui::Panel::bottom("timeline")
+            .resizable(true)
+            .default_size(170.0)
+            .size_range(110.0..=400.0)
+            .show(ui, |ui| explore::timeline_ui(state, ui, out));
+    }
     egui::CentralPanel::default().show(ui, |ui| document_ui(state, layout, ui, out));
+    if state.show_graph {
+        explore::graph_window_ui(state, ui, out);
+    }
+    if let Some(draft) = state.export {
+        export::window_ui(state, draft, ui, out);
+    }
     if state.show_problems {
         problems_window_ui(state, ui, out);
     }
@@ -76,6 +91,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Enter / Shift+Enter", "Next / previous match (in the search box)"),
     ("F3 / Shift+F3", "Next / previous match"),
     ("Alt+↓ / Alt+↑", "Next / previous mention of the selected entity"),
+    ("Ctrl+↓ / Ctrl+↑", "Next / previous document in the list that mentions the selected entity"),
     ("Tab", "Complete a folder name (in the folder window)"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an entity correction (right-click a folder entity)"),
     ("Ctrl + / Ctrl − / Ctrl 0", "Bigger, smaller, normal text size"),
@@ -217,6 +233,7 @@ fn file_menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         }
     }
     ui.separator();
+    export::menu_item_ui(state, ui, out);
     if ui.add_enabled(state.folder.is_some() && !state.indexing.running, egui::Button::new("Re-index folder")).clicked()
     {
         out.push(Command::Reindex(false));
@@ -230,6 +247,13 @@ fn view_menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let mut shown = !state.p.hide_entity_panel;
     if ui.checkbox(&mut shown, "Entities panel").changed() {
         out.push(Command::ToggleEntityPanel);
+    }
+    let mut timeline = state.p.show_timeline;
+    if ui.checkbox(&mut timeline, "Timeline").changed() {
+        out.push(Command::ToggleTimeline);
+    }
+    if ui.button("Who appears with…").on_hover_text("The graph of the selected entity's companions").clicked() {
+        out.push(Command::ShowGraph(true));
     }
     if ui.button("Files not indexed…").clicked() {
         out.push(Command::ShowProblems(true));
@@ -438,9 +462,22 @@ fn entity_filters_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         ui.horizontal_wrapped(|ui| {
             ui.label("Only documents with:");
             for (i, key) in state.p.filters.iter().enumerate() {
-                let chip = egui::Button::new(RichText::new(format!("{} ✕", key.text)).color(theme::CHIP_TEXT))
-                    .fill(theme::entity_color(key.kind, dark));
-                if ui.add(chip).on_hover_text(format!("{}: remove this filter", key.kind.display_name())).clicked() {
+                let fill = theme::entity_color(key.kind, dark);
+                let chip = egui::Button::new(RichText::new(&key.text).color(theme::CHIP_TEXT)).fill(fill);
+                let typed = format!("{}:\"{}\"", key.kind.display_name().to_lowercase(), key.text);
+                let tip = if key.kind.is_name() {
+                    format!("{}: click to write it in the search box as {typed}", key.kind.display_name())
+                } else {
+                    key.kind.display_name().to_owned()
+                };
+                if ui.add(chip).on_hover_text(tip).clicked() {
+                    out.push(Command::FilterToText(i));
+                }
+                let remove = ui.add(egui::Button::new(RichText::new("✕").color(theme::CHIP_TEXT)).fill(fill));
+                remove.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Remove {}", key.text))
+                });
+                if remove.on_hover_text("Remove this filter").clicked() {
                     out.push(Command::RemoveFilter(i));
                 }
             }
@@ -665,32 +702,11 @@ fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         }
         ui.separator();
         if let Some((key, pairs)) = state.cooccur.as_ref().filter(|(k, _)| state.selected_entity.as_ref() == Some(k)) {
-            cooccur_ui(state, key, pairs, ui, out);
+            explore::cooccur_ui(state, key, pairs, ui, out);
             ui.separator();
         }
         folder_entities_ui(state, ui, out);
     });
-}
-
-/// The entities that share the most documents with the selected one; a click keeps the
-/// documents that mention both.
-fn cooccur_ui(state: &State, key: &EntityKey, pairs: &[(EntityKey, u64)], ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let dark = ui.visuals().dark_mode;
-    ui.heading(format!("With {}", key.text));
-    let shown: Vec<&(EntityKey, u64)> =
-        pairs.iter().filter(|(k, _)| state.p.show_counting || !k.kind.is_counting()).take(12).collect();
-    if shown.is_empty() {
-        ui.label(RichText::new("No other entity in its documents.").weak());
-    }
-    for (other, n) in shown {
-        let text = RichText::new(format!("{} · {}", other.text, words::plural(*n, "shared doc")))
-            .color(theme::entity_color(other.kind, dark));
-        let r = ui.add(egui::Button::selectable(false, text).truncate());
-        if r.on_hover_text(format!("{}: only the documents that mention both", other.kind.display_name())).clicked() {
-            out.push(Command::AddFilter(key.clone()));
-            out.push(Command::AddFilter(other.clone()));
-        }
-    }
 }
 
 /// One entity of the open document: click to highlight its mentions, or filter by it.

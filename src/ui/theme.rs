@@ -54,6 +54,15 @@ pub const MATCH_TEXT: Color32 = Color32::BLACK;
 /// Text on a chip filled with an entity kind's colour (filters, the legend's shown kinds).
 pub const CHIP_TEXT: Color32 = Color32::BLACK;
 
+/// The months picked on the timeline, behind its bars.
+pub fn timeline_selection(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgba_unmultiplied(0x4e, 0x9a, 0xf0, 60)
+    } else {
+        Color32::from_rgba_unmultiplied(0x2a, 0x6f, 0xc9, 45)
+    }
+}
+
 /// Error and warning text.
 pub fn error_color(dark: bool) -> Color32 {
     if dark { Color32::from_rgb(0xff, 0x7b, 0x72) } else { Color32::from_rgb(0xb0, 0x20, 0x20) }

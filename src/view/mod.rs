@@ -11,13 +11,33 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::entities::curation::{Curation, Rule};
+use crate::export::TableFormat;
 use crate::model::{
-    DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query, SearchResults,
+    Cooccurrence, DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query,
+    SearchResults, SentencePairs, Timeline,
 };
 use crate::pipeline::Progress;
 use crate::session::FolderSource;
 use crate::store::{IndexEntry, RunRecord};
 use document::DocState;
+
+/// What File → Export… writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportWhat {
+    /// The folder's entity list as shown (under the current query).
+    Entities,
+    /// Who appears with the selected entity.
+    Companions,
+    /// Every document the current query matches.
+    Results,
+}
+
+/// The export window's choices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportDraft {
+    pub what: ExportWhat,
+    pub format: TableFormat,
+}
 
 /// Light, dark, or the system's choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +69,8 @@ pub struct Persisted {
     pub show_counting: bool,
     /// The folder's entity lists are sorted by name rather than by documents.
     pub entities_by_name: bool,
+    /// The timeline of the matching documents is shown below the document.
+    pub show_timeline: bool,
 }
 
 impl Persisted {
@@ -82,6 +104,23 @@ pub enum Command {
     ToggleKind(EntityKind),
     /// Highlight every mention of an entity and scroll to the first (or clear with `None`).
     SelectEntity(Option<EntityKey>),
+    /// Open the next (`true`) or previous document in the list that mentions the selected
+    /// entity, at its first mention.
+    StepDocument(bool),
+    /// Take an entity filter out of the chips and write it into the search box as text
+    /// (`person:"Sergey Lavrov"`), so the view can be copied and shared.
+    FilterToText(usize),
+    /// Keep the documents dated within these months (`year * 12 + month - 1`, inclusive), by
+    /// writing `date:` into the search box, or drop the date filter.
+    DateRange(Option<(i32, i32)>),
+    /// Show or hide the timeline.
+    ToggleTimeline,
+    /// Show or hide the window with the graph of who appears with the selected entity.
+    ShowGraph(bool),
+    /// Open (or change the choices of) the export window, or close it.
+    Export(Option<ExportDraft>),
+    /// Ask where to save, then write the table chosen.
+    ExportNow(ExportDraft),
     NextMatch,
     PrevMatch,
     /// Bring the next (`true`) or previous mention of the selected entity into view.
@@ -192,8 +231,19 @@ pub struct State {
     pub selected_entity: Option<EntityKey>,
     /// Which mention of the selected entity was last brought into view (0-based).
     pub current_mention: Option<usize>,
-    /// The entities sharing documents with an entity (the selected one), with how many.
-    pub cooccur: Option<(EntityKey, Vec<(EntityKey, u64)>)>,
+    /// Who appears with an entity (the selected one, or the graph's centre): by document, its
+    /// documents, and its graph.
+    pub cooccur: Option<(EntityKey, Cooccurrence)>,
+    /// Who is named in the same sentence as an entity (asked for with `cooccur`, answered later).
+    pub sentences: Option<(EntityKey, SentencePairs)>,
+    /// The graph window is open.
+    pub show_graph: bool,
+    /// The timeline of the documents the current query matches.
+    pub timeline: Option<Timeline>,
+    /// The export window's choices, while it is open.
+    pub export: Option<ExportDraft>,
+    /// An export is being written (or its file chosen).
+    pub exporting: bool,
     /// The folder's entity corrections, and the earlier and undone ones (Edit → Undo, Redo).
     pub curation: Curation,
     pub undo: Vec<Curation>,

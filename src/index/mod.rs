@@ -13,7 +13,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, Occur, Query as TantivyQuery, QueryParser, QueryParserError, RangeQuery, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -21,11 +23,15 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+mod cooccur;
+mod timeline;
+
 use crate::entities::curation::Curation;
 use crate::model::{
     DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
     MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
+pub use cooccur::GRAPH_NEIGHBOURS;
 
 /// Errors from the index, with tantivy's own message.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +74,8 @@ struct Fields {
     entity_count: Field,
     entity_spans: Field,
     language: Field,
+    days: Field,
+    undated: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -100,6 +108,10 @@ fn schema() -> (Schema, Fields) {
         entity_count: b.add_u64_field("entity_count", FAST | STORED | INDEXED),
         entity_spans: b.add_text_field("entity_spans", STORED),
         language: b.add_text_field("language", STRING | STORED | FAST),
+        // The distinct days its DATE mentions fall on (`normalize::calendar_day`), for the
+        // timeline and `date:` filters, and how many mentions had no such day.
+        days: b.add_i64_field("days", FAST),
+        undated: b.add_u64_field("undated", FAST),
     };
     (b.build(), fields)
 }
@@ -434,10 +446,33 @@ impl DocIndex {
                 clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
             }
         }
+        for spec in &filters.dates {
+            match crate::entities::normalize::day_range(spec) {
+                Some(range) => clauses.push((Occur::Must, self.dated_between(range))),
+                None => warnings.push(format!(
+                    "date:{spec} is not a date; write date:2022, date:2022-07, date:2022-07-15 or date:[2022-01 TO 2022-06]"
+                )),
+            }
+        }
         if clauses.is_empty() || !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         (Box::new(BooleanQuery::new(clauses)), warnings, has_text)
+    }
+
+    /// Documents written within the inclusive range of days `(from, to)` or mentioning a day in it.
+    fn dated_between(&self, (from, to): (i64, i64)) -> Box<dyn TantivyQuery> {
+        use std::ops::Bound::Included;
+        const DAY_NS: i64 = 86_400_000_000_000;
+        let mentioned = RangeQuery::new(
+            Included(Term::from_field_i64(self.fields.days, from)),
+            Included(Term::from_field_i64(self.fields.days, to)),
+        );
+        let written = RangeQuery::new(
+            Included(Term::from_field_i64(self.fields.created, from.saturating_mul(DAY_NS))),
+            Included(Term::from_field_i64(self.fields.created, to.saturating_add(1).saturating_mul(DAY_NS) - 1)),
+        );
+        Box::new(BooleanQuery::new(vec![(Occur::Should, Box::new(mentioned)), (Occur::Should, Box::new(written))]))
     }
 
     /// The full-text part of a query, parsed leniently: what it ignored goes to `warnings`.
@@ -479,7 +514,9 @@ impl DocIndex {
     pub fn search(&self, query: &Query, limit: usize) -> Result<SearchResults> {
         let searcher = self.searcher();
         let (parsed, warnings, has_text) = self.parse(query);
-        let (top, total) = searcher.search(&parsed, &(TopDocs::with_limit(RANK_WINDOW).order_by_score(), Count))?;
+        // Every hit when more are asked for than are usually ranked (an export).
+        let window = if limit > RANK_WINDOW { searcher.search(&parsed, &Count)?.clamp(1, limit) } else { RANK_WINDOW };
+        let (top, total) = searcher.search(&parsed, &(TopDocs::with_limit(window).order_by_score(), Count))?;
         let mut ranked: Vec<(f32, String, DocAddress)> = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let seg = searcher.segment_reader(addr.segment_ord);
@@ -1121,6 +1158,11 @@ impl DocWriter {
         d.add_u64(f.entity_count, entities.len() as u64);
         d.add_text(f.language, &doc.language);
         d.add_text(f.entity_spans, encode_spans(entities));
+        let (days, undated) = calendar_days(&doc.text, entities);
+        for day in days {
+            d.add_i64(f.days, day);
+        }
+        d.add_u64(f.undated, undated);
         self.writer.add_document(d)?;
         Ok(())
     }
@@ -1141,6 +1183,23 @@ impl DocWriter {
         self.writer.wait_merging_threads()?;
         Ok(())
     }
+}
+
+/// The distinct days the DATE mentions of `text` fall on, and how many mentions fall on none.
+fn calendar_days(text: &str, entities: &[Entity]) -> (std::collections::BTreeSet<i64>, u64) {
+    use crate::entities::normalize;
+    let doc_date = normalize::document_date(text);
+    let mut days = std::collections::BTreeSet::new();
+    let mut undated = 0;
+    for e in entities.iter().filter(|e| e.kind == EntityKind::Date) {
+        match text.get(e.span.clone()).and_then(|t| normalize::calendar_day(t, doc_date)) {
+            Some(day) => {
+                days.insert(day);
+            }
+            None => undated += 1,
+        }
+    }
+    (days, undated)
 }
 
 #[cfg(test)]
