@@ -171,6 +171,58 @@ fn main() {
         "entity counts under a one-word query (5 words)",
         format!("p50 {:.1} ms, max {:.1} ms", percentile(&facets, 0.5), facets.last().copied().unwrap_or(0.0)),
     );
+    // The explorer's views: the graph (co-occurrence with its companions' links and the
+    // entity's documents), who shares a sentence (a time budget), the timeline, one correction.
+    let mut graph = Vec::new();
+    let mut sentences = Vec::new();
+    let mut read = Vec::new();
+    for c in &people {
+        let started = Instant::now();
+        std::hint::black_box(index.cooccurrence(&c.key).expect("graph"));
+        graph.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        let s = index.sentence_cooccurrences(&c.key, dossier::searcher::SENTENCE_BUDGET).expect("sentences");
+        sentences.push(started.elapsed().as_secs_f64() * 1000.0);
+        read.push(format!("{}/{}", s.read, s.of));
+    }
+    graph.sort_by(f64::total_cmp);
+    sentences.sort_by(f64::total_cmp);
+    row(
+        "graph of each (companions, their links, documents)",
+        format!("p50 {:.1} ms, max {:.1} ms", percentile(&graph, 0.5), graph.last().copied().unwrap_or(0.0)),
+    );
+    row(
+        "same-sentence companions (250 ms budget)",
+        format!("p50 {:.0} ms; read {}", percentile(&sentences, 0.5), read[..3].join(", ")),
+    );
+    let mut timeline = Vec::new();
+    for w in ["", "energy", "meeting", "california", "price", "bankruptcy"] {
+        let started = Instant::now();
+        std::hint::black_box(index.timeline(&Query { text: w.into(), ..Query::default() }).expect("timeline"));
+        timeline.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let whole = timeline[0];
+    timeline.sort_by(f64::total_cmp);
+    row(
+        "timeline: whole folder / under a one-word query",
+        format!("{whole:.1} ms / max {:.1} ms", timeline.last().copied().unwrap_or(0.0)),
+    );
+    if let [a, b, ..] = people.as_slice() {
+        let mut curation = index.curation();
+        curation.rules.push(dossier::entities::curation::Rule::Merge { from: a.key.clone(), into: b.key.clone() });
+        let started = Instant::now();
+        index.set_curation(curation);
+        std::hint::black_box(index.entity_counts().expect("counts"));
+        let applied = started.elapsed().as_secs_f64() * 1000.0;
+        let started = Instant::now();
+        std::hint::black_box(
+            index.entity_counts_for(&Query { text: "energy".into(), ..Query::default() }).expect("facets"),
+        );
+        row(
+            "one correction (merge): folder list / facets after it",
+            format!("{applied:.1} ms / {:.1} ms", started.elapsed().as_secs_f64() * 1000.0),
+        );
+    }
     row(
         "filter by one of them, top 200 with snippets",
         format!("p50 {:.1} ms, max {:.1} ms", percentile(&filtered, 0.5), filtered.last().copied().unwrap_or(0.0)),

@@ -82,7 +82,7 @@ pub enum Answer {
     Search(Query, Result<SearchResults, String>),
     Docs(Result<Vec<DocSummary>, String>),
     Doc(Result<Option<Box<DocView>>, String>),
-    Entities(Result<Vec<EntityCount>, String>),
+    Entities(Result<std::sync::Arc<Vec<EntityCount>>, String>),
     Stats(Result<IndexStats, String>),
     Cooccur(EntityKey, Result<Cooccurrence, String>),
     Sentences(EntityKey, Result<SentencePairs, String>),

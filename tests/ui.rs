@@ -858,3 +858,39 @@ fn file_export_writes_every_matching_document_and_the_entities() {
     let rows: serde_json::Value = serde_json::from_str(&written).unwrap();
     assert!(rows.as_array().is_some_and(|r| !r.is_empty()), "{written}");
 }
+
+#[test]
+fn dragging_an_entity_onto_another_merges_them_and_hidden_ones_leave_the_document() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the folder's entities", |h| listed(h, 7) && shows(h, "Maria Lopez · 1 doc"));
+    h.get_by_label("Tom Becker · 1 doc").scroll_to_me();
+    h.run_steps(3);
+    let (from, to) =
+        (h.get_by_label("Maria Lopez · 1 doc").rect().center(), h.get_by_label("Tom Becker · 1 doc").rect().center());
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for t in [0.2, 0.5, 0.8, 1.0] {
+        h.hover_at(from.lerp(to, t));
+        h.step();
+    }
+    h.drop_at(to);
+    run_until(&mut h, "the merged row", |h| !shows(h, "Maria Lopez · 1 doc") && shows(h, "Tom Becker · 1 doc"));
+    h.get_by_label("Edit").click();
+    h.run_steps(2);
+    assert!(shows_part(&h, "Undo merge Maria Lopez into Tom Becker"));
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+
+    // From the document: right-click a mention's entity and hide it; it is no longer highlighted.
+    h.get_by_label_contains("notes/meeting-minutes.md").click();
+    run_until(&mut h, "the minutes", |h| shows(h, "Northport Council ×1"));
+    let before = highlighted(&h);
+    h.get_by_label("Northport Council ×1").click_secondary();
+    h.run_steps(5);
+    h.get_by_label("Hide: not an entity").click();
+    run_until(&mut h, "the entity hidden", |h| !shows(h, "Northport Council ×1"));
+    run_until(&mut h, "one highlight fewer", |h| highlighted(h) == before - 1);
+}

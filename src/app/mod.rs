@@ -430,7 +430,7 @@ impl DossierApp {
         self.state.doc_loading = false;
         self.layout.clear();
         self.state.stats = IndexStats::default();
-        self.state.corpus_entities.clear();
+        self.state.corpus_entities = std::sync::Arc::default();
         self.state.entity_rows.clear();
         self.latest = [0; crate::searcher::REQUEST_KINDS];
         self.unsent.clear();

@@ -32,19 +32,19 @@ impl DocIndex {
         let own = docs_of(key)?;
         let doc_ids = ids_of(searcher, &own)?;
         let shown = table.find(key).map_or_else(|| key.clone(), |e| e.key.clone());
+        let bits = DocBits::new(searcher);
         let mut nodes = vec![(shown, own.len() as u64)];
-        let mut sets = vec![own];
+        let mut sets = vec![bits.of(&own)];
         let mut edges = Vec::new();
         for (other, shared) in documents.iter().filter(|(k, _)| k.kind.is_name()).take(GRAPH_NEIGHBOURS) {
             let set = docs_of(other)?;
             edges.push((0, nodes.len(), *shared));
             nodes.push((other.clone(), set.len() as u64));
-            sets.push(set);
+            sets.push(bits.of(&set));
         }
         for i in 1..sets.len() {
             for j in i + 1..sets.len() {
-                let (small, large) = if sets[i].len() <= sets[j].len() { (i, j) } else { (j, i) };
-                let shared = sets[small].iter().filter(|d| sets[large].contains(d)).count() as u64;
+                let shared: u64 = sets[i].iter().zip(&sets[j]).map(|(a, b)| u64::from((a & b).count_ones())).sum();
                 if shared > 0 {
                     edges.push((i, j, shared));
                 }
@@ -103,6 +103,35 @@ impl DocIndex {
             counts.into_iter().map(|(g, n)| (table.list[g].key.clone(), n)).collect();
         pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(SentencePairs { pairs, read, of: docs.len() as u64 })
+    }
+}
+
+/// Sets of documents as bits, one per document of a searcher's segments: pairs of sets are
+/// intersected many times for a graph.
+struct DocBits {
+    /// Where each segment's documents start.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl DocBits {
+    fn new(searcher: &Searcher) -> DocBits {
+        let mut starts = Vec::new();
+        let mut len = 0;
+        for seg in searcher.segment_readers() {
+            starts.push(len);
+            len += seg.max_doc() as usize;
+        }
+        DocBits { starts, len }
+    }
+
+    fn of(&self, docs: &HashSet<DocAddress>) -> Vec<u64> {
+        let mut bits = vec![0u64; self.len.div_ceil(64)];
+        for d in docs {
+            let i = self.starts[d.segment_ord as usize] + d.doc_id as usize;
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        bits
     }
 }
 

@@ -222,10 +222,17 @@ pub struct DocIndex {
     /// The folder's merged entities for one reader generation: counting them reads every
     /// document's terms, and filters need them on every search.
     entities: EntityCache,
+    /// The merged entities before the user's corrections, per reader generation: a correction
+    /// re-applies the corrections to these instead of reading every term again.
+    merged: MergedCache,
     /// The user's corrections, applied to the merged entities, with a version that changes
     /// with them (it is part of the cache's key).
     curation: Arc<Mutex<(u64, Curation)>>,
 }
+
+/// The merged entities of one reader generation, before corrections, and each segment's
+/// decoded entity terms they were counted from.
+type MergedCache = Arc<Mutex<Option<(u64, Arc<(Vec<SegmentEntities>, Vec<EntityCount>)>)>>>;
 
 /// The merged entities of one reader generation and curation version.
 type EntityCache = Arc<Mutex<Option<((u64, u64), Arc<EntityTable>)>>>;
@@ -240,6 +247,8 @@ struct EntityTable {
     group_of: HashMap<EntityKey, usize>,
     /// Per segment, each `entity` term ordinal's entity.
     ord_groups: Vec<Vec<Option<u32>>>,
+    /// The per-document keys of entities the user hid as junk: not highlighted in documents.
+    hidden: HashSet<EntityKey>,
 }
 
 impl EntityTable {
@@ -303,7 +312,15 @@ impl DocIndex {
             .build();
         index.tokenizers().register(WORDS, analyser);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(DocIndex { index, reader, fields, rebuilt: None, entities: Arc::default(), curation: Arc::default() })
+        Ok(DocIndex {
+            index,
+            reader,
+            fields,
+            rebuilt: None,
+            entities: Arc::default(),
+            merged: Arc::default(),
+            curation: Arc::default(),
+        })
     }
 
     /// Takes the index's single writer. Fails with [`IndexError::Locked`] while another process
@@ -652,13 +669,20 @@ impl DocIndex {
         let Some((_, addr)) = found.first() else { return Ok(None) };
         let doc: TantivyDocument = searcher.doc(*addr)?;
         let text = text_of(&doc, self.fields.body).to_owned();
-        let entities = decode_spans(text_of(&doc, self.fields.entity_spans))
+        let mut entities = decode_spans(text_of(&doc, self.fields.entity_spans))
             .ok_or_else(|| IndexError::Corrupt(format!("entities of {id}")))?;
+        let table = self.merged_entities()?;
         let mut keys: Vec<EntityKey> =
             crate::entities::identity::resolve(&text, &entities).into_iter().map(|i| i.key).collect();
+        if !table.hidden.is_empty() {
+            // What the user hid as junk is not highlighted either.
+            let shown: Vec<bool> = keys.iter().map(|k| !table.hidden.contains(k)).collect();
+            let mut flags = shown.iter();
+            entities.retain(|_| flags.next().copied().unwrap_or(true));
+            keys.retain(|k| !table.hidden.contains(k));
+        }
         keys.sort();
         keys.dedup();
-        let table = self.merged_entities()?;
         let mut entity_doc_counts = Vec::with_capacity(keys.len());
         for key in keys {
             // The folder's count of the entity it was merged into.
@@ -707,9 +731,10 @@ impl DocIndex {
             .map_err(|e| IndexError::Corrupt(format!("metadata of {id}: {e}")))
     }
 
-    /// How many live documents mention each entity, most mentioned first.
-    pub fn entity_counts(&self) -> Result<Vec<EntityCount>> {
-        Ok(self.merged_entities()?.list.as_ref().clone())
+    /// How many live documents mention each entity, most mentioned first (shared, not copied:
+    /// a folder may have 100,000 entities).
+    pub fn entity_counts(&self) -> Result<Arc<Vec<EntityCount>>> {
+        Ok(self.merged_entities()?.list.clone())
     }
 
     /// The folder's entities after merging (see [`crate::entities::identity::merge`]), computed
@@ -724,24 +749,8 @@ impl DocIndex {
         {
             return Ok(merged.clone());
         }
-        // Each segment's entity terms are read and decoded once, for the counts and for the
-        // ordinal lookups below.
-        let segments = segment_entity_terms(&searcher)?;
-        let mut counts: HashMap<EntityKey, u64> = HashMap::new();
-        for (key, n) in segments.iter().flatten() {
-            if let Some(key) = key
-                && *n > 0
-            {
-                *counts.entry(key.clone()).or_default() += n;
-            }
-        }
-        let mut spellings: HashMap<EntityKey, Vec<Variant>> = HashMap::new();
-        for (term, documents) in self.term_doc_counts(&searcher, "entity_variant")? {
-            if let Some((key, reason, text)) = parse_variant_term(&term) {
-                spellings.entry(key.clone()).or_default().push(Variant { text, documents, reason, of: key });
-            }
-        }
-        let merged = crate::entities::identity::merge(&counts, &spellings);
+        let base = self.merged_before_corrections(&searcher)?;
+        let (segments, merged) = (&base.0, base.1.clone());
         let count = |keys: &[EntityKey]| {
             let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
             searcher.search(any.as_ref(), &Count).unwrap_or(0) as u64
@@ -755,9 +764,41 @@ impl DocIndex {
                 terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect()
             })
             .collect();
-        let table = Arc::new(EntityTable { searcher, list, group_of, ord_groups });
+        let hidden = base.1.iter().flat_map(|e| &e.members).filter(|k| !group_of.contains_key(*k)).cloned().collect();
+        let table = Arc::new(EntityTable { searcher, list, group_of, ord_groups, hidden });
         *cache = Some((generation, table.clone()));
         Ok(table)
+    }
+
+    /// Each segment's entity terms (read and decoded once, for the counts and for the ordinal
+    /// lookups) and the merged entities, once per reader generation.
+    fn merged_before_corrections(&self, searcher: &Searcher) -> Result<Arc<(Vec<SegmentEntities>, Vec<EntityCount>)>> {
+        let generation = searcher.generation().generation_id();
+        let mut cache = self.merged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, base)) = cache.as_ref()
+            && *g == generation
+        {
+            return Ok(base.clone());
+        }
+        let segments = segment_entity_terms(searcher)?;
+        let mut counts: HashMap<EntityKey, u64> = HashMap::new();
+        for (key, n) in segments.iter().flatten() {
+            if let Some(key) = key
+                && *n > 0
+            {
+                *counts.entry(key.clone()).or_default() += n;
+            }
+        }
+        let mut spellings: HashMap<EntityKey, Vec<Variant>> = HashMap::new();
+        for (term, documents) in self.term_doc_counts(searcher, "entity_variant")? {
+            if let Some((key, reason, text)) = parse_variant_term(&term) {
+                spellings.entry(key.clone()).or_default().push(Variant { text, documents, reason, of: key });
+            }
+        }
+        let merged = crate::entities::identity::merge(&counts, &spellings);
+        let base = Arc::new((segments, merged));
+        *cache = Some((generation, base.clone()));
+        Ok(base)
     }
 
     /// How many live documents hold each term of the fast string field `field`.
@@ -836,7 +877,7 @@ impl DocIndex {
 
     /// The folder's entities counted over the documents `query` matches (all of them for an
     /// empty query): the folder's list follows what is searched.
-    pub fn entity_counts_for(&self, query: &Query) -> Result<Vec<EntityCount>> {
+    pub fn entity_counts_for(&self, query: &Query) -> Result<Arc<Vec<EntityCount>>> {
         if query.is_empty() {
             return self.entity_counts();
         }
@@ -851,7 +892,7 @@ impl DocIndex {
             .map(|(e, documents)| EntityCount { documents, ..e.clone() })
             .collect();
         out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
-        Ok(out)
+        Ok(Arc::new(out))
     }
 
     /// For each of the `merged` entities, how many of the documents `query` matches mention it

@@ -129,25 +129,38 @@ pub fn graph_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>)
 /// Where each node sits, in graph units: the centre at the origin, the others on a circle in
 /// order of shared documents, closer the more they share. The same graph always lands the same.
 fn layout(graph: &EntityGraph) -> Vec<egui::Vec2> {
-    let shared_most = graph.edges.iter().filter(|e| e.0 == 0).map(|e| e.2).max().unwrap_or(1).max(1) as f32;
-    let others = graph.nodes.len().saturating_sub(1).max(1) as f32;
-    (0..graph.nodes.len())
-        .map(|i| {
-            if i == 0 {
-                return egui::Vec2::ZERO;
-            }
-            let shared = graph.edges.iter().find(|e| e.0 == 0 && e.1 == i).map_or(0, |e| e.2) as f32;
-            let radius = 1.0 - 0.35 * shared / shared_most;
-            let angle = std::f32::consts::TAU * (i - 1) as f32 / others - std::f32::consts::FRAC_PI_2;
-            egui::vec2(angle.cos(), angle.sin()) * radius
-        })
-        .collect()
+    let shared_with_centre = |i: usize| graph.edges.iter().find(|e| e.0 == 0 && e.1 == i).map_or(0, |e| e.2) as f32;
+    let shared: Vec<f32> = (1..graph.nodes.len()).map(shared_with_centre).collect();
+    let most = shared.iter().copied().fold(0.0, f32::max);
+    let least = shared.iter().copied().fold(most, f32::min);
+    let others = shared.len().max(1) as f32;
+    let mut places = vec![egui::Vec2::ZERO];
+    for (i, n) in shared.iter().enumerate() {
+        let closeness = if most > least { (n - least) / (most - least) } else { 0.0 };
+        let radius = 1.0 - 0.4 * closeness;
+        let angle = std::f32::consts::TAU * i as f32 / others - std::f32::consts::FRAC_PI_2;
+        places.push(egui::vec2(angle.cos(), angle.sin()) * radius);
+    }
+    places
+}
+
+/// Where a node's name goes: outside the circle, away from the centre.
+fn label_anchor(direction: egui::Vec2) -> egui::Align2 {
+    if direction.x > 0.3 {
+        egui::Align2::LEFT_CENTER
+    } else if direction.x < -0.3 {
+        egui::Align2::RIGHT_CENTER
+    } else if direction.y < 0.0 {
+        egui::Align2::CENTER_BOTTOM
+    } else {
+        egui::Align2::CENTER_TOP
+    }
 }
 
 fn graph_ui(graph: &EntityGraph, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
-    let (rect, response) =
-        ui.allocate_exact_size(ui.available_size().max(egui::vec2(200.0, 160.0)), egui::Sense::drag());
+    let size = egui::vec2(ui.available_width().max(480.0), ui.available_height().max(340.0));
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::drag());
     let id = ui.scope_id().with("graph-view");
     let mut view: GraphView = ui.data(|d| d.get_temp(id)).unwrap_or_default();
     view.pan += response.drag_delta();
@@ -156,40 +169,40 @@ fn graph_ui(graph: &EntityGraph, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         view.zoom = (view.zoom * zoom * (scroll / 400.0).exp()).clamp(0.3, 4.0);
     }
     ui.data_mut(|d| d.insert_temp(id, view));
-    let scale = rect.width().min(rect.height()) * 0.38 * view.zoom;
-    let to_screen = |p: egui::Vec2| rect.center() + view.pan + p * scale;
-    let places: Vec<egui::Pos2> = layout(graph).into_iter().map(to_screen).collect();
+    let scale = rect.width().min(rect.height()) * 0.36 * view.zoom;
+    let directions = layout(graph);
+    let places: Vec<egui::Pos2> = directions.iter().map(|p| rect.center() + view.pan + *p * scale).collect();
     let painter = ui.painter_at(rect);
     let most = graph.edges.iter().map(|e| e.2).max().unwrap_or(1).max(1) as f32;
     let line = ui.visuals().widgets.noninteractive.fg_stroke.color;
-    for &(a, b, shared) in &graph.edges {
-        let weight = shared as f32 / most;
-        let faint = if a == 0 { 0.8 } else { 0.35 };
-        painter.line_segment([places[a], places[b]], egui::Stroke::new(1.0 + 5.0 * weight, line.gamma_multiply(faint)));
-        if a == 0 {
-            let middle = places[a] + (places[b] - places[a]) * 0.55;
-            painter.text(
-                middle,
-                egui::Align2::CENTER_CENTER,
-                shared.to_string(),
-                egui::FontId::proportional(12.0),
-                line,
-            );
-        }
+    // Companions' links to each other first and faint, the centre's on top with their counts.
+    for &(a, b, shared) in graph.edges.iter().filter(|e| e.0 != 0) {
+        let width = 0.5 + 2.0 * shared as f32 / most;
+        painter.line_segment([places[a], places[b]], egui::Stroke::new(width, line.gamma_multiply(0.25)));
+    }
+    for &(a, b, shared) in graph.edges.iter().filter(|e| e.0 == 0) {
+        let width = 1.0 + 4.0 * shared as f32 / most;
+        painter.line_segment([places[a], places[b]], egui::Stroke::new(width, line.gamma_multiply(0.7)));
+        let middle = places[a] + (places[b] - places[a]) * 0.5;
+        let font = egui::FontId::proportional(11.0);
+        painter.text(middle, egui::Align2::CENTER_CENTER, shared.to_string(), font, ui.visuals().strong_text_color());
     }
     let most_docs = graph.nodes.iter().map(|n| n.1).max().unwrap_or(1).max(1) as f32;
-    for (i, ((key, docs), place)) in graph.nodes.iter().zip(&places).enumerate() {
-        let radius = 6.0 + 14.0 * (*docs as f32 / most_docs).sqrt();
+    for (i, (key, docs)) in graph.nodes.iter().enumerate() {
+        let (place, direction) = (places[i], directions[i]);
+        let radius = 5.0 + 9.0 * (*docs as f32 / most_docs).sqrt();
         let colour = theme::entity_color(key.kind, dark);
-        painter.circle(*place, radius, colour, egui::Stroke::new(if i == 0 { 3.0 } else { 1.0 }, line));
+        painter.circle(place, radius, colour, egui::Stroke::new(if i == 0 { 3.0 } else { 1.0 }, line));
+        let anchor = if i == 0 { egui::Align2::CENTER_TOP } else { label_anchor(direction) };
+        let offset = if i == 0 { egui::vec2(0.0, 1.0) } else { direction.normalized() };
         let name = painter.text(
-            *place + egui::vec2(0.0, radius + 2.0),
-            egui::Align2::CENTER_TOP,
+            place + offset * (radius + 4.0),
+            anchor,
             &key.text,
             egui::FontId::proportional(13.0),
             ui.visuals().text_color(),
         );
-        let hit = egui::Rect::from_center_size(*place, egui::Vec2::splat(radius * 2.0)).union(name);
+        let hit = egui::Rect::from_center_size(place, egui::Vec2::splat(radius * 2.0)).union(name);
         let node = ui.interact(hit, id.with(("node", i)), egui::Sense::click());
         let shared = graph.edges.iter().find(|e| e.0 == 0 && e.1 == i).map_or(0, |e| e.2);
         let label = if i == 0 {

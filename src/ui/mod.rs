@@ -721,11 +721,18 @@ fn doc_entity_row_ui(state: &State, kind: EntityKind, row: &EntityRow, ui: &mut 
         })
         .inner
         .on_hover_text(format!(
-            "{}{} · in {} documents · click to highlight",
+            "{}{} · in {} documents · click to highlight, right-click to correct",
             kind.display_name(),
             row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
             row.documents
         ));
+    // The same corrections as in the folder's list, for the entity this mention belongs to.
+    r.context_menu(|ui| match state.corpus_entities.iter().find(|c| c.members.contains(&row.key)) {
+        Some(c) => entity_menu_ui(c, ui, out),
+        None => {
+            ui.label("Not counted in the folder yet.");
+        }
+    });
     if r.clicked() {
         out.push(Command::SelectEntity((!selected).then(|| row.key.clone())));
     }
@@ -813,8 +820,19 @@ const ROWS_UNSCROLLED: usize = 15;
 /// One entity of the folder: a click filters by it, a right-click corrects it.
 fn folder_entity_row_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
-    let r = ui.add(egui::Button::selectable(false, text).truncate());
+    let r = ui.add(egui::Button::selectable(false, text).truncate().sense(egui::Sense::click_and_drag()));
     r.context_menu(|ui| entity_menu_ui(c, ui, out));
+    // Dragged onto another entity of the same kind, it is merged into it.
+    if let Some(key) = c.members.first() {
+        r.dnd_set_drag_payload(key.clone());
+    }
+    if let Some(dropped) = r.dnd_release_payload::<EntityKey>()
+        && dropped.kind == c.key.kind
+        && !c.members.contains(&dropped)
+        && let Some(into) = c.members.first()
+    {
+        out.push(Command::Curate(Rule::Merge { into: into.clone(), from: (*dropped).clone() }));
+    }
     // The tooltip is written only while it is shown, not every frame for every row.
     if r.on_hover_ui(|ui| {
         ui.label(variants_text(c));

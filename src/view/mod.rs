@@ -213,7 +213,7 @@ pub struct State {
     pub doc: Option<DocState>,
     pub doc_loading: bool,
     pub stats: IndexStats,
-    pub corpus_entities: Vec<EntityCount>,
+    pub corpus_entities: std::sync::Arc<Vec<EntityCount>>,
     pub indexing: IndexingState,
     pub problems: Vec<FileProblem>,
     pub last_run: Option<RunRecord>,
