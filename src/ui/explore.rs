@@ -235,6 +235,10 @@ pub fn timeline_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 ui.label(RichText::new("counting…").weak().italics());
             }
             Some(t) => {
+                let dark = ui.visuals().dark_mode;
+                let date = theme::entity_color(crate::model::EntityKind::Date, dark);
+                ui.label(RichText::new("▮ mention a date").color(date));
+                ui.label(RichText::new("▮ written").color(theme::weak_color(dark)));
                 let mentioned: u64 = t.months.iter().map(|m| m.mentioned).sum();
                 ui.label(RichText::new(format!("{} · by month", words::plural(t.documents, "document"))).weak());
                 if t.unplotted > 0 {
@@ -284,12 +288,6 @@ fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui,
             })
             .collect()
     };
-    let hover = |descriptions: Vec<String>, first: i32| {
-        Box::new(move |bar: &Bar, _: &BarChart| {
-            let i = (bar.argument.round() as i32 - first) as usize;
-            descriptions.get(i).cloned().unwrap_or_default()
-        })
-    };
     let first = timeline.months[0].month;
     // Indexed by month from the first, with gaps, so a bar finds its description.
     let mut by_month = vec![String::new(); (timeline.months[timeline.months.len() - 1].month - first + 1) as usize];
@@ -299,6 +297,8 @@ fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui,
     let drag_id = ui.scope_id().with("timeline-drag");
     let dragging: Option<i32> = ui.data(|d| d.get_temp(drag_id));
     let (low, high) = dense_range(timeline);
+    // About one axis label per 70 points.
+    let labels = f64::from(ui.available_width() / 70.0).max(2.0);
     // The plot's id follows the range shown first, so new counts start from their own range
     // rather than where the last ones were zoomed to.
     let response = Plot::new(("timeline-plot", low, high))
@@ -310,10 +310,12 @@ fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui,
         .allow_scroll([true, false])
         .allow_boxed_zoom(false)
         .show_grid([false, true])
-        .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
         .include_y(0.0)
+        .x_grid_spacer(move |input| month_marks(input, labels))
         .x_axis_formatter(|mark, _| month_label(mark.value))
         .y_axis_min_width(24.0)
+        .label_formatter(|_| None)
+        .show_crosshair(false)
         .show(ui, |plot| {
             let pointer = plot.pointer_coordinate().map(|p| p.x.round() as i32);
             let shade = |plot: &mut egui_plot::PlotUi<'_>, (a, b): (i32, i32)| {
@@ -337,16 +339,20 @@ fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui,
             plot.bar_chart(
                 BarChart::new("mention a date in the month", bars(false))
                     .color(theme::entity_color(crate::model::EntityKind::Date, dark))
-                    .element_formatter(hover(by_month.clone(), first)),
+                    .allow_hover(false),
             );
             plot.bar_chart(
-                BarChart::new("written in the month", bars(true))
-                    .color(theme::weak_color(dark))
-                    .element_formatter(hover(by_month, first)),
+                BarChart::new("written in the month", bars(true)).color(theme::weak_color(dark)).allow_hover(false),
             );
             pointer
         });
     let plot = &response.response;
+    // The month under the pointer, as a tooltip (the plot's own label would be cut off by its
+    // frame in a panel this low).
+    let hovered = response.inner.and_then(|m| by_month.get(usize::try_from(m - first).ok()?)).filter(|t| !t.is_empty());
+    if let Some(text) = hovered {
+        plot.clone().on_hover_text_at_pointer(text);
+    }
     plot.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Timeline chart"));
     let pointer = response.inner;
     if plot.drag_started() {
@@ -409,6 +415,23 @@ fn describe_month(m: &MonthCount) -> String {
         text.push_str(&format!("\n• {}", if title.is_empty() { "(untitled)" } else { title }));
     }
     text
+}
+
+/// The months marked on the axis: every month, quarter, year or more, as the range shown
+/// allows `labels` of them.
+fn month_marks(input: egui_plot::GridInput, labels: f64) -> Vec<egui_plot::GridMark> {
+    let (low, high) = input.bounds;
+    let step = [1, 3, 6, 12, 24, 60, 120, 240, 600, 1200]
+        .into_iter()
+        .find(|s| (high - low) / f64::from(*s) <= labels)
+        .unwrap_or(1200);
+    let first = (low / f64::from(step)).ceil() as i64 * i64::from(step);
+    (0..)
+        .map(|i| first + i * i64::from(step))
+        .take_while(|m| (*m as f64) <= high)
+        .take(200)
+        .map(|m| egui_plot::GridMark { value: m as f64, step_size: f64::from(step) })
+        .collect()
 }
 
 /// An axis mark: a month as "Jul 2022", or the year alone for January.
