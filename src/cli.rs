@@ -76,7 +76,7 @@ pub enum Command {
         /// Only documents under this folder (relative to FOLDER).
         #[arg(long = "in", value_name = "SUBFOLDER", default_value = "")]
         subfolder: String,
-        /// How many hits to print.
+        /// How many hits to print (0: every one).
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// Print JSON instead of text.
@@ -488,6 +488,7 @@ fn search_cmd(folder: &Path, query: Query, limit: usize, output: Output) -> Resu
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
     let text = &query.text;
+    let limit = if limit == 0 { usize::MAX } else { limit };
     let results = index.search(&query, limit).map_err(|e| usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     if output == Output::Json {

@@ -519,6 +519,8 @@ pub struct TextFilters {
     /// Formats as typed after `type:` (see [`DocFormat::named`]).
     pub formats: Vec<String>,
     pub folders: Vec<String>,
+    /// Text that a document's path must contain (`path:minutes`).
+    pub paths: Vec<String>,
     pub authors: Vec<String>,
     /// Entities as typed after a kind: `person:"Sergey Lavrov"`, `org:CNN`, `place:Moscow`.
     pub entities: Vec<(EntityKind, String)>,
@@ -531,6 +533,7 @@ pub struct TextFilters {
 enum Prefix {
     Type,
     Folder,
+    Path,
     Author,
     Date,
     Entity(EntityKind),
@@ -548,6 +551,7 @@ impl Prefix {
         let prefix = match name.to_ascii_lowercase().as_str() {
             "type" => Prefix::Type,
             "folder" => Prefix::Folder,
+            "path" => Prefix::Path,
             "author" => Prefix::Author,
             "date" | "when" => Prefix::Date,
             "organization" => Prefix::Entity(EntityKind::Org),
@@ -590,7 +594,11 @@ impl Query {
                 None => {
                     // A quoted phrase stays whole, so a filter-like word inside it is not taken.
                     let end = if let Some(q) = rest.strip_prefix('"') {
-                        q.find('"').map_or(rest.len(), |e| e + 2)
+                        // With what follows the closing quote: `"a b"~5`.
+                        q.find('"').map_or(rest.len(), |e| {
+                            let after = e + 2;
+                            after + rest[after..].find(char::is_whitespace).unwrap_or(rest.len() - after)
+                        })
                     } else {
                         rest.find(char::is_whitespace).unwrap_or(rest.len())
                     };
@@ -602,6 +610,7 @@ impl Query {
                 Some(_) if value.is_empty() => {}
                 Some(Prefix::Type) => out.formats.push(value.to_ascii_lowercase()),
                 Some(Prefix::Folder) => out.folders.push(value.trim_matches('/').to_owned()),
+                Some(Prefix::Path) => out.paths.push(value.to_owned()),
                 Some(Prefix::Author) => out.authors.push(value.to_owned()),
                 Some(Prefix::Date) => out.dates.push(value.to_owned()),
                 Some(Prefix::Entity(kind)) => out.entities.push((kind, value.to_owned())),
@@ -895,6 +904,7 @@ mod tests {
         let dated = parse("Blair date:[2005-01 TO 2005-06] when:2005 date:[2005");
         assert_eq!(dated.dates, ["[2005-01 TO 2005-06]", "2005", "[2005"]);
         assert_eq!(dated.words, "Blair");
+        assert_eq!(parse("\"a b\"~5 c").words, "\"a b\"~5 c", "a phrase keeps its slop");
     }
 
     #[test]

@@ -489,3 +489,47 @@ fn timeline_counts_months_and_date_filters_keep_them() {
     let warnings = serde_json::from_slice::<serde_json::Value>(&bad.stdout).unwrap()["warnings"].to_string();
     assert!(warnings.contains("date:someday is not a date"), "{warnings}");
 }
+
+#[test]
+fn the_query_language_folds_accents_and_reads_prefixes_fuzzy_words_proximity_paths_and_patterns() {
+    let fx = Fixture::new();
+    let folder = fx.folder.to_str().unwrap();
+    let search = |query: &str| -> (u64, Vec<String>, String) {
+        let out = dossier(&fx, &["search", folder, query, "--json", "--limit", "0"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let ids = v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect();
+        (v["total"].as_u64().unwrap(), ids, v["warnings"].to_string())
+    };
+    let total = |query: &str| search(query).0;
+    // Accents and case are folded; `=` asks for the spelling as written (in any case).
+    assert_eq!(total("communique"), 1);
+    assert_eq!(total("COMMUNIQUÉ"), 1);
+    assert_eq!(total("=communiqué"), 1);
+    assert_eq!(total("=communique"), 0, "the exact form has the accent");
+    // A word's start, one or two letters off, words near each other.
+    assert_eq!(search("Lavr*").1, ["news-blinken-lavrov.txt"]);
+    assert_eq!(total("Lavrow~"), 1);
+    assert_eq!(total("Lavorw~"), 0, "two edits need ~2");
+    assert_eq!(total("Lavorw~2"), 1);
+    assert_eq!(total("\"fire department\""), 1);
+    assert_eq!(total("\"broke late\"~1"), 1, "broke out late");
+    assert_eq!(total("\"broke late\""), 0);
+    // A pattern over the whole text, across words; paths.
+    assert_eq!(search("/Bl[a-z]nken/").1, ["news-blinken-lavrov.txt"]);
+    assert_eq!(search("/master Helen/").1, ["harbour-fire.txt"]);
+    assert_eq!(total("harbour -/master Helen/"), 1, "the minutes speak of harbour repairs");
+    assert_eq!(total("path:notes/"), 5);
+    assert_eq!(total("path:notes/ lighthouse"), 3);
+    assert_eq!(total("path:duplicate lighthouse"), 2);
+    // Half-typed or odd syntax still searches and says what it ignored.
+    let (n, _, warnings) = search("\"fire department");
+    assert!(n == 1 && warnings.contains("not closed"), "{warnings}");
+    let (n, _, warnings) = search("/[unclosed/");
+    assert!(n == 0 && warnings.contains("is not a pattern"), "{warnings}");
+    for odd in
+        ["OR", "AND fire", "fire OR", "((fire", "fire)", "-", "*", "~", "a:", "title:", "=", "\"\"~3", "NOT NOT x"]
+    {
+        let out = dossier(&fx, &["search", folder, odd, "--json"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{odd}: {out:?}");
+    }
+}

@@ -894,3 +894,32 @@ fn dragging_an_entity_onto_another_merges_them_and_hidden_ones_leave_the_documen
     run_until(&mut h, "the entity hidden", |h| !shows(h, "Northport Council ×1"));
     run_until(&mut h, "one highlight fewer", |h| highlighted(h) == before - 1);
 }
+
+#[test]
+fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns() {
+    let fx = Fixture::new();
+    let folder = fx.dir.path().join("fr");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("hollande.txt"), "François Hollande met officials in München.").unwrap();
+    std::fs::write(folder.join("other.txt"), "Francis met nobody in Hamburg.").unwrap();
+    let mut h = harness(&fx, Some(folder), None);
+    run_until(&mut h, "the documents", |h| shows(h, "All documents (2)"));
+    h.get_by_label_contains("hollande.txt ·").click();
+    run_until(&mut h, "the document", |h| shows_part(h, "François Hollande met"));
+    for (query, marked) in [
+        ("Francois", "1 of 1 matches"),
+        ("=François", "1 of 1 matches"),
+        ("Holl*", "1 of 1 matches"),
+        ("Holande~", "1 of 1 matches"),
+        ("\"Hollande officials\"~2", "1 of 2 matches"),
+        ("/M.nchen/", "1 of 1 matches"),
+    ] {
+        clear_search(&mut h);
+        search_for(&mut h, query);
+        run_until(&mut h, query, |h| shows(h, "1 document matches") && shows(h, marked));
+    }
+    // The exact form keeps its accent: "=Francois" is not in the text as written.
+    clear_search(&mut h);
+    search_for(&mut h, "=Francois");
+    run_until(&mut h, "no hit", |h| shows(h, "No documents match"));
+}

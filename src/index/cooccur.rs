@@ -1,6 +1,6 @@
-//! Who appears with whom: an entity's companions by document (from the `entity` fast field,
-//! see [`DocIndex::cooccurrences`]), the graph of its closest companions, and its companions
-//! by sentence (read from the stored text, within a time budget).
+//! Who appears with whom: an entity's companions by document and the graph of its closest
+//! companions (both from the `entity` fast field), and its companions by sentence (read from
+//! the stored text, within a time budget).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tantivy::collector::DocSetCollector;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use super::{DocIndex, Result, any_term, decode_spans, text_of};
+use super::{DocIndex, Result, any_term, decode_spans, docs_by_segment, for_each_doc_groups, text_of};
 use crate::entities::{identity, sentences};
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
 
@@ -17,39 +17,64 @@ pub const GRAPH_NEIGHBOURS: usize = 12;
 
 impl DocIndex {
     /// `key`'s companions by document, the documents that mention it, and its graph: it and its
-    /// [`GRAPH_NEIGHBOURS`] most frequent companions that are names, with the documents each
-    /// pair of them shares.
+    /// [`GRAPH_NEIGHBOURS`] most frequent companions that are names, each linked to it by the
+    /// documents they share, and to each other by the documents all three share. Two passes
+    /// over its documents' entity ordinals; no document is read.
     pub fn cooccurrence(&self, key: &EntityKey) -> Result<Cooccurrence> {
-        let documents = self.cooccurrences(key, 0)?;
         let table = self.merged_entities()?;
-        let searcher = &table.searcher;
-        let docs_of = |k: &EntityKey| -> Result<HashSet<DocAddress>> {
-            let members = table.find(k).map_or_else(|| vec![k.clone()], |e| e.members.clone());
-            let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-            Ok(searcher.search(any.as_ref(), &DocSetCollector)?)
-        };
         let members = table.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone());
-        let own = docs_of(key)?;
-        let doc_ids = ids_of(searcher, &own)?;
-        let shown = table.find(key).map_or_else(|| key.clone(), |e| e.key.clone());
-        let bits = DocBits::new(searcher);
-        let mut nodes = vec![(shown, own.len() as u64)];
-        let mut sets = vec![bits.of(&own)];
-        let mut edges = Vec::new();
-        for (other, shared) in documents.iter().filter(|(k, _)| k.kind.is_name()).take(GRAPH_NEIGHBOURS) {
-            let set = docs_of(other)?;
-            edges.push((0, nodes.len(), *shared));
-            nodes.push((other.clone(), set.len() as u64));
-            sets.push(bits.of(&set));
+        let own = table.group_of.get(&members[0]).copied();
+        let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
+        let docs = docs_by_segment(&table.searcher, any.as_ref())?;
+        let mut shared = vec![0u64; table.list.len()];
+        for_each_doc_groups(&table, &docs, |groups| {
+            for &g in groups {
+                shared[g as usize] += 1;
+            }
+        })?;
+        let mut documents: Vec<(usize, u64)> =
+            shared.iter().enumerate().filter(|(g, n)| **n > 0 && Some(*g) != own).map(|(g, n)| (g, *n)).collect();
+        documents.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| table.list[a.0].key.cmp(&table.list[b.0].key)));
+        // The graph: node 0 is the entity, then its closest named companions.
+        let companions: Vec<(usize, u64)> = documents
+            .iter()
+            .filter(|(g, _)| table.list[*g].key.kind.is_name())
+            .take(GRAPH_NEIGHBOURS)
+            .copied()
+            .collect();
+        let mut slot = vec![u8::MAX; table.list.len()];
+        for (i, (g, _)) in companions.iter().enumerate() {
+            slot[*g] = (i + 1) as u8;
         }
-        for i in 1..sets.len() {
-            for j in i + 1..sets.len() {
-                let shared: u64 = sets[i].iter().zip(&sets[j]).map(|(a, b)| u64::from((a & b).count_ones())).sum();
-                if shared > 0 {
-                    edges.push((i, j, shared));
+        let n = companions.len() + 1;
+        let mut pairs = vec![0u64; n * n];
+        let mut present: Vec<usize> = Vec::with_capacity(n);
+        for_each_doc_groups(&table, &docs, |groups| {
+            present.clear();
+            present.extend(groups.iter().map(|&g| slot[g as usize]).filter(|&s| s != u8::MAX).map(usize::from));
+            for (i, &a) in present.iter().enumerate() {
+                for &b in &present[i + 1..] {
+                    pairs[a.min(b) * n + a.max(b)] += 1;
+                }
+            }
+        })?;
+        let shown = table.find(key).map_or_else(|| key.clone(), |e| e.key.clone());
+        let total: u64 = docs.values().map(|d| d.len() as u64).sum();
+        let mut nodes = vec![(shown, total)];
+        let mut edges = Vec::new();
+        for (i, (g, with)) in companions.iter().enumerate() {
+            nodes.push((table.list[*g].key.clone(), table.list[*g].documents));
+            edges.push((0, i + 1, *with));
+        }
+        for a in 1..n {
+            for b in a + 1..n {
+                if pairs[a * n + b] > 0 {
+                    edges.push((a, b, pairs[a * n + b]));
                 }
             }
         }
+        let doc_ids = ids_of(&table.searcher, &docs)?;
+        let documents = documents.into_iter().map(|(g, n)| (table.list[g].key.clone(), n)).collect();
         Ok(Cooccurrence { documents, doc_ids, members, graph: EntityGraph { nodes, edges } })
     }
 
@@ -106,53 +131,20 @@ impl DocIndex {
     }
 }
 
-/// Sets of documents as bits, one per document of a searcher's segments: pairs of sets are
-/// intersected many times for a graph.
-struct DocBits {
-    /// Where each segment's documents start.
-    starts: Vec<usize>,
-    len: usize,
-}
-
-impl DocBits {
-    fn new(searcher: &Searcher) -> DocBits {
-        let mut starts = Vec::new();
-        let mut len = 0;
-        for seg in searcher.segment_readers() {
-            starts.push(len);
-            len += seg.max_doc() as usize;
-        }
-        DocBits { starts, len }
-    }
-
-    fn of(&self, docs: &HashSet<DocAddress>) -> Vec<u64> {
-        let mut bits = vec![0u64; self.len.div_ceil(64)];
-        for d in docs {
-            let i = self.starts[d.segment_ord as usize] + d.doc_id as usize;
-            bits[i / 64] |= 1 << (i % 64);
-        }
-        bits
-    }
-}
-
-/// The ids of `docs`, sorted.
-fn ids_of(searcher: &Searcher, docs: &HashSet<DocAddress>) -> Result<Vec<String>> {
-    let mut columns = HashMap::new();
-    let mut out = Vec::with_capacity(docs.len());
-    for addr in docs {
-        let column = match columns.entry(addr.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?)
+/// The ids of `docs` (by segment), sorted.
+fn ids_of(searcher: &Searcher, docs: &HashMap<u32, Vec<u32>>) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(docs.values().map(Vec::len).sum());
+    for (&segment, doc_ids) in docs {
+        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else { continue };
+        let mut id = String::new();
+        for &doc in doc_ids {
+            if let Some(ord) = column.term_ords(doc).next() {
+                id.clear();
+                column.ord_to_str(ord, &mut id)?;
+                out.push(id.clone());
             }
-        };
-        let Some(column) = column.as_ref() else { continue };
-        if let Some(ord) = column.term_ords(addr.doc_id).next() {
-            let mut id = String::new();
-            column.ord_to_str(ord, &mut id)?;
-            out.push(id);
         }
     }
-    out.sort();
+    out.sort_unstable();
     Ok(out)
 }

@@ -29,7 +29,7 @@ impl DocIndex {
     /// The timeline of the documents `query` matches (every document for an empty query).
     pub fn timeline(&self, query: &Query) -> Result<Timeline> {
         let searcher = self.searcher();
-        let (parsed, _, _) = self.parse(query);
+        let parsed = self.parse(query).query;
         let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
         for addr in searcher.search(parsed.as_ref(), &DocSetCollector)? {
             by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);

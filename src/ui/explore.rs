@@ -114,7 +114,7 @@ pub fn graph_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>)
             Some((_, found)) => {
                 ui.label(
                     RichText::new(
-                        "Lines join entities that share documents; thicker lines share more. Drag to move, scroll to zoom, click a name to centre on it.",
+                        "Lines from the centre: the documents it shares with each; between two others: the documents all three share. Drag to move, scroll to zoom, click a name to centre on it.",
                     )
                     .weak(),
                 );

@@ -432,13 +432,20 @@ fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Search");
         let mut query = state.p.query.clone();
-        let edit = ui
-            .add(
-                egui::TextEdit::singleline(&mut query)
-                    .hint_text("words, \"a phrase\", person:Lavrov, type:pdf")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+        // The "?" at the right edge, the field filling the rest (laid out from the right, so the
+        // two never ask for more than the panel has).
+        let (edit, help) = ui
+            .with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let help = ui.small_button("?").on_hover_text("What the search box understands");
+                let edit = ui.add(
+                    egui::TextEdit::singleline(&mut query)
+                        .hint_text("words, \"a phrase\", Blai*, person:Lavrov")
+                        .desired_width(ui.available_width()),
+                );
+                (edit.labelled_by(label.id), help)
+            })
+            .inner;
+        egui::Popup::from_toggle_button_response(&help).show(search_help_ui);
         if state.focus_search {
             edit.request_focus();
         }
@@ -451,6 +458,33 @@ fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             out.push(if ui.input(|i| i.modifiers.shift) { Command::PrevMatch } else { Command::NextMatch });
             edit.request_focus();
+        }
+    });
+}
+
+/// What the search box understands, one line each (the "?" beside it).
+const SEARCH_SYNTAX: &[(&str, &str)] = &[
+    ("Francois", "in any case, with or without accents"),
+    ("=François", "this spelling, accents included"),
+    ("\"a phrase\"", "these words in a row"),
+    ("\"talks Moscow\"~5", "within five words of each other"),
+    ("Blai*", "any word starting so"),
+    ("Blare~  Blare~2", "one or two letters off"),
+    ("/Bl[a-z]ir/", "a regular expression over the text"),
+    ("a OR b  -c  (a b)", "either, without, grouped"),
+    ("title:word  path:minutes", "in titles; in the path"),
+    ("person:Lavrov  org:CNN", "an entity, any spelling"),
+    ("date:2022-07  date:[2022-01 TO 2022-06]", "written or mentioned then"),
+    ("type:pdf  folder:mail  author:ward", "format, folder, author"),
+];
+
+fn search_help_ui(ui: &mut egui::Ui) {
+    ui.strong("Search syntax");
+    egui::Grid::new("search-syntax").num_columns(2).striped(true).show(ui, |ui| {
+        for (example, meaning) in SEARCH_SYNTAX {
+            ui.monospace(*example);
+            ui.label(*meaning);
+            ui.end_row();
         }
     });
 }
