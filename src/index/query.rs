@@ -615,6 +615,31 @@ mod tests {
     }
 
     #[test]
+    fn random_queries_always_parse() {
+        let mut schema = tantivy::schema::Schema::builder();
+        let (title, body) = (
+            schema.add_text_field("title", tantivy::schema::TEXT),
+            schema.add_text_field("body", tantivy::schema::TEXT),
+        );
+        let analyse = |text: &str| -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+        };
+        let fields = Fields { title, body, analyse: &analyse };
+        let alphabet: Vec<char> = "aZé9 \"()*~=/+-:![]^.?\\ORANDNOTtitle".chars().collect();
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..5_000 {
+            let len = rng.usize(0..30);
+            let text: String = (0..len).map(|_| alphabet[rng.usize(..alphabet.len())]).collect();
+            let (bounded, _) = crate::model::bound_query(&text);
+            let _ = parse(&bounded, &fields);
+        }
+        // Walls of signs and operators are read without deep recursion.
+        for wall in ["-".repeat(3000), "+".repeat(3000), "NOT ".repeat(1000), "OR ".repeat(1000), "(".repeat(16)] {
+            let _ = parse(&wall, &fields);
+        }
+    }
+
+    #[test]
     fn fuzzy_words_allow_edits_and_swaps() {
         assert!(within("blair", "blare", 2));
         assert!(!within("blair", "blare", 1), "two substitutions");
