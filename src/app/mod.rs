@@ -8,6 +8,7 @@
 
 mod picker;
 mod saving;
+mod searches;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -494,6 +495,10 @@ impl DossierApp {
                 }
             }
             Command::SelectDoc(id) => {
+                // A hit opened: the query found something worth coming back to.
+                if self.state.results.is_some() {
+                    self.remember_query();
+                }
                 self.state.p.selected = Some(id.clone());
                 self.request_doc(id);
             }
@@ -593,6 +598,11 @@ impl DossierApp {
                 self.ask_timeline();
             }
             Command::Export(draft) => self.state.export = draft,
+            Command::History(older) => self.step_history(older),
+            Command::RememberQuery => self.remember_query(),
+            Command::SaveSearch => self.save_search(),
+            Command::ForgetSearch(i) => self.forget_search(i),
+            Command::RunSearch(query) => self.run_search(query),
             Command::ExportNow(draft) => self.start_export(ctx, draft),
             Command::ShowGraph(show) => {
                 self.state.show_graph = show;

@@ -93,6 +93,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Alt+↓ / Alt+↑", "Next / previous mention of the selected entity"),
     ("Ctrl+↓ / Ctrl+↑", "Next / previous document in the list that mentions the selected entity"),
     ("Tab", "Complete a folder name (in the folder window)"),
+    ("↑ / ↓ (in the search box)", "Earlier / later searches"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo an entity correction (right-click a folder entity)"),
     ("Ctrl + / Ctrl − / Ctrl 0", "Bigger, smaller, normal text size"),
     ("F1", "This list"),
@@ -372,6 +373,7 @@ fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     notices_ui(state, ui, out);
     search_box_ui(state, ui, out);
+    saved_searches_ui(state, ui, out);
     entity_filters_ui(state, ui, out);
     facet_filters_ui(state, ui, out);
     ui.separator();
@@ -437,6 +439,12 @@ fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let (edit, help) = ui
             .with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let help = ui.small_button("?").on_hover_text("What the search box understands");
+                let saveable = !state.p.query.trim().is_empty() && state.folder.is_some();
+                let save = ui.add_enabled(saveable, egui::Button::new("☆").small());
+                save.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, saveable, "Save this search"));
+                if save.on_hover_text("Keep this search for this folder").clicked() {
+                    out.push(Command::SaveSearch);
+                }
                 let edit = ui.add(
                     egui::TextEdit::singleline(&mut query)
                         .hint_text("words, \"a phrase\", Blai*, person:Lavrov")
@@ -456,8 +464,47 @@ fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             out.push(Command::ClearQuery);
         }
         if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            out.push(Command::RememberQuery);
             out.push(if ui.input(|i| i.modifiers.shift) { Command::PrevMatch } else { Command::NextMatch });
             edit.request_focus();
+        }
+        // ↑ and ↓ step through the queries searched before.
+        if edit.has_focus() {
+            if ui.input(|i| i.key_pressed(egui::Key::ArrowUp)) {
+                out.push(Command::History(true));
+            } else if ui.input(|i| i.key_pressed(egui::Key::ArrowDown)) {
+                out.push(Command::History(false));
+            }
+        }
+    });
+}
+
+/// The open folder's saved searches: a click runs one, ✕ forgets it.
+fn saved_searches_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let Some(folder) = &state.folder else { return };
+    let saved: Vec<(usize, &str)> = state
+        .p
+        .saved
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| &s.folder == folder)
+        .map(|(i, s)| (i, s.query.as_str()))
+        .collect();
+    if saved.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Saved:").weak());
+        for (i, query) in saved {
+            let current = state.p.query.trim() == query;
+            if ui.add(egui::Button::selectable(current, query)).on_hover_text("Search for it").clicked() {
+                out.push(Command::RunSearch(query.to_owned()));
+            }
+            let forget = ui.small_button("✕");
+            forget.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Forget {query}")));
+            if forget.on_hover_text("Forget this search").clicked() {
+                out.push(Command::ForgetSearch(i));
+            }
         }
     });
 }

@@ -71,6 +71,18 @@ pub struct Persisted {
     pub entities_by_name: bool,
     /// The timeline of the matching documents is shown below the document.
     pub show_timeline: bool,
+    /// Queries searched (Enter, or a hit opened), oldest first; ↑ and ↓ in the box step
+    /// through them.
+    pub history: Vec<String>,
+    /// Searches saved with ☆, per folder.
+    pub saved: Vec<SavedSearch>,
+}
+
+/// A search kept for a folder.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavedSearch {
+    pub folder: PathBuf,
+    pub query: String,
 }
 
 impl Persisted {
@@ -117,6 +129,16 @@ pub enum Command {
     ToggleTimeline,
     /// Show or hide the window with the graph of who appears with the selected entity.
     ShowGraph(bool),
+    /// Put an older (`true`) or newer query of the history in the search box.
+    History(bool),
+    /// Add the query in the box to the history (Enter).
+    RememberQuery,
+    /// Keep the query in the box for this folder (☆), or forget a kept one (by its place in
+    /// [`Persisted::saved`]).
+    SaveSearch,
+    ForgetSearch(usize),
+    /// Search for a saved query.
+    RunSearch(String),
     /// Open (or change the choices of) the export window, or close it.
     Export(Option<ExportDraft>),
     /// Ask where to save, then write the table chosen.
@@ -240,6 +262,8 @@ pub struct State {
     pub show_graph: bool,
     /// The timeline of the documents the current query matches.
     pub timeline: Option<Timeline>,
+    /// Where ↑ and ↓ in the search box are in the history (`None`: the query being typed).
+    pub history_at: Option<usize>,
     /// The export window's choices, while it is open.
     pub export: Option<ExportDraft>,
     /// An export is being written (or its file chosen).
