@@ -6,6 +6,7 @@
 //! file or the index: opening a folder, the folder dialog, indexing and every query run on
 //! named background threads that wake the UI with `request_repaint`.
 
+mod explore;
 mod picker;
 mod saving;
 mod searches;
@@ -21,7 +22,7 @@ use eframe::egui;
 pub use picker::{FolderPicker, NativePicker, Picked};
 
 use crate::entities::{Extractor, default_extractor};
-use crate::model::{EntityKey, IndexStats, MonthCount, Query};
+use crate::model::{IndexStats, Query};
 use crate::pipeline::{Event, Options};
 use crate::searcher::{Answer, Request};
 use crate::session::{self, FolderSource, Session};
@@ -344,35 +345,8 @@ impl DossierApp {
                         self.state.results = Some(results);
                     }
                 }
-                Answer::Docs(Ok(docs)) => {
-                    let first = self.state.docs.is_empty();
-                    self.state.docs = docs;
-                    // The open document is gone (its file was removed, or a cancelled run
-                    // dropped it): close it rather than show what the list no longer has.
-                    if let Some(open) = &self.state.doc
-                        && self.state.docs.binary_search_by(|d| d.id.as_str().cmp(&open.id)).is_err()
-                    {
-                        self.state.doc = None;
-                        self.state.p.selected = None;
-                    }
-                    // Show the remembered document, or the first one, as soon as there is one.
-                    if first && self.state.doc.is_none() && !self.state.doc_loading {
-                        let pick = self.state.p.selected.clone().filter(|s| self.state.docs.iter().any(|d| &d.id == s));
-                        if let Some(id) = pick.or_else(|| self.state.docs.first().map(|d| d.id.clone())) {
-                            self.state.p.selected = Some(id.clone());
-                            self.request_doc(id);
-                        }
-                    }
-                }
-                Answer::Doc(Ok(Some(view))) => {
-                    self.state.doc_loading = false;
-                    let doc = DocState::new(*view, reply.generation);
-                    self.state.current_match = (!doc.matches.is_empty()).then_some(0);
-                    self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
-                    self.state.current_mention = None;
-                    self.keep_selection_in(&doc);
-                    self.state.doc = Some(doc);
-                }
+                Answer::Docs(Ok(docs)) => self.listed(docs),
+                Answer::Doc(Ok(Some(view))) => self.loaded(DocState::new(*view, reply.generation)),
                 Answer::Doc(Ok(None)) => {
                     self.state.doc_loading = false;
                     self.state.doc = None;
@@ -411,6 +385,39 @@ impl DossierApp {
                 }
             }
         }
+    }
+
+    /// The folder's document list arrived.
+    fn listed(&mut self, docs: Vec<crate::model::DocSummary>) {
+        let first = self.state.docs.is_empty();
+        self.state.docs = docs;
+        // The open document is gone (its file was removed, or a cancelled run dropped it):
+        // close it rather than show what the list no longer has.
+        if let Some(open) = &self.state.doc
+            && self.state.docs.binary_search_by(|d| d.id.as_str().cmp(&open.id)).is_err()
+        {
+            self.state.doc = None;
+            self.state.p.selected = None;
+        }
+        // Show the remembered document, or the first one, as soon as there is one.
+        if first && self.state.doc.is_none() && !self.state.doc_loading {
+            let pick = self.state.p.selected.clone().filter(|s| self.state.docs.iter().any(|d| &d.id == s));
+            if let Some(id) = pick.or_else(|| self.state.docs.first().map(|d| d.id.clone())) {
+                self.state.p.selected = Some(id.clone());
+                self.request_doc(id);
+            }
+        }
+    }
+
+    /// A document asked for arrived: show it at its first match (or the selected entity's
+    /// first mention, after stepping to it).
+    fn loaded(&mut self, doc: DocState) {
+        self.state.doc_loading = false;
+        self.state.current_match = (!doc.matches.is_empty()).then_some(0);
+        self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
+        self.state.current_mention = None;
+        self.keep_selection_in(&doc);
+        self.state.doc = Some(doc);
     }
 
     fn opened(&mut self, ctx: &egui::Context, session: Session) {
@@ -560,39 +567,9 @@ impl DossierApp {
                 self.state.current_match = Some(next);
                 self.state.scroll_to_char = Some(doc.matches[next].1.start);
             }
-            Command::StepDocument(forward) => match self.document_mentioning(forward) {
-                Some(id) => {
-                    self.to_mention = true;
-                    self.state.p.selected = Some(id.clone());
-                    self.request_doc(id);
-                }
-                None => {
-                    let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
-                    self.state.banner = Some(format!("No other document in the list mentions {name}."));
-                }
-            },
-            Command::FilterToText(i) => {
-                let Some(key) = self.state.p.filters.get(i).filter(|k| k.kind.is_name()).cloned() else { return };
-                self.state.p.filters.remove(i);
-                let typed = format!("{}:\"{}\"", key.kind.display_name().to_lowercase(), key.text.replace('"', ""));
-                let query = self.state.p.query.trim_end();
-                self.state.p.query = if query.is_empty() { typed } else { format!("{query} {typed}") };
-                self.search_now();
-            }
-            Command::DateRange(months) => {
-                let mut query = without_dates(&self.state.p.query);
-                if let Some((from, to)) = months {
-                    let (from, to) = (from.min(to), from.max(to));
-                    let range = if from == to {
-                        format!("date:{}", MonthCount::iso(from))
-                    } else {
-                        format!("date:[{} TO {}]", MonthCount::iso(from), MonthCount::iso(to))
-                    };
-                    query = if query.is_empty() { range } else { format!("{query} {range}") };
-                }
-                self.state.p.query = query;
-                self.search_now();
-            }
+            Command::StepDocument(forward) => self.step_document(forward),
+            Command::FilterToText(i) => self.filter_to_text(i),
+            Command::DateRange(months) => self.date_range(months),
             Command::ToggleTimeline => {
                 self.state.p.show_timeline = !self.state.p.show_timeline;
                 self.ask_timeline();
@@ -604,16 +581,7 @@ impl DossierApp {
             Command::ForgetSearch(i) => self.forget_search(i),
             Command::RunSearch(query) => self.run_search(query),
             Command::ExportNow(draft) => self.start_export(ctx, draft),
-            Command::ShowGraph(show) => {
-                self.state.show_graph = show;
-                if show
-                    && self.state.cooccur.is_none()
-                    && let Some(key) =
-                        self.state.selected_entity.clone().or_else(|| self.state.p.filters.first().cloned())
-                {
-                    self.ask_cooccur(key);
-                }
-            }
+            Command::ShowGraph(show) => self.show_graph(show),
             Command::StepMention(forward) => {
                 let (Some(doc), Some(key)) = (&self.state.doc, &self.state.selected_entity) else { return };
                 let mentions = doc.mentions_of(key);
@@ -757,62 +725,6 @@ impl DossierApp {
         self.send(Request::Curate { curation: self.state.curation.clone(), file });
     }
 
-    /// Asks who appears with `key`, by document and then by sentence.
-    fn ask_cooccur(&mut self, key: EntityKey) {
-        self.send(Request::Cooccur(key.clone()));
-        self.send(Request::Sentences(key));
-    }
-
-    fn ask_timeline(&mut self) {
-        if self.state.p.show_timeline {
-            self.send(Request::Timeline(self.query()));
-        }
-    }
-
-    /// Keeps the selected entity when `doc` mentions it or another of its spellings (after
-    /// stepping to the next document that mentions it), and scrolls to it when asked to.
-    fn keep_selection_in(&mut self, doc: &DocState) {
-        let Some(selected) = self.state.selected_entity.clone() else { return };
-        let members = match &self.state.cooccur {
-            Some((key, found)) if *key == selected => found.members.clone(),
-            _ => Vec::new(),
-        };
-        let held = std::iter::once(&selected).chain(&members).find(|k| doc.first_mention_of(k).is_some()).cloned();
-        self.state.selected_entity = held.clone();
-        if let Some(key) = held.filter(|_| std::mem::take(&mut self.to_mention)) {
-            self.state.scroll_to_char = doc.first_mention_of(&key);
-            self.state.current_mention = Some(0);
-            // The answers about it stay: it is the same entity under this document's spelling.
-            if let Some((k, _)) = self.state.cooccur.as_mut() {
-                *k = key.clone();
-            }
-            if let Some((k, _)) = self.state.sentences.as_mut() {
-                *k = key.clone();
-            }
-            self.state.selected_entity = Some(key);
-        }
-    }
-
-    /// The next (or previous) document in the list shown that mentions the selected entity.
-    fn document_mentioning(&self, forward: bool) -> Option<String> {
-        let selected = self.state.selected_entity.as_ref()?;
-        let (_, found) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected)?;
-        let listed: Vec<&str> = match &self.state.results {
-            Some(results) => results.hits.iter().map(|h| h.id.as_str()).collect(),
-            None => self.state.docs.iter().map(|d| d.id.as_str()).collect(),
-        };
-        let here = self.state.p.selected.as_deref().and_then(|id| listed.iter().position(|d| *d == id));
-        let mentions = |id: &&str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
-        let n = listed.len();
-        let order: Vec<usize> = match (here, forward) {
-            (Some(i), true) => (1..n).map(|k| (i + k) % n).collect(),
-            (Some(i), false) => (1..n).map(|k| (i + n - k) % n).collect(),
-            (None, true) => (0..n).collect(),
-            (None, false) => (0..n).rev().collect(),
-        };
-        order.into_iter().map(|i| listed[i]).find(mentions).map(str::to_owned)
-    }
-
     fn search_now(&mut self) {
         self.query_edited_at = None;
         // The folder's entity list and the timeline count what is searched.
@@ -928,22 +840,6 @@ impl eframe::App for DossierApp {
 
 /// Runs `job` on a thread named `name` (it may read files or wait on a dialog, which the UI
 /// thread must not) and wakes the UI when its answer is on the returned channel.
-/// `query` without its `date:` filters (the timeline writes its own).
-fn without_dates(query: &str) -> String {
-    let filters = Query { text: query.to_owned(), ..Query::default() }.parse_text();
-    let mut out = query.to_owned();
-    for spec in &filters.dates {
-        for prefix in ["date:", "when:"] {
-            for written in [format!("{prefix}{spec}"), format!("{prefix}\"{spec}\"")] {
-                if let Some(at) = out.find(&written) {
-                    out.replace_range(at..at + written.len(), "");
-                }
-            }
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn off_ui_thread<T: Send + 'static>(
     ctx: &egui::Context,
     name: &str,

@@ -551,21 +551,7 @@ impl DocIndex {
             RANK_WINDOW
         };
         let (top, mut total) = searcher.search(&parsed, &(TopDocs::with_limit(window).order_by_score(), Count))?;
-        let mut ranked: Vec<Ranked> = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let seg = searcher.segment_reader(addr.segment_ord);
-            let ids = seg.fast_fields().str("id")?;
-            let id = match ids.as_ref().and_then(|c| c.term_ords(addr.doc_id).next()) {
-                Some(ord) => {
-                    let mut s = String::new();
-                    ids.as_ref().map(|c| c.ord_to_str(ord, &mut s)).transpose().map_err(tantivy::TantivyError::from)?;
-                    s
-                }
-                None => String::new(),
-            };
-            ranked.push((score, id, addr));
-        }
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut ranked = ranked_by_score_then_path(&searcher, top)?;
         if !checks.is_empty() {
             let candidates = ranked.len();
             let (kept, read) = self.checked(&searcher, ranked, &checks)?;
@@ -1160,6 +1146,24 @@ fn all_strs(column: Option<tantivy::columnar::StrColumn>) -> Result<StrTerms> {
 
 fn text_of(doc: &TantivyDocument, field: Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+/// Hits with their ids, best first; equal scores by path, so results are the same whatever
+/// segments the writer's threads made.
+fn ranked_by_score_then_path(searcher: &Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<Ranked>> {
+    let mut ranked: Vec<Ranked> = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        let ids = searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?;
+        let mut id = String::new();
+        if let Some(column) = &ids
+            && let Some(ord) = column.term_ords(addr.doc_id).next()
+        {
+            column.ord_to_str(ord, &mut id)?;
+        }
+        ranked.push((score, id, addr));
+    }
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(ranked)
 }
 
 /// Marks of one pattern shown in a document at most (a pattern like `/e/` matches everywhere).

@@ -275,25 +275,11 @@ fn selected_months(state: &State) -> Option<(i32, i32)> {
 }
 
 fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    use egui_plot::{Bar, BarChart, Plot, Polygon};
+    use egui_plot::{BarChart, Plot, Polygon};
     let dark = ui.visuals().dark_mode;
-    let describe: Vec<String> = timeline.months.iter().map(describe_month).collect();
-    let bars = |written: bool| -> Vec<Bar> {
-        timeline
-            .months
-            .iter()
-            .map(|m| {
-                let (n, offset) = if written { (m.written, 0.2) } else { (m.mentioned, -0.2) };
-                Bar::new(f64::from(m.month) + offset, n as f64).width(0.4)
-            })
-            .collect()
-    };
+    let bars = |written: bool| bars_of(timeline, written);
     let first = timeline.months[0].month;
-    // Indexed by month from the first, with gaps, so a bar finds its description.
-    let mut by_month = vec![String::new(); (timeline.months[timeline.months.len() - 1].month - first + 1) as usize];
-    for (m, text) in timeline.months.iter().zip(describe) {
-        by_month[(m.month - first) as usize] = text;
-    }
+    let by_month = descriptions_by_month(timeline);
     let drag_id = ui.scope_id().with("timeline-drag");
     let dragging: Option<i32> = ui.data(|d| d.get_temp(drag_id));
     let (low, high) = dense_range(timeline);
@@ -346,15 +332,26 @@ fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui,
             );
             pointer
         });
-    let plot = &response.response;
+    after_plot_ui(&response.response, response.inner, &by_month, first, (drag_id, dragging), ui, out);
+}
+
+/// The hovered month's tooltip, and the months a click or a drag picks.
+fn after_plot_ui(
+    plot: &egui::Response,
+    pointer: Option<i32>,
+    by_month: &[String],
+    first: i32,
+    (drag_id, dragging): (egui::Id, Option<i32>),
+    ui: &mut egui::Ui,
+    out: &mut Vec<Command>,
+) {
     // The month under the pointer, as a tooltip (the plot's own label would be cut off by its
     // frame in a panel this low).
-    let hovered = response.inner.and_then(|m| by_month.get(usize::try_from(m - first).ok()?)).filter(|t| !t.is_empty());
+    let hovered = pointer.and_then(|m| by_month.get(usize::try_from(m - first).ok()?)).filter(|t| !t.is_empty());
     if let Some(text) = hovered {
         plot.clone().on_hover_text_at_pointer(text);
     }
     plot.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Timeline chart"));
-    let pointer = response.inner;
     if plot.drag_started() {
         ui.data_mut(|d| match pointer {
             Some(month) => {
@@ -401,6 +398,29 @@ fn dense_range(timeline: &Timeline) -> (i32, i32) {
         }
     }
     (low, high.max(low))
+}
+
+/// A bar per month: documents mentioning a date in it (left) or written in it (right).
+fn bars_of(timeline: &Timeline, written: bool) -> Vec<egui_plot::Bar> {
+    timeline
+        .months
+        .iter()
+        .map(|m| {
+            let (n, offset) = if written { (m.written, 0.2) } else { (m.mentioned, -0.2) };
+            egui_plot::Bar::new(f64::from(m.month) + offset, n as f64).width(0.4)
+        })
+        .collect()
+}
+
+/// Each month's hover text, indexed by month from the first (empty for months without
+/// documents), so the month under the pointer finds its text at once.
+fn descriptions_by_month(timeline: &Timeline) -> Vec<String> {
+    let (first, last) = (timeline.months[0].month, timeline.months[timeline.months.len() - 1].month);
+    let mut by_month = vec![String::new(); (last - first + 1) as usize];
+    for m in &timeline.months {
+        by_month[(m.month - first) as usize] = describe_month(m);
+    }
+    by_month
 }
 
 /// A bar's hover text: the month, its counts and its top documents.

@@ -1,0 +1,135 @@
+//! The explorer's plumbing: who appears with the selected entity (asked by document, then by
+//! sentence), stepping to the next document that mentions it, the timeline and its date
+//! filter, the graph window, and a filter chip written out as query text.
+
+use super::DossierApp;
+use crate::model::{EntityKey, MonthCount, Query};
+use crate::searcher::Request;
+use crate::view::document::DocState;
+
+impl DossierApp {
+    /// Asks who appears with `key`, by document and then by sentence.
+    pub(super) fn ask_cooccur(&mut self, key: EntityKey) {
+        self.send(Request::Cooccur(key.clone()));
+        self.send(Request::Sentences(key));
+    }
+
+    pub(super) fn ask_timeline(&mut self) {
+        if self.state.p.show_timeline {
+            self.send(Request::Timeline(self.query()));
+        }
+    }
+
+    /// Keeps the selected entity when `doc` mentions it or another of its spellings (after
+    /// stepping to the next document that mentions it), and scrolls to it when asked to.
+    pub(super) fn keep_selection_in(&mut self, doc: &DocState) {
+        let Some(selected) = self.state.selected_entity.clone() else { return };
+        let members = match &self.state.cooccur {
+            Some((key, found)) if *key == selected => found.members.clone(),
+            _ => Vec::new(),
+        };
+        let held = std::iter::once(&selected).chain(&members).find(|k| doc.first_mention_of(k).is_some()).cloned();
+        self.state.selected_entity = held.clone();
+        if let Some(key) = held.filter(|_| std::mem::take(&mut self.to_mention)) {
+            self.state.scroll_to_char = doc.first_mention_of(&key);
+            self.state.current_mention = Some(0);
+            // The answers about it stay: it is the same entity under this document's spelling.
+            if let Some((k, _)) = self.state.cooccur.as_mut() {
+                *k = key.clone();
+            }
+            if let Some((k, _)) = self.state.sentences.as_mut() {
+                *k = key.clone();
+            }
+            self.state.selected_entity = Some(key);
+        }
+    }
+
+    /// The next (or previous) document in the list shown that mentions the selected entity.
+    fn document_mentioning(&self, forward: bool) -> Option<String> {
+        let selected = self.state.selected_entity.as_ref()?;
+        let (_, found) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected)?;
+        let listed: Vec<&str> = match &self.state.results {
+            Some(results) => results.hits.iter().map(|h| h.id.as_str()).collect(),
+            None => self.state.docs.iter().map(|d| d.id.as_str()).collect(),
+        };
+        let here = self.state.p.selected.as_deref().and_then(|id| listed.iter().position(|d| *d == id));
+        let mentions = |id: &&str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
+        let n = listed.len();
+        let order: Vec<usize> = match (here, forward) {
+            (Some(i), true) => (1..n).map(|k| (i + k) % n).collect(),
+            (Some(i), false) => (1..n).map(|k| (i + n - k) % n).collect(),
+            (None, true) => (0..n).collect(),
+            (None, false) => (0..n).rev().collect(),
+        };
+        order.into_iter().map(|i| listed[i]).find(mentions).map(str::to_owned)
+    }
+
+    /// Opens the next (or previous) document in the list that mentions the selected entity.
+    pub(super) fn step_document(&mut self, forward: bool) {
+        match self.document_mentioning(forward) {
+            Some(id) => {
+                self.to_mention = true;
+                self.state.p.selected = Some(id.clone());
+                self.request_doc(id);
+            }
+            None => {
+                let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
+                self.state.banner = Some(format!("No other document in the list mentions {name}."));
+            }
+        }
+    }
+
+    /// Takes filter `i` out of the chips and writes it into the search box.
+    pub(super) fn filter_to_text(&mut self, i: usize) {
+        let Some(key) = self.state.p.filters.get(i).filter(|k| k.kind.is_name()).cloned() else { return };
+        self.state.p.filters.remove(i);
+        let typed = format!("{}:\"{}\"", key.kind.display_name().to_lowercase(), key.text.replace('"', ""));
+        let query = self.state.p.query.trim_end();
+        self.state.p.query = if query.is_empty() { typed } else { format!("{query} {typed}") };
+        self.search_now();
+    }
+
+    /// Writes the months picked on the timeline into the search box as a `date:` filter (or
+    /// drops it).
+    pub(super) fn date_range(&mut self, months: Option<(i32, i32)>) {
+        let mut query = without_dates(&self.state.p.query);
+        if let Some((from, to)) = months {
+            let (from, to) = (from.min(to), from.max(to));
+            let range = if from == to {
+                format!("date:{}", MonthCount::iso(from))
+            } else {
+                format!("date:[{} TO {}]", MonthCount::iso(from), MonthCount::iso(to))
+            };
+            query = if query.is_empty() { range } else { format!("{query} {range}") };
+        }
+        self.state.p.query = query;
+        self.search_now();
+    }
+
+    /// Opens or closes the graph window; opened, it shows the selected entity or the first filter.
+    pub(super) fn show_graph(&mut self, show: bool) {
+        self.state.show_graph = show;
+        if show
+            && self.state.cooccur.is_none()
+            && let Some(key) = self.state.selected_entity.clone().or_else(|| self.state.p.filters.first().cloned())
+        {
+            self.ask_cooccur(key);
+        }
+    }
+}
+
+/// `query` without its `date:` filters (the timeline writes its own).
+fn without_dates(query: &str) -> String {
+    let filters = Query { text: query.to_owned(), ..Query::default() }.parse_text();
+    let mut out = query.to_owned();
+    for spec in &filters.dates {
+        for prefix in ["date:", "when:"] {
+            for written in [format!("{prefix}{spec}"), format!("{prefix}\"{spec}\"")] {
+                if let Some(at) = out.find(&written) {
+                    out.replace_range(at..at + written.len(), "");
+                }
+            }
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
