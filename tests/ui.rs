@@ -102,6 +102,15 @@ fn shows_part(h: &Harness<'static, DossierApp>, part: &str) -> bool {
     h.query_all_by_label_contains(part).next().is_some()
 }
 
+/// The app on the fixture folder with the meeting minutes open.
+fn minutes_open(fx: &Fixture) -> Harness<'static, DossierApp> {
+    let mut h = harness(fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    h.get_by_label_contains("notes/meeting-minutes.md").click();
+    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    h
+}
+
 const SEED_TITLE: &str = "US Secretary Blinken Holds 'Frank And Direct' Conversation With Russian FM Over Phone Call";
 
 /// The number in the "N highlighted mentions" line under the legend.
@@ -222,10 +231,7 @@ fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
 #[test]
 fn a_selected_entity_lists_who_appears_with_it_and_a_click_keeps_both() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
-    h.get_by_label_contains("notes/meeting-minutes.md").click();
-    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    let mut h = minutes_open(&fx);
     h.get_by_label("Calder Shipping Company ×1").click();
     run_until(&mut h, "its co-occurrences", |h| shows(h, "With Calder Shipping Company"));
     h.get_by_label("Maria Lopez · 1 shared doc").scroll_to_me();
@@ -741,10 +747,7 @@ fn entity_corrections_merge_undo_redo_and_survive_a_restart() {
 #[test]
 fn the_graph_of_an_entity_recentres_on_a_clicked_node() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
-    h.get_by_label_contains("notes/meeting-minutes.md").click();
-    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    let mut h = minutes_open(&fx);
     h.get_by_label("Calder Shipping Company ×1").click();
     run_until(&mut h, "its companions", |h| shows(h, "With Calder Shipping Company"));
     // By sentence as well as by document: Maria Lopez chairs the meeting in another sentence.
@@ -760,10 +763,7 @@ fn the_graph_of_an_entity_recentres_on_a_clicked_node() {
 #[test]
 fn ctrl_down_opens_the_next_document_that_mentions_the_selected_entity() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
-    h.get_by_label_contains("notes/meeting-minutes.md").click();
-    run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
+    let mut h = minutes_open(&fx);
     h.get_by_label("Calder Shipping Company ×1").click();
     run_until(&mut h, "its documents", |h| shows(h, "With Calder Shipping Company") && shows(h, "2 documents"));
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowDown);

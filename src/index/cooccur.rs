@@ -18,19 +18,23 @@ pub const GRAPH_NEIGHBOURS: usize = 12;
 impl DocIndex {
     /// `key`'s companions by document, the documents that mention it, and its graph: it and its
     /// [`GRAPH_NEIGHBOURS`] most frequent companions that are names, each linked to it by the
-    /// documents they share, and to each other by the documents all three share. Two passes
-    /// over its documents' entity ordinals; no document is read.
+    /// documents they share, and to each other by the documents all three share. One pass over
+    /// its documents' entity ordinals; no document is read.
     pub fn cooccurrence(&self, key: &EntityKey) -> Result<Cooccurrence> {
         let table = self.merged_entities()?;
         let members = table.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone());
         let own = table.group_of.get(&members[0]).copied();
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
         let docs = docs_by_segment(&table.searcher, any.as_ref())?;
+        // Each document's entities, kept flat for the second pass (no fast field read twice).
         let mut shared = vec![0u64; table.list.len()];
+        let (mut flat, mut ends) = (Vec::<u32>::new(), Vec::<usize>::new());
         for_each_doc_groups(&table, &docs, |groups| {
             for &g in groups {
                 shared[g as usize] += 1;
             }
+            flat.extend_from_slice(groups);
+            ends.push(flat.len());
         })?;
         let mut documents: Vec<(usize, u64)> =
             shared.iter().enumerate().filter(|(g, n)| **n > 0 && Some(*g) != own).map(|(g, n)| (g, *n)).collect();
@@ -49,15 +53,18 @@ impl DocIndex {
         let n = companions.len() + 1;
         let mut pairs = vec![0u64; n * n];
         let mut present: Vec<usize> = Vec::with_capacity(n);
-        for_each_doc_groups(&table, &docs, |groups| {
+        let mut start = 0;
+        for &end in &ends {
             present.clear();
-            present.extend(groups.iter().map(|&g| slot[g as usize]).filter(|&s| s != u8::MAX).map(usize::from));
+            present
+                .extend(flat[start..end].iter().map(|&g| slot[g as usize]).filter(|&s| s != u8::MAX).map(usize::from));
+            start = end;
             for (i, &a) in present.iter().enumerate() {
                 for &b in &present[i + 1..] {
                     pairs[a.min(b) * n + a.max(b)] += 1;
                 }
             }
-        })?;
+        }
         let shown = table.find(key).map_or_else(|| key.clone(), |e| e.key.clone());
         let total: u64 = docs.values().map(|d| d.len() as u64).sum();
         let mut nodes = vec![(shown, total)];
@@ -131,19 +138,18 @@ impl DocIndex {
     }
 }
 
-/// The ids of `docs` (by segment), sorted.
+/// The ids of `docs` (by segment), sorted. Each segment's ordinals are looked up in order, in
+/// one walk through its dictionary (one lookup per id costs ~3 µs: 30 ms for 10,000).
 fn ids_of(searcher: &Searcher, docs: &HashMap<u32, Vec<u32>>) -> Result<Vec<String>> {
     let mut out = Vec::with_capacity(docs.values().map(Vec::len).sum());
     for (&segment, doc_ids) in docs {
         let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else { continue };
-        let mut id = String::new();
-        for &doc in doc_ids {
-            if let Some(ord) = column.term_ords(doc).next() {
-                id.clear();
-                column.ord_to_str(ord, &mut id)?;
-                out.push(id.clone());
-            }
-        }
+        let mut ords: Vec<u64> = doc_ids.iter().filter_map(|&doc| column.term_ords(doc).next()).collect();
+        ords.sort_unstable();
+        ords.dedup();
+        column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+            out.push(String::from_utf8_lossy(term).into_owned());
+        })?;
     }
     out.sort_unstable();
     Ok(out)
