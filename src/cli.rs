@@ -58,6 +58,10 @@ pub enum Command {
         /// file that crashes Dossier cannot do it at every run).
         #[arg(long)]
         retry: bool,
+        /// Keep running: index what changes in the folder, a batch at a time, printing a line
+        /// per batch (stop with Ctrl+C).
+        #[arg(long)]
+        watch: bool,
     },
     /// Search a folder (indexing it first if needed). Words must all match; "quotes" match a phrase.
     Search {
@@ -321,7 +325,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
 pub fn run(command: Command) -> ExitCode {
     let json = command.json();
     let result = match command {
-        Command::Index { folder, verbose, max_file_mb, file_timeout, allow_empty, retry } => {
+        Command::Index { folder, verbose, max_file_mb, file_timeout, allow_empty, retry, watch } => {
             let options = Options {
                 max_file_bytes: max_file_mb.max(1).saturating_mul(1024 * 1024),
                 file_time_budget: Duration::from_secs_f64(file_timeout),
@@ -329,7 +333,10 @@ pub fn run(command: Command) -> ExitCode {
                 retry_skipped: retry,
                 ..Options::default()
             };
-            index_cmd(&folder, verbose, options)
+            match index_cmd(&folder, verbose, options.clone()) {
+                Ok(0) if watch => watch_cmd(&folder, Options { retry_skipped: false, ..options }),
+                other => other,
+            }
         }
         Command::Search { folder, query, entities, formats, subfolder: sub, limit, json, csv } => {
             let words: Vec<&str> = query.iter().map(|w| w.trim_start_matches(WORD_MARK)).collect();
@@ -455,6 +462,38 @@ fn index_cmd(folder: &Path, verbose: bool, options: Options) -> Result<u8, Failu
         }
     }
     Ok(0)
+}
+
+/// `index --watch`: indexes each batch of changes to `folder` as it settles, forever.
+fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
+    use crate::watch::{Batcher, FolderWatcher};
+    use std::time::Instant;
+    let watcher =
+        FolderWatcher::start(folder, || {}).map_err(|e| usage(format!("cannot watch {}: {e}", folder.display())))?;
+    println!("watching {} for changes (Ctrl+C stops)", folder.display());
+    loop {
+        if !watcher.wait(Duration::from_secs(3600)) {
+            continue;
+        }
+        let mut batch = Batcher::default();
+        batch.changed(Instant::now());
+        while let Err(Some(wait)) = batch.due(Instant::now()) {
+            if watcher.wait(wait) {
+                batch.changed(Instant::now());
+            }
+        }
+        let (index, record) = update_index(folder, false, options.clone())?;
+        let what = if record.kept_missing > 0 { looks_empty(record.kept_missing) } else { String::new() };
+        println!(
+            "{} indexed, {} removed; {} in the index{}{what}",
+            record.indexed,
+            record.removed,
+            words::plural(index.num_docs(), "document"),
+            if what.is_empty() { "" } else { "; " },
+        );
+        // Flushed now: a script reading the output sees each batch as it is done.
+        let _ = std::io::stdout().flush();
+    }
 }
 
 /// `--kind`: the entity kind `name` means (see [`EntityKind::named`]).

@@ -16,9 +16,10 @@
 //! - [`pipeline`]: walk, load, extract and index on named background threads.
 //! - [`searcher`]: the thread that answers queries.
 //! - [`session`]: an opened folder (index + searcher + indexing run).
+//! - [`watch`]: noticing changes in an open folder, and batching them.
 //! - [`about`]: version, the embedded model's licence and every bundled crate's.
 //! - [`words`]: how sizes, counts, durations and the ingest report read, everywhere.
-//! - [`export`]: the folder's entities and documents as FollowTheMoney JSON lines.
+//! - [`export`]: tables (CSV, JSON) and FollowTheMoney JSON lines.
 //! - [`cli`]: the command-line front end.
 //! - [`view`]: the desktop app's state as its panels see it, and the commands they return.
 //! - [`app`]: owns that state, talks to the core's threads and applies commands.
@@ -39,6 +40,7 @@ pub mod session;
 pub mod store;
 pub mod ui;
 pub mod view;
+pub mod watch;
 pub mod words;
 
 /// Milliseconds since the process started (for start-up profiling).

@@ -11,6 +11,7 @@ use crate::index::DocIndex;
 use crate::pipeline::{self, Indexing, Notify, Options};
 use crate::searcher::Searcher;
 use crate::store::{RunRecord, Store};
+use crate::watch::FolderWatcher;
 
 /// Everything that lives while a folder is open.
 pub struct Session {
@@ -27,6 +28,8 @@ pub struct Session {
     /// The user's entity corrections, and the file they are kept in.
     pub curation: Curation,
     pub curation_file: PathBuf,
+    /// Changes to the folder while it is open, or why they cannot be watched.
+    pub watcher: Result<FolderWatcher, String>,
     index: DocIndex,
     extractor: Arc<dyn Extractor>,
     options: Options,
@@ -40,6 +43,12 @@ impl Session {
     /// confirmed that the folder was emptied on purpose).
     pub fn reindex(&mut self, allow_empty: bool) -> std::io::Result<()> {
         self.start_run(Options { allow_empty, retry_skipped: true, ..self.options.clone() })
+    }
+
+    /// Starts an indexing run for changes noticed while the folder is open (files an earlier
+    /// run died reading stay skipped, as on open).
+    pub fn refresh(&mut self) -> std::io::Result<()> {
+        self.start_run(self.options.clone())
     }
 
     fn start_run(&mut self, options: Options) -> std::io::Result<()> {
@@ -191,7 +200,14 @@ pub fn open_now(
     index.set_curation(curation.clone());
     let previous_run = RunRecord::load(&index_dir);
     let searcher = Searcher::start(index.clone(), index_dir.clone(), notify.clone()).map_err(OpenError::Searcher)?;
+    // Watching registers every subfolder, so it starts here, off the UI thread.
+    let wake = notify.clone();
+    let watcher = FolderWatcher::start(&folder, move || wake()).map_err(|e| e.to_string());
+    if let Err(e) = &watcher {
+        log::warn!("cannot watch {} for changes: {e}", folder.display());
+    }
     let mut session = Session {
+        watcher,
         notice: index.rebuilt().map(str::to_owned).or(damaged),
         curation,
         curation_file,

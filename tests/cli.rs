@@ -533,3 +533,47 @@ fn the_query_language_folds_accents_and_reads_prefixes_fuzzy_words_proximity_pat
         assert!(matches!(out.status.code(), Some(0 | 1)), "{odd}: {out:?}");
     }
 }
+
+#[test]
+fn index_watch_indexes_each_batch_of_changes() {
+    use std::io::BufRead;
+    let fx = Fixture::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["index", fx.folder.to_str().unwrap(), "--watch"])
+        .env("DOSSIER_DATA_DIR", &fx.data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run dossier");
+    let (tx, lines) = std::sync::mpsc::sync_channel(64);
+    let out = child.stdout.take().unwrap();
+    let reader = move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    };
+    std::thread::Builder::new().name("watch-output".into()).spawn(reader).unwrap();
+    let wait_for = |what: &str| -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no line with {what:?}"),
+            }
+        }
+    };
+    wait_for("watching");
+    // A burst: three files written together are one batch.
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        std::fs::write(fx.folder.join(name), format!("Dockside note {name} about the crane.")).unwrap();
+    }
+    let line = wait_for("indexed");
+    assert!(line.starts_with("3 indexed, 0 removed; 10 documents"), "{line}");
+    std::fs::remove_file(fx.folder.join("b.txt")).unwrap();
+    let line = wait_for("removed");
+    assert!(line.starts_with("0 indexed, 1 removed; 9 documents"), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -970,3 +970,16 @@ fn searches_are_remembered_stepped_through_with_arrows_and_saved_per_folder() {
     h.get_by_label("Forget harbour").click();
     run_until(&mut h, "it forgotten", |h| !shows(h, "Forget harbour"));
 }
+
+#[test]
+fn a_file_created_while_the_app_runs_appears_in_the_list() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents, watched", |h| listed(h, 7) && shows(h, "live"));
+    std::fs::write(fx.folder.join("keeper.txt"), "A new note about the lighthouse keeper.").unwrap();
+    run_until(&mut h, "the new file", |h| listed(h, 8));
+    search_for(&mut h, "keeper");
+    run_until(&mut h, "its hit", |h| shows(h, "1 document matches"));
+    std::fs::remove_file(fx.folder.join("keeper.txt")).unwrap();
+    run_until(&mut h, "the file gone", |h| h.state().results().is_some_and(|r| r.total == 0));
+}

@@ -70,6 +70,8 @@ pub struct DossierApp {
     /// Requests that found the searcher's queue full; sent again next frame.
     unsent: Vec<Request>,
     query_edited_at: Option<f64>,
+    /// Changes noticed in the open folder, waiting to be indexed together.
+    changes: crate::watch::Batcher,
     /// A table waiting for the save dialog's answer.
     saving: Option<saving::Saving>,
     /// The document being opened was stepped to for the selected entity: show its first mention.
@@ -101,6 +103,7 @@ impl DossierApp {
             query_edited_at: None,
             to_mention: false,
             saving: None,
+            changes: crate::watch::Batcher::default(),
             layout: LayoutCache::default(),
             profile: std::env::var_os("DOSSIER_PROFILE").map(|_| FrameProfile::default()),
         };
@@ -202,6 +205,7 @@ impl DossierApp {
         self.drain_indexing();
         self.drain_replies();
         self.drain_saving();
+        self.index_changes(ctx);
         let unsent = std::mem::take(&mut self.unsent);
         for r in unsent {
             self.send(r);
@@ -387,6 +391,29 @@ impl DossierApp {
         }
     }
 
+    /// Re-indexes the open folder once changes to it have settled (see [`crate::watch`]), and
+    /// not while a run is going.
+    fn index_changes(&mut self, ctx: &egui::Context) {
+        let Some(session) = self.session.as_mut() else { return };
+        let now = Instant::now();
+        if let Ok(watcher) = &session.watcher {
+            while watcher.changed() {
+                self.changes.changed(now);
+            }
+        }
+        if !self.changes.pending() || self.state.indexing.running {
+            return;
+        }
+        match self.changes.due(now) {
+            Ok(()) => match session.refresh() {
+                Ok(()) => self.state.indexing = IndexingState { running: true, ..IndexingState::default() },
+                Err(e) => self.state.banner = Some(format!("cannot index the changes: {e}")),
+            },
+            Err(Some(wait)) => ctx.request_repaint_after(wait),
+            Err(None) => {}
+        }
+    }
+
     /// The folder's document list arrived.
     fn listed(&mut self, docs: Vec<crate::model::DocSummary>) {
         let first = self.state.docs.is_empty();
@@ -451,6 +478,10 @@ impl DossierApp {
         }
         self.state.selected_entity = None;
         self.state.cooccur = None;
+        self.state.sentences = None;
+        self.state.timeline = None;
+        self.changes = crate::watch::Batcher::default();
+        self.state.watching = self.session.as_ref().map(|s| s.watcher.as_ref().map(|_| ()).map_err(Clone::clone));
         self.state.curation = self.session.as_ref().map(|s| s.curation.clone()).unwrap_or_default();
         self.state.undo.clear();
         self.state.redo.clear();

@@ -339,6 +339,20 @@ fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             let when = if ago < 2 { "just now".to_owned() } else { format!("{} ago", words::duration(ago as f64)) };
             ui.label(format!("{what} {when} in {}", words::duration(run.duration_secs)));
         }
+        match &state.watching {
+            Some(Ok(())) => {
+                ui.separator();
+                ui.label(RichText::new("live").color(theme::weak_color(dark))).on_hover_text(
+                    "Files added, changed, renamed or removed while Dossier runs are indexed a moment later",
+                );
+            }
+            Some(Err(e)) => {
+                ui.separator();
+                ui.label(RichText::new("not watched").color(theme::weak_color(dark)))
+                    .on_hover_text(format!("Changes are seen when the folder is opened again ({e})"));
+            }
+            None => {}
+        }
         let count = |o: Outcome| state.problems.iter().filter(|p| p.outcome == o).count();
         let (failed, skipped, truncated) = (count(Outcome::Failed), count(Outcome::Skipped), count(Outcome::Truncated));
         if failed + skipped + truncated > 0 {

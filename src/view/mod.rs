@@ -262,6 +262,8 @@ pub struct State {
     pub show_graph: bool,
     /// The timeline of the documents the current query matches.
     pub timeline: Option<Timeline>,
+    /// Whether the open folder is watched for changes (or why not).
+    pub watching: Option<Result<(), String>>,
     /// Where ↑ and ↓ in the search box are in the history (`None`: the query being typed).
     pub history_at: Option<usize>,
     /// The export window's choices, while it is open.
