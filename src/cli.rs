@@ -83,6 +83,9 @@ pub enum Command {
         /// How many hits to print (0: every one).
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// The order of the hits: relevance, path, newest or oldest (by the document's date).
+        #[arg(long, value_enum, default_value = "relevance")]
+        sort: SortArg,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -194,6 +197,26 @@ pub enum Command {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
+}
+
+/// `search --sort`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Path,
+    Newest,
+    Oldest,
+}
+
+impl From<SortArg> for crate::model::SortBy {
+    fn from(sort: SortArg) -> Self {
+        match sort {
+            SortArg::Relevance => crate::model::SortBy::Relevance,
+            SortArg::Path => crate::model::SortBy::Path,
+            SortArg::Newest => crate::model::SortBy::Newest,
+            SortArg::Oldest => crate::model::SortBy::Oldest,
+        }
+    }
 }
 
 /// How a list of entities is printed (`entities`, `cooccur`).
@@ -338,11 +361,11 @@ pub fn run(command: Command) -> ExitCode {
                 other => other,
             }
         }
-        Command::Search { folder, query, entities, formats, subfolder: sub, limit, json, csv } => {
+        Command::Search { folder, query, entities, formats, subfolder: sub, limit, sort, json, csv } => {
             let words: Vec<&str> = query.iter().map(|w| w.trim_start_matches(WORD_MARK)).collect();
             search_cmd(
                 &folder,
-                Query { text: words.join(" "), entities, formats, folder: subfolder(&sub) },
+                Query { text: words.join(" "), entities, formats, folder: subfolder(&sub), sort: sort.into() },
                 limit,
                 Output::of(json, csv),
             )

@@ -510,6 +510,37 @@ pub struct Query {
     /// Keep documents under this folder (relative, `/`-separated); empty keeps all.
     #[serde(default)]
     pub folder: String,
+    /// The order of the hits.
+    #[serde(default)]
+    pub sort: SortBy,
+}
+
+/// How hits are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Best first (ties by path).
+    #[default]
+    Relevance,
+    /// By path, A to Z.
+    Path,
+    /// By the document's own date (a message's Date, a PDF's modification date, else the
+    /// file's), newest first.
+    Newest,
+    Oldest,
+}
+
+impl SortBy {
+    pub const ALL: [SortBy; 4] = [SortBy::Relevance, SortBy::Path, SortBy::Newest, SortBy::Oldest];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortBy::Relevance => "Relevance",
+            SortBy::Path => "Path",
+            SortBy::Newest => "Newest",
+            SortBy::Oldest => "Oldest",
+        }
+    }
 }
 
 /// The filters written into a query's text, and the words left to search for.

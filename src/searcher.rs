@@ -139,15 +139,15 @@ impl Searcher {
 
     /// Queues `request` without waiting and returns its generation, or gives the request back
     /// when the queue is full (try again next frame).
-    pub fn send(&mut self, request: Request) -> Result<u64, Request> {
+    pub fn send(&mut self, request: Request) -> Result<u64, Box<Request>> {
         let generation = self.next_generation;
-        let Some(tx) = &self.requests else { return Err(request) };
+        let Some(tx) = &self.requests else { return Err(Box::new(request)) };
         match tx.try_send((generation, request)) {
             Ok(()) => {
                 self.next_generation += 1;
                 Ok(generation)
             }
-            Err(TrySendError::Full((_, r)) | TrySendError::Disconnected((_, r))) => Err(r),
+            Err(TrySendError::Full((_, r)) | TrySendError::Disconnected((_, r))) => Err(Box::new(r)),
         }
     }
 

@@ -577,3 +577,30 @@ fn index_watch_indexes_each_batch_of_changes() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn hits_sort_by_relevance_path_or_date() {
+    let fx = Fixture::new();
+    let mail = |subject: &str, date: &str| common::message("a@example.org", subject, date, "The harbour again.", &[]);
+    std::fs::write(fx.folder.join("z-old.eml"), mail("Old", "Mon, 1 Oct 2001 13:53:24 -0700")).unwrap();
+    std::fs::write(fx.folder.join("a-new.eml"), mail("New", "Fri, 15 Jul 2022 09:00:00 +0000")).unwrap();
+    let folder = fx.folder.to_str().unwrap();
+    let ids = |sort: &str| -> Vec<String> {
+        let out = dossier(&fx, &["search", folder, "harbour", "--sort", sort, "--json", "--limit", "0"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let by_path = ids("path");
+    let mut sorted = by_path.clone();
+    sorted.sort();
+    assert_eq!(by_path, sorted);
+    assert_eq!(by_path.len(), 4, "{by_path:?}");
+    let newest = ids("newest");
+    let oldest = ids("oldest");
+    assert_eq!(newest.len(), 4);
+    // The messages' own dates: 2022 before 2001 (the fixture's files carry today's mtime).
+    let position = |list: &[String], id: &str| list.iter().position(|x| x == id).unwrap();
+    assert!(position(&newest, "a-new.eml") < position(&newest, "z-old.eml"), "{newest:?}");
+    assert_eq!(oldest.first().map(String::as_str), Some("z-old.eml"), "{oldest:?}");
+    assert_eq!(ids("relevance").len(), 4);
+}

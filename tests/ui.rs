@@ -983,3 +983,22 @@ fn a_file_created_while_the_app_runs_appears_in_the_list() {
     std::fs::remove_file(fx.folder.join("keeper.txt")).unwrap();
     run_until(&mut h, "the file gone", |h| h.state().results().is_some_and(|r| r.total == 0));
 }
+
+#[test]
+fn hits_are_sorted_by_path_when_asked() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 7));
+    search_for(&mut h, "lighthouse");
+    run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
+    h.get_by_label("Sort:").click();
+    h.run_steps(2);
+    h.get_by_label("Path").click();
+    run_until(&mut h, "the hits by path", |h| {
+        h.state().results().is_some_and(|r| {
+            let ids: Vec<&str> = r.hits.iter().map(|x| x.id.as_str()).collect();
+            ids == ["notes/duplicate-a.txt", "notes/duplicate-b.txt", "notes/latin1-note.txt"]
+        })
+    });
+    assert_eq!(h.state().persisted().sort, dossier::model::SortBy::Path, "kept across restarts");
+}

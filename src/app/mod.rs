@@ -170,7 +170,7 @@ impl DossierApp {
             Ok(generation) => self.latest[slot] = generation,
             Err(request) => {
                 self.unsent.retain(|r| r.kind() != slot);
-                self.unsent.push(request);
+                self.unsent.push(*request);
             }
         }
     }
@@ -607,6 +607,10 @@ impl DossierApp {
             }
             Command::Export(draft) => self.state.export = draft,
             Command::History(older) => self.step_history(older),
+            Command::Sort(sort) => {
+                self.state.p.sort = sort;
+                self.search_now();
+            }
             Command::RememberQuery => self.remember_query(),
             Command::SaveSearch => self.save_search(),
             Command::ForgetSearch(i) => self.forget_search(i),

@@ -30,7 +30,7 @@ mod timeline;
 use crate::entities::curation::Curation;
 use crate::model::{
     DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
-    MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
+    MergeReason, Query, SearchHit, SearchResults, SortBy, TextFilters, Variant,
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
@@ -550,8 +550,7 @@ impl DocIndex {
         } else {
             RANK_WINDOW
         };
-        let (top, mut total) = searcher.search(&parsed, &(TopDocs::with_limit(window).order_by_score(), Count))?;
-        let mut ranked = ranked_by_score_then_path(&searcher, top)?;
+        let (mut ranked, mut total) = self.ranked(&searcher, parsed.as_ref(), window, query.sort)?;
         if !checks.is_empty() {
             let candidates = ranked.len();
             let (kept, read) = self.checked(&searcher, ranked, &checks)?;
@@ -606,6 +605,43 @@ impl DocIndex {
             });
         }
         Ok(SearchResults { total, hits, warnings })
+    }
+
+    /// The best `window` hits of `parsed` in `sort` order, and how many match.
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        parsed: &dyn TantivyQuery,
+        window: usize,
+        sort: SortBy,
+    ) -> Result<(Vec<Ranked>, usize)> {
+        use tantivy::Order;
+        let top = TopDocs::with_limit(window);
+        match sort {
+            SortBy::Relevance => {
+                let (hits, total) = searcher.search(parsed, &(top.order_by_score(), Count))?;
+                Ok((ranked_by_score_then_path(searcher, hits)?, total))
+            }
+            SortBy::Path => {
+                let (hits, total) =
+                    searcher.search(parsed, &(top.order_by_string_fast_field("id", Order::Asc), Count))?;
+                Ok((hits.into_iter().map(|(id, addr)| (0.0, id.unwrap_or_default(), addr)).collect(), total))
+            }
+            SortBy::Newest | SortBy::Oldest => {
+                let order = if sort == SortBy::Newest { Order::Desc } else { Order::Asc };
+                let by_date = top.order_by_fast_field::<i64>("modified", order);
+                let (hits, total) = searcher.search(parsed, &(by_date, Count))?;
+                // Equal dates by path, as relevance's ties are.
+                let mut ranked = ranked_by_score_then_path(searcher, hits.iter().map(|(_, a)| (0.0, *a)).collect())?;
+                let dates: HashMap<DocAddress, Option<i64>> = hits.into_iter().map(|(d, a)| (a, d)).collect();
+                ranked.sort_by(|a, b| {
+                    let (da, db) = (dates[&a.2], dates[&b.2]);
+                    let by = if sort == SortBy::Newest { db.cmp(&da) } else { da.cmp(&db) };
+                    by.then_with(|| a.1.cmp(&b.1))
+                });
+                Ok((ranked, total))
+            }
+        }
     }
 
     /// The `ranked` documents whose title or text passes `checks`, read in rank order until

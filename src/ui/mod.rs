@@ -10,7 +10,9 @@ use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
 use egui::text::{ByteIndex, LayoutJob, LayoutSection};
 
 use crate::entities::curation::{Curation, Rule};
-use crate::model::{DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults};
+use crate::model::{
+    DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults, SortBy,
+};
 use crate::store::IndexState;
 use crate::view::document::{DocState, EntityRow};
 use crate::view::{Command, State, ThemeChoice};
@@ -594,7 +596,20 @@ fn results_ui(state: &State, results: &SearchResults, ui: &mut egui::Ui, out: &m
     } else {
         format!("{total} documents match")
     };
-    ui.label(RichText::new(head).strong());
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(head).strong());
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            let combo = egui::ComboBox::from_id_salt("sort").selected_text(state.p.sort.label()).show_ui(ui, |ui| {
+                for sort in SortBy::ALL {
+                    if ui.selectable_label(state.p.sort == sort, sort.label()).clicked() {
+                        out.push(Command::Sort(sort));
+                    }
+                }
+            });
+            let label = ui.label("Sort:");
+            combo.response.labelled_by(label.id);
+        });
+    });
     for w in &results.warnings {
         ui.label(RichText::new(format!("Ignored part of the query: {w}")).small().color(theme::error_color(dark)));
     }

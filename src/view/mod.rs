@@ -14,7 +14,7 @@ use crate::entities::curation::{Curation, Rule};
 use crate::export::TableFormat;
 use crate::model::{
     Cooccurrence, DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query,
-    SearchResults, SentencePairs, Timeline,
+    SearchResults, SentencePairs, SortBy, Timeline,
 };
 use crate::pipeline::Progress;
 use crate::session::FolderSource;
@@ -76,6 +76,8 @@ pub struct Persisted {
     pub history: Vec<String>,
     /// Searches saved with ☆, per folder.
     pub saved: Vec<SavedSearch>,
+    /// The order of the hits.
+    pub sort: SortBy,
 }
 
 /// A search kept for a folder.
@@ -93,6 +95,7 @@ impl Persisted {
             entities: self.filters.clone(),
             formats: self.formats.clone(),
             folder: self.in_folder.clone(),
+            sort: self.sort,
         }
     }
 }
@@ -129,6 +132,8 @@ pub enum Command {
     ToggleTimeline,
     /// Show or hide the window with the graph of who appears with the selected entity.
     ShowGraph(bool),
+    /// Order the hits.
+    Sort(SortBy),
     /// Put an older (`true`) or newer query of the history in the search box.
     History(bool),
     /// Add the query in the box to the history (Enter).
