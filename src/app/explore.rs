@@ -74,7 +74,7 @@ impl DossierApp {
             }
             None => {
                 let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
-                self.state.banner = Some(format!("No other document in the list mentions {name}."));
+                self.state.info = Some(format!("No other document in the list mentions {name}."));
             }
         }
     }

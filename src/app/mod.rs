@@ -694,7 +694,10 @@ impl DossierApp {
                     self.search_now();
                 }
             }
-            Command::DismissBanner => self.state.banner = None,
+            Command::DismissBanner => {
+                self.state.banner = None;
+                self.state.info = None;
+            }
             Command::PathEntry(text) => {
                 self.state.focus_path = text.is_some();
                 self.state.no_dialog = false;

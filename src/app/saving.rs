@@ -76,9 +76,12 @@ impl DossierApp {
     /// The searcher wrote the export (or could not).
     pub(super) fn exported(&mut self, written: Result<(PathBuf, usize), String>) {
         self.state.exporting = false;
-        self.state.banner = Some(match written {
-            Ok((file, rows)) => format!("Exported {} to {}.", crate::words::plural(rows as u64, "row"), file.display()),
-            Err(e) => e,
-        });
+        match written {
+            Ok((file, rows)) => {
+                let rows = crate::words::plural(rows as u64, "row");
+                self.state.info = Some(format!("Exported {rows} to {}.", file.display()));
+            }
+            Err(e) => self.state.banner = Some(e),
+        }
     }
 }

@@ -402,9 +402,14 @@ fn sidebar_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 /// The banner (an error), the first-start hint, and the "folder looks unmounted" notice.
 fn notices_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
-    if let Some(banner) = &state.banner {
+    let message = match (&state.banner, &state.info) {
+        (Some(error), _) => Some(RichText::new(error).color(theme::error_color(dark))),
+        (None, Some(info)) => Some(RichText::new(info)),
+        (None, None) => None,
+    };
+    if let Some(message) = message {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(banner).color(theme::error_color(dark)));
+            ui.label(message);
             if ui.small_button("Dismiss").clicked() {
                 out.push(Command::DismissBanner);
             }
@@ -596,19 +601,21 @@ fn results_ui(state: &State, results: &SearchResults, ui: &mut egui::Ui, out: &m
     } else {
         format!("{total} documents match")
     };
+    ui.label(RichText::new(head).strong());
+    // On a row of its own: the heading can be long ("231 documents match (best 200 shown)").
     ui.horizontal(|ui| {
-        ui.label(RichText::new(head).strong());
-        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-            let combo = egui::ComboBox::from_id_salt("sort").selected_text(state.p.sort.label()).show_ui(ui, |ui| {
+        let label = ui.label("Sort:");
+        egui::ComboBox::from_id_salt("sort")
+            .selected_text(state.p.sort.label())
+            .show_ui(ui, |ui| {
                 for sort in SortBy::ALL {
                     if ui.selectable_label(state.p.sort == sort, sort.label()).clicked() {
                         out.push(Command::Sort(sort));
                     }
                 }
-            });
-            let label = ui.label("Sort:");
-            combo.response.labelled_by(label.id);
-        });
+            })
+            .response
+            .labelled_by(label.id);
     });
     for w in &results.warnings {
         ui.label(RichText::new(format!("Ignored part of the query: {w}")).small().color(theme::error_color(dark)));

@@ -233,7 +233,11 @@ pub struct State {
     pub searcher_stopped: bool,
     /// Where indexes are kept.
     pub data_folder: PathBuf,
+    /// Something that went wrong, shown above the search box until dismissed.
     pub banner: Option<String>,
+    /// Something the user asked about that is not an error ("exported to …"), shown the same way
+    /// but not in the error colour.
+    pub info: Option<String>,
 
     pub docs: Vec<DocSummary>,
     pub results: Option<SearchResults>,
