@@ -505,7 +505,15 @@ fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
                 batch.changed(Instant::now());
             }
         }
-        let (index, record) = update_index(folder, false, options.clone())?;
+        // A batch that cannot be indexed now (the app holds the index) is said, not fatal:
+        // the next change tries again.
+        let (index, record) = match update_index(folder, false, options.clone()) {
+            Ok(done) => done,
+            Err(failure) => {
+                eprintln!("dossier: {}; waiting for the next change", failure.message);
+                continue;
+            }
+        };
         let what = if record.kept_missing > 0 { looks_empty(record.kept_missing) } else { String::new() };
         println!(
             "{} indexed, {} removed; {} in the index{}{what}",

@@ -237,14 +237,17 @@ fn export(
     replies: &SyncSender<Reply>,
     notify: &Notify,
 ) {
-    let (index, replies, notify) = (index.clone(), replies.clone(), notify.clone());
+    let (index, thread_replies, thread_notify) = (index.clone(), replies.clone(), notify.clone());
     let job = move || {
-        let written = crate::export::write_table(&index, &table, format, &file).map(|rows| (file, rows));
-        let _ = replies.send(Reply { generation, answer: Answer::Exported(written) });
-        notify();
+        // A panic while writing is the export's error, as it is for any other request.
+        let answer = answer_or_error(&index, std::path::Path::new(""), Request::Export { table, format, file });
+        let _ = thread_replies.send(Reply { generation, answer });
+        thread_notify();
     };
     if let Err(e) = std::thread::Builder::new().name("dossier-export".into()).spawn(job) {
-        log::error!("cannot start the export thread: {e}");
+        let answer = Answer::Exported(Err(format!("cannot start the export: {e}")));
+        let _ = replies.send(Reply { generation, answer });
+        notify();
     }
 }
 

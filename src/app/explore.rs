@@ -23,6 +23,7 @@ impl DossierApp {
     /// Keeps the selected entity when `doc` mentions it or another of its spellings (after
     /// stepping to the next document that mentions it), and scrolls to it when asked to.
     pub(super) fn keep_selection_in(&mut self, doc: &DocState) {
+        let stepped_here = self.to_mention.take().is_some_and(|id| id == doc.id);
         let Some(selected) = self.state.selected_entity.clone() else { return };
         let members = match &self.state.cooccur {
             Some((key, found)) if *key == selected => found.members.clone(),
@@ -30,7 +31,7 @@ impl DossierApp {
         };
         let held = std::iter::once(&selected).chain(&members).find(|k| doc.first_mention_of(k).is_some()).cloned();
         self.state.selected_entity = held.clone();
-        if let Some(key) = held.filter(|_| std::mem::take(&mut self.to_mention)) {
+        if let Some(key) = held.filter(|_| stepped_here) {
             self.state.scroll_to_char = doc.first_mention_of(&key);
             self.state.current_mention = Some(0);
             // The answers about it stay: it is the same entity under this document's spelling.
@@ -68,7 +69,7 @@ impl DossierApp {
     pub(super) fn step_document(&mut self, forward: bool) {
         match self.document_mentioning(forward) {
             Some(id) => {
-                self.to_mention = true;
+                self.to_mention = Some(id.clone());
                 self.state.p.selected = Some(id.clone());
                 self.request_doc(id);
             }

@@ -74,8 +74,9 @@ pub struct DossierApp {
     changes: crate::watch::Batcher,
     /// A table waiting for the save dialog's answer.
     saving: Option<saving::Saving>,
-    /// The document being opened was stepped to for the selected entity: show its first mention.
-    to_mention: bool,
+    /// The document stepped to for the selected entity (by id): show its first mention when it
+    /// arrives; any other document forgets it.
+    to_mention: Option<String>,
     /// The document's laid-out text (the UI's own memory between frames).
     layout: LayoutCache,
     profile: Option<FrameProfile>,
@@ -101,7 +102,7 @@ impl DossierApp {
             latest: [0; crate::searcher::REQUEST_KINDS],
             unsent: Vec::new(),
             query_edited_at: None,
-            to_mention: false,
+            to_mention: None,
             saving: None,
             changes: crate::watch::Batcher::default(),
             layout: LayoutCache::default(),
@@ -481,6 +482,10 @@ impl DossierApp {
         self.state.sentences = None;
         self.state.timeline = None;
         self.changes = crate::watch::Batcher::default();
+        // An export asked of the last folder's searcher will never be answered by this one.
+        self.saving = None;
+        self.state.exporting = false;
+        self.state.export = None;
         self.state.watching = self.session.as_ref().map(|s| s.watcher.as_ref().map(|_| ()).map_err(Clone::clone));
         self.state.curation = self.session.as_ref().map(|s| s.curation.clone()).unwrap_or_default();
         self.state.undo.clear();

@@ -55,7 +55,12 @@ impl DossierApp {
     /// The save dialog's answer: the export goes to the searcher, or is dropped.
     pub(super) fn drain_saving(&mut self) {
         let Some(saving) = &self.saving else { return };
-        let Ok((picked, fallback)) = saving.answer.try_recv() else { return };
+        let (picked, fallback) = match saving.answer.try_recv() {
+            Ok(answer) => answer,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            // The dialog's thread died: as if cancelled.
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => (Picked::Cancelled, None),
+        };
         let Some(Saving { table, format, .. }) = self.saving.take() else { return };
         let file = match (picked, fallback) {
             (Picked::Chosen(file), _) => file,

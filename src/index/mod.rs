@@ -631,14 +631,21 @@ impl DocIndex {
                 let order = if sort == SortBy::Newest { Order::Desc } else { Order::Asc };
                 let by_date = top.order_by_fast_field::<i64>("modified", order);
                 let (hits, total) = searcher.search(parsed, &(by_date, Count))?;
-                // Equal dates by path, as relevance's ties are.
-                let mut ranked = ranked_by_score_then_path(searcher, hits.iter().map(|(_, a)| (0.0, *a)).collect())?;
-                let dates: HashMap<DocAddress, Option<i64>> = hits.into_iter().map(|(d, a)| (a, d)).collect();
-                ranked.sort_by(|a, b| {
-                    let (da, db) = (dates[&a.2], dates[&b.2]);
-                    let by = if sort == SortBy::Newest { db.cmp(&da) } else { da.cmp(&db) };
-                    by.then_with(|| a.1.cmp(&b.1))
+                // tantivy keeps undated documents last in either order; so does this sort, which
+                // orders equal dates by path, as relevance's ties are.
+                let ids = ranked_by_score_then_path(searcher, hits.iter().map(|(_, a)| (0.0, *a)).collect())?;
+                let ids: HashMap<DocAddress, String> = ids.into_iter().map(|(_, id, a)| (a, id)).collect();
+                let mut dated: Vec<(Option<i64>, String, DocAddress)> =
+                    hits.into_iter().map(|(date, a)| (date, ids.get(&a).cloned().unwrap_or_default(), a)).collect();
+                dated.sort_by(|a, b| {
+                    let by_date = match (a.0, b.0) {
+                        (Some(x), Some(y)) if sort == SortBy::Newest => y.cmp(&x),
+                        (Some(x), Some(y)) => x.cmp(&y),
+                        (x, y) => y.is_some().cmp(&x.is_some()),
+                    };
+                    by_date.then_with(|| a.1.cmp(&b.1))
                 });
+                let ranked = dated.into_iter().map(|(_, id, a)| (0.0, id, a)).collect();
                 Ok((ranked, total))
             }
         }

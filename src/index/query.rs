@@ -296,6 +296,18 @@ impl Parser {
 
     fn primary(&mut self, warnings: &mut Vec<String>) -> Option<(Occur, Node)> {
         match self.next()? {
+            // The parser's own bound, whatever the text's quoting looked like to `bound_query`:
+            // a deeper group is read as if its ( were not there.
+            Token::Open if self.depth >= crate::model::MAX_QUERY_DEPTH => {
+                warnings.push(format!(
+                    "parentheses nested deeper than {} levels were ignored",
+                    crate::model::MAX_QUERY_DEPTH
+                ));
+                while self.peek() == Some(&Token::Open) {
+                    self.at += 1;
+                }
+                self.primary(warnings)
+            }
             Token::Open => {
                 self.depth += 1;
                 let inner = self.any(warnings);
@@ -634,7 +646,11 @@ mod tests {
             let _ = parse(&bounded, &fields);
         }
         // Walls of signs and operators are read without deep recursion.
-        for wall in ["-".repeat(3000), "+".repeat(3000), "NOT ".repeat(1000), "OR ".repeat(1000), "(".repeat(16)] {
+        // A pattern holding a quote once fooled the text's bound into keeping every (.
+        let quoted = format!("/\"/ {}x", "(".repeat(2000));
+        for wall in
+            ["-".repeat(3000), "+".repeat(3000), "NOT ".repeat(1000), "OR ".repeat(1000), "(".repeat(3000), quoted]
+        {
             let _ = parse(&wall, &fields);
         }
     }
