@@ -176,16 +176,18 @@ impl DossierApp {
         }
     }
 
+    /// Asks again for everything the index answers. The searcher answers in the order asked,
+    /// so the hits and the list come before the counts, the timeline and who appears with whom.
     fn refresh_lists(&mut self) {
+        if !self.query().is_empty() {
+            self.send(Request::Search(self.query()));
+        }
         self.send(Request::Docs);
         self.send(Request::Stats);
         self.send(Request::Entities(self.query()));
+        self.ask_timeline();
         if let Some(key) = self.state.cooccur.as_ref().map(|(k, _)| k.clone()) {
             self.ask_cooccur(key);
-        }
-        self.ask_timeline();
-        if !self.query().is_empty() {
-            self.send(Request::Search(self.query()));
         }
     }
 
@@ -364,7 +366,8 @@ impl DossierApp {
                 Answer::Cooccur(key, Ok(found)) => self.state.cooccur = Some((key, found)),
                 Answer::Sentences(key, Ok(pairs)) => self.state.sentences = Some((key, pairs)),
                 Answer::Timeline(query, Ok(timeline)) => {
-                    if query == self.query() {
+                    // The hits' order does not change the timeline.
+                    if query == (Query { sort: query.sort, ..self.query() }) {
                         self.state.timeline = Some(timeline);
                     }
                 }
@@ -613,8 +616,11 @@ impl DossierApp {
             Command::Export(draft) => self.state.export = draft,
             Command::History(older) => self.step_history(older),
             Command::Sort(sort) => {
+                // Only the hits' order changes: no counts, timeline or document to ask again.
                 self.state.p.sort = sort;
-                self.search_now();
+                if !self.query().is_empty() {
+                    self.send(Request::Search(self.query()));
+                }
             }
             Command::RememberQuery => self.remember_query(),
             Command::SaveSearch => self.save_search(),
@@ -770,18 +776,18 @@ impl DossierApp {
 
     fn search_now(&mut self) {
         self.query_edited_at = None;
-        // The folder's entity list and the timeline count what is searched.
-        self.send(Request::Entities(self.query()));
-        self.ask_timeline();
+        // The hits first (the searcher answers in the order asked), then the open document's
+        // matches, then the entity list and the timeline, which count what is searched.
         if self.query().is_empty() {
             self.state.results = None;
         } else {
             self.send(Request::Search(self.query()));
         }
-        // The open document's matches follow the query.
         if let Some(id) = self.state.doc.as_ref().map(|d| d.id.clone()) {
             self.request_doc(id);
         }
+        self.send(Request::Entities(self.query()));
+        self.ask_timeline();
     }
 
     /// Sends the search once typing has paused for [`DEBOUNCE_SECS`].
