@@ -664,21 +664,6 @@ fn table(written: std::io::Result<usize>) -> Result<usize, Failure> {
     written.map_err(|e| Failure { code: 1, message: format!("cannot write the table: {e}") })
 }
 
-/// Writes a header and rows as CSV (quoted where needed).
-fn write_csv<const N: usize>(
-    out: &mut impl Write,
-    header: [&str; N],
-    rows: impl Iterator<Item = [String; N]>,
-) -> Result<(), Failure> {
-    let fail = |e: csv::Error| Failure { code: 1, message: format!("cannot write CSV: {e}") };
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(header).map_err(fail)?;
-    for row in rows {
-        w.write_record(&row).map_err(fail)?;
-    }
-    w.flush().map_err(|e| Failure { code: 1, message: format!("cannot write CSV: {e}") })
-}
-
 fn export_cmd(folder: &Path) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
@@ -780,7 +765,7 @@ fn timeline_cmd(folder: &Path, query: &str, output: Output) -> Result<u8, Failur
                 .months
                 .iter()
                 .map(|m| [crate::model::MonthCount::iso(m.month), m.mentioned.to_string(), m.written.to_string()]);
-            write_csv(&mut out, ["month", "mentioned", "written"], rows)?;
+            table(crate::export::csv_rows(&mut out, ["month", "mentioned", "written"], rows))?;
         }
         Output::Text => {
             let widest = timeline.months.iter().map(|m| m.mentioned.max(m.written)).max().unwrap_or(1).max(1);

@@ -100,7 +100,7 @@ impl TableFormat {
 }
 
 /// Writes a header and rows as CSV (quoted where needed); returns the rows written.
-fn csv_rows<const N: usize>(
+pub(crate) fn csv_rows<const N: usize>(
     out: impl Write,
     header: [&str; N],
     rows: impl Iterator<Item = [String; N]>,

@@ -211,6 +211,13 @@ impl EntityKey {
         EntityKey { kind: entity.kind, text: words.join(" ") }
     }
 
+    /// The filter for it as typed in the search box, e.g. `person:"Sergey Lavrov"` (names only:
+    /// other kinds have no such filter).
+    pub fn query_text(&self) -> Option<String> {
+        let name = self.text.replace('"', "");
+        self.kind.is_name().then(|| format!("{}:\"{name}\"", self.kind.display_name().to_lowercase()))
+    }
+
     /// The single string form the index stores, e.g. `PERSON:Sergey Lavrov`.
     pub fn encode(&self) -> String {
         format!("{}:{}", self.kind.label(), self.text)
@@ -487,6 +494,12 @@ impl MonthCount {
             "December",
         ];
         format!("{} {}", NAMES[month.rem_euclid(12) as usize], month.div_euclid(12))
+    }
+
+    /// The month of a day number (see [`crate::entities::normalize::day_number`]).
+    pub fn of_day(day: i64) -> Option<i32> {
+        let date = crate::entities::normalize::day_date(day)?;
+        Some(date.year() * 12 + i32::from(u8::from(date.month())) - 1)
     }
 
     /// "2022-07", as a `date:` filter takes it.

@@ -102,10 +102,16 @@ fn shows_part(h: &Harness<'static, DossierApp>, part: &str) -> bool {
     h.query_all_by_label_contains(part).next().is_some()
 }
 
-/// The app on the fixture folder with the meeting minutes open.
-fn minutes_open(fx: &Fixture) -> Harness<'static, DossierApp> {
+/// The app on the fixture folder, its seven documents listed.
+fn folder_open(fx: &Fixture) -> Harness<'static, DossierApp> {
     let mut h = harness(fx, Some(fx.folder.clone()), None);
     run_until(&mut h, "the documents", |h| listed(h, 7));
+    h
+}
+
+/// The app on the fixture folder with the meeting minutes open.
+fn minutes_open(fx: &Fixture) -> Harness<'static, DossierApp> {
+    let mut h = folder_open(fx);
     h.get_by_label_contains("notes/meeting-minutes.md").click();
     run_until(&mut h, "the minutes", |h| shows(h, "Minutes of the budget meeting"));
     h
@@ -191,8 +197,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
 #[test]
 fn clicking_an_entity_selects_it_and_filtering_narrows_the_list() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     // A document in another language says why it shows no entities.
     h.get_by_label_contains("notes/communique-fr.txt").click();
     run_until(&mut h, "the French notice", |h| shows_part(h, "looks like French"));
@@ -325,8 +330,7 @@ fn numbers_stay_out_of_the_folder_list_until_asked_for() {
 #[test]
 fn a_restart_restores_folder_query_and_selection() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     search_for(&mut h, "lighthouse");
     run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
     h.get_by_label_contains("notes/latin1-note.txt").click();
@@ -346,8 +350,7 @@ fn a_restart_restores_folder_query_and_selection() {
 #[test]
 fn an_unreadable_folder_is_reported_without_losing_the_open_one() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, dossier::app::Command::OpenFolder(fx.folder.join("does-not-exist")));
     run_until(&mut h, "the error", |h| shows_part(h, "cannot open"));
@@ -486,8 +489,7 @@ fn an_accented_prefix_does_not_break_search() {
 #[test]
 fn editing_the_query_with_a_document_open_repaints_its_matches() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     search_for(&mut h, "Griner");
     run_until(&mut h, "the hit", |h| shows(h, "1 document matches"));
     h.get_by_label_contains("news-blinken-lavrov.txt · Text · 4 matches").click();
@@ -557,8 +559,7 @@ fn at_the_smallest_window_the_document_keeps_a_readable_width() {
 #[test]
 fn a_typed_path_is_focused_completed_with_tab_and_opened() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Open folder by path…").click();
@@ -592,8 +593,7 @@ fn the_indexes_window_lists_folders_and_removes_unused_indexes() {
     fx.index(&gone, default_extractor(), Options::default());
     std::fs::remove_dir_all(&gone).unwrap();
 
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     h.get_by_label("View").click();
     h.run_steps(2);
     h.get_by_label("Indexes…").click();
@@ -607,8 +607,7 @@ fn the_indexes_window_lists_folders_and_removes_unused_indexes() {
 #[test]
 fn a_document_whose_file_is_gone_closes_after_reindexing() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, dossier::app::Command::SelectDoc("harbour-fire.txt".into()));
     run_until(&mut h, "the document", |h| h.state().document().is_some_and(|d| d.id == "harbour-fire.txt"));
@@ -664,8 +663,7 @@ fn without_a_folder_dialog_ctrl_o_opens_the_apps_own_folder_browser() {
 #[test]
 fn f1_lists_the_shortcuts_and_about_shows_the_model_licence() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     h.key_press(Key::F1);
     run_until(&mut h, "the shortcuts", |h| shows(h, "Keyboard shortcuts"));
     assert!(shows(&h, "Ctrl+O") && shows(&h, "Open a folder"));
@@ -680,8 +678,7 @@ fn f1_lists_the_shortcuts_and_about_shows_the_model_licence() {
 #[test]
 fn the_view_menu_zooms_and_picks_the_theme() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     let open_view = |h: &mut Harness<'static, DossierApp>| {
         h.get_by_label("View").click();
         h.run_steps(2);
@@ -826,8 +823,7 @@ fn dragging_across_the_timeline_keeps_those_months() {
 #[test]
 fn file_export_writes_every_matching_document_and_the_entities() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     search_for(&mut h, "lighthouse");
     run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
     h.get_by_label("File").click();
@@ -939,8 +935,7 @@ fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns()
 #[test]
 fn searches_are_remembered_stepped_through_with_arrows_and_saved_per_folder() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     for (query, hits) in [("lighthouse", "3 documents match"), ("harbour", "2 documents match")] {
         clear_search(&mut h);
         search_for(&mut h, query);
@@ -987,8 +982,7 @@ fn a_file_created_while_the_app_runs_appears_in_the_list() {
 #[test]
 fn hits_are_sorted_by_path_when_asked() {
     let fx = Fixture::new();
-    let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 7));
+    let mut h = folder_open(&fx);
     search_for(&mut h, "lighthouse");
     run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
     h.get_by_label("Sort:").click();

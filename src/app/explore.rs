@@ -82,9 +82,8 @@ impl DossierApp {
 
     /// Takes filter `i` out of the chips and writes it into the search box.
     pub(super) fn filter_to_text(&mut self, i: usize) {
-        let Some(key) = self.state.p.filters.get(i).filter(|k| k.kind.is_name()).cloned() else { return };
+        let Some(typed) = self.state.p.filters.get(i).and_then(EntityKey::query_text) else { return };
         self.state.p.filters.remove(i);
-        let typed = format!("{}:\"{}\"", key.kind.display_name().to_lowercase(), key.text.replace('"', ""));
         let query = self.state.p.query.trim_end();
         self.state.p.query = if query.is_empty() { typed } else { format!("{query} {typed}") };
         self.search_now();

@@ -8,9 +8,13 @@ use std::time::{Duration, Instant};
 use tantivy::collector::DocSetCollector;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use super::{DocIndex, Result, any_term, decode_spans, docs_by_segment, for_each_doc_groups, text_of};
+use super::{DocIndex, EntityTable, Result, any_term, decode_spans, docs_by_segment, for_each_doc_groups, text_of};
 use crate::entities::{identity, sentences};
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
+
+/// An entity's per-document keys, its documents by segment, and its companions (positions in
+/// the folder's list) with the documents they share, most first.
+type Companions = (Vec<EntityKey>, HashMap<u32, Vec<u32>>, Vec<(usize, u64)>);
 
 /// Companions drawn around an entity in the graph.
 pub const GRAPH_NEIGHBOURS: usize = 12;
@@ -22,23 +26,10 @@ impl DocIndex {
     /// its documents' entity ordinals; no document is read.
     pub fn cooccurrence(&self, key: &EntityKey) -> Result<Cooccurrence> {
         let table = self.merged_entities()?;
-        let members = table.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone());
-        let own = table.group_of.get(&members[0]).copied();
-        let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-        let docs = docs_by_segment(&table.searcher, any.as_ref())?;
         // Each document's entities, kept flat for the second pass (no fast field read twice).
-        let mut shared = vec![0u64; table.list.len()];
-        let (mut flat, mut ends) = (Vec::<u32>::new(), Vec::<usize>::new());
-        for_each_doc_groups(&table, &docs, |groups| {
-            for &g in groups {
-                shared[g as usize] += 1;
-            }
-            flat.extend_from_slice(groups);
-            ends.push(flat.len());
-        })?;
-        let mut documents: Vec<(usize, u64)> =
-            shared.iter().enumerate().filter(|(g, n)| **n > 0 && Some(*g) != own).map(|(g, n)| (g, *n)).collect();
-        documents.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| table.list[a.0].key.cmp(&table.list[b.0].key)));
+        let mut kept = (Vec::<u32>::new(), Vec::<usize>::new());
+        let (members, docs, documents) = self.companions(&table, key, Some(&mut kept))?;
+        let (flat, ends) = kept;
         // The graph: node 0 is the entity, then its closest named companions.
         let companions: Vec<(usize, u64)> = documents
             .iter()
@@ -85,6 +76,47 @@ impl DocIndex {
         Ok(Cooccurrence { documents, doc_ids, members, graph: EntityGraph { nodes, edges } })
     }
 
+    /// The entities that appear in the same documents as `key`'s entity (and all its
+    /// spellings), with how many documents they share, most shared first, at most `limit`
+    /// (0: all).
+    pub fn cooccurrences(&self, key: &EntityKey, limit: usize) -> Result<Vec<(EntityKey, u64)>> {
+        let table = self.merged_entities()?;
+        let (_, _, mut documents) = self.companions(&table, key, None)?;
+        if limit > 0 {
+            documents.truncate(limit);
+        }
+        Ok(documents.into_iter().map(|(g, n)| (table.list[g].key.clone(), n)).collect())
+    }
+
+    /// `key`'s per-document keys, its documents by segment, and the entities sharing them
+    /// (positions in `table.list`) with how many, most first; with `keep`, each document's
+    /// entities too, flat, with where each document's end.
+    fn companions(
+        &self,
+        table: &EntityTable,
+        key: &EntityKey,
+        mut keep: Option<&mut (Vec<u32>, Vec<usize>)>,
+    ) -> Result<Companions> {
+        let members = table.members_of(key);
+        let own = table.group_of.get(&members[0]).copied();
+        let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
+        let docs = docs_by_segment(&table.searcher, any.as_ref())?;
+        let mut shared = vec![0u64; table.list.len()];
+        for_each_doc_groups(table, &docs, |groups| {
+            for &g in groups {
+                shared[g as usize] += 1;
+            }
+            if let Some((flat, ends)) = keep.as_deref_mut() {
+                flat.extend_from_slice(groups);
+                ends.push(flat.len());
+            }
+        })?;
+        let mut documents: Vec<(usize, u64)> =
+            shared.iter().enumerate().filter(|(g, n)| **n > 0 && Some(*g) != own).map(|(g, n)| (g, *n)).collect();
+        documents.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| table.list[a.0].key.cmp(&table.list[b.0].key)));
+        Ok((members, docs, documents))
+    }
+
     /// The entities named in the same sentence as `key`'s entity (any of its spellings), with
     /// in how many sentences, most first. Sentences are found in the stored text, so this reads
     /// the entity's documents in index order until `budget` runs out (at least one is read);
@@ -93,7 +125,7 @@ impl DocIndex {
         let started = Instant::now();
         let table = self.merged_entities()?;
         let searcher = &table.searcher;
-        let members = table.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone());
+        let members = table.members_of(key);
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
         let mut docs: Vec<DocAddress> = searcher.search(any.as_ref(), &DocSetCollector)?.into_iter().collect();
         docs.sort();

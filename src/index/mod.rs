@@ -219,6 +219,9 @@ struct Compiled {
     has_text: bool,
 }
 
+/// Nanoseconds in a day (the `created` and `modified` fields count nanoseconds).
+const DAY_NS: i64 = 86_400_000_000_000;
+
 /// A hit being ranked: its score, id and address.
 type Ranked = (f32, String, DocAddress);
 
@@ -265,6 +268,11 @@ struct EntityTable {
 }
 
 impl EntityTable {
+    /// The per-document keys of the entity `key` belongs to (just `key` when it is unknown).
+    fn members_of(&self, key: &EntityKey) -> Vec<EntityKey> {
+        self.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone())
+    }
+
     /// The entity `key` belongs to, as a member or by its shown name.
     fn find(&self, key: &EntityKey) -> Option<&EntityCount> {
         match self.group_of.get(key) {
@@ -511,7 +519,6 @@ impl DocIndex {
     /// Documents written within the inclusive range of days `(from, to)` or mentioning a day in it.
     fn dated_between(&self, (from, to): (i64, i64)) -> Box<dyn TantivyQuery> {
         use std::ops::Bound::Included;
-        const DAY_NS: i64 = 86_400_000_000_000;
         let mentioned = RangeQuery::new(
             Included(Term::from_field_i64(self.fields.days, from)),
             Included(Term::from_field_i64(self.fields.days, to)),
@@ -915,27 +922,6 @@ impl DocIndex {
         self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.clone()
     }
 
-    /// The entities that appear in the same documents as `key`'s entity (and all its spellings),
-    /// with how many documents they share, most shared first, at most `limit` (0: all).
-    pub fn cooccurrences(&self, key: &EntityKey, limit: usize) -> Result<Vec<(EntityKey, u64)>> {
-        let table = self.merged_entities()?;
-        let members = table.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone());
-        let own = table.group_of.get(&members[0]).copied();
-        let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-        let shared = self.group_counts(&table, any.as_ref())?;
-        let mut out: Vec<(EntityKey, u64)> = shared
-            .into_iter()
-            .enumerate()
-            .filter(|(g, n)| *n > 0 && Some(*g) != own)
-            .map(|(g, n)| (table.list[g].key.clone(), n))
-            .collect();
-        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        if limit > 0 {
-            out.truncate(limit);
-        }
-        Ok(out)
-    }
-
     /// The folder's entities counted over the documents `query` matches (all of them for an
     /// empty query): the folder's list follows what is searched.
     pub fn entity_counts_for(&self, query: &Query) -> Result<Arc<Vec<EntityCount>>> {
@@ -986,9 +972,10 @@ impl DocIndex {
 
     /// The per-document keys a filter on `key` matches: every key merged with it.
     fn entity_members(&self, key: &EntityKey) -> Vec<EntityKey> {
-        let table = self.merged_entities().ok();
-        let group = table.as_ref().and_then(|t| t.find(key));
-        group.map_or_else(|| vec![key.clone()], |g| g.members.clone())
+        match self.merged_entities() {
+            Ok(table) => table.members_of(key),
+            Err(_) => vec![key.clone()],
+        }
     }
 
     /// Document and entity counts and the size of the index on disk (`dir` is where it lives).

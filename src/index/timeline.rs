@@ -1,19 +1,15 @@
 //! The timeline: when the documents a query matches were written and which dates they mention,
 //! by month, read from the `days` and `created` fast fields without touching stored text.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use tantivy::collector::DocSetCollector;
-
-use super::{DocIndex, Result};
-use crate::entities::normalize::day_date;
+use super::{DAY_NS, DocIndex, Result, docs_by_segment};
 use crate::model::{MonthCount, Query, Timeline};
 
 /// Documents named per month when a bar is hovered.
 const TOP_PER_MONTH: usize = 3;
 /// Documents whose titles are compared to break ties among a month's top documents.
 const TIE_CANDIDATES: usize = 64;
-const DAY_NS: i64 = 86_400_000_000_000;
 
 /// One month while counting: its documents and, per document, how many of its dates fall in
 /// the month (a document written in the month counts one more).
@@ -30,10 +26,7 @@ impl DocIndex {
     pub fn timeline(&self, query: &Query) -> Result<Timeline> {
         let searcher = self.searcher();
         let parsed = self.parse(query).query;
-        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
-        for addr in searcher.search(parsed.as_ref(), &DocSetCollector)? {
-            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
-        }
+        let by_segment = docs_by_segment(&searcher, parsed.as_ref())?;
         let mut months: BTreeMap<i32, Bucket> = BTreeMap::new();
         let mut out = Timeline::default();
         let mut here: Vec<(i32, u32, bool)> = Vec::new();
@@ -49,7 +42,7 @@ impl DocIndex {
                 // (month, dates in it, written in it) for this document.
                 here.clear();
                 for day in days.iter().flat_map(|c| c.values_for_doc(doc)) {
-                    if let Some(month) = month_of_day(day) {
+                    if let Some(month) = MonthCount::of_day(day) {
                         match here.iter_mut().find(|(m, _, _)| *m == month) {
                             Some(entry) => entry.1 += 1,
                             None => here.push((month, 1, false)),
@@ -57,7 +50,7 @@ impl DocIndex {
                     }
                 }
                 let written = created.as_ref().and_then(|c| c.first(doc));
-                if let Some(month) = written.and_then(|ns| month_of_day(ns.div_euclid(DAY_NS))) {
+                if let Some(month) = written.and_then(|ns| MonthCount::of_day(ns.div_euclid(DAY_NS))) {
                     match here.iter_mut().find(|(m, _, _)| *m == month) {
                         Some(entry) => entry.2 = true,
                         None => here.push((month, 0, true)),
@@ -104,10 +97,4 @@ impl DocIndex {
             top: top.into_iter().map(|(_, title, id)| (id, title)).collect(),
         }
     }
-}
-
-/// The month (`year * 12 + month - 1`) of a day number.
-fn month_of_day(day: i64) -> Option<i32> {
-    let date = day_date(day)?;
-    Some(date.year() * 12 + i32::from(u8::from(date.month())) - 1)
 }

@@ -5,7 +5,7 @@
 use eframe::egui::{self, Align, Layout, RichText};
 
 use super::theme;
-use crate::entities::normalize::{day_date, day_range};
+use crate::entities::normalize::day_range;
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, MonthCount, SentencePairs, Timeline};
 use crate::view::{Command, State};
 use crate::words;
@@ -270,16 +270,13 @@ pub fn timeline_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn selected_months(state: &State) -> Option<(i32, i32)> {
     let spec = state.p.query().parse_text().dates.into_iter().next()?;
     let (from, to) = day_range(&spec)?;
-    let month = |day| day_date(day).map(|d| d.year() * 12 + i32::from(u8::from(d.month())) - 1);
-    Some((month(from)?, month(to)?))
+    Some((MonthCount::of_day(from)?, MonthCount::of_day(to)?))
 }
 
 fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     use egui_plot::{BarChart, Plot, Polygon};
     let dark = ui.visuals().dark_mode;
     let bars = |written: bool| bars_of(timeline, written);
-    let first = timeline.months[0].month;
-    let by_month = descriptions_by_month(timeline);
     let drag_id = ui.scope_id().with("timeline-drag");
     let dragging: Option<i32> = ui.data(|d| d.get_temp(drag_id));
     let (low, high) = dense_range(timeline);
@@ -332,24 +329,24 @@ fn plot_ui(timeline: &Timeline, selected: Option<(i32, i32)>, ui: &mut egui::Ui,
             );
             pointer
         });
-    after_plot_ui(&response.response, response.inner, &by_month, first, (drag_id, dragging), ui, out);
+    after_plot_ui(&response.response, response.inner, timeline, (drag_id, dragging), ui, out);
 }
 
 /// The hovered month's tooltip, and the months a click or a drag picks.
 fn after_plot_ui(
     plot: &egui::Response,
     pointer: Option<i32>,
-    by_month: &[String],
-    first: i32,
+    timeline: &Timeline,
     (drag_id, dragging): (egui::Id, Option<i32>),
     ui: &mut egui::Ui,
     out: &mut Vec<Command>,
 ) {
     // The month under the pointer, as a tooltip (the plot's own label would be cut off by its
     // frame in a panel this low).
-    let hovered = pointer.and_then(|m| by_month.get(usize::try_from(m - first).ok()?)).filter(|t| !t.is_empty());
-    if let Some(text) = hovered {
-        plot.clone().on_hover_text_at_pointer(text);
+    // Only the hovered month is described, not every month every frame.
+    let hovered = pointer.and_then(|m| timeline.months.binary_search_by_key(&m, |c| c.month).ok());
+    if let Some(i) = hovered {
+        plot.clone().on_hover_text_at_pointer(describe_month(&timeline.months[i]));
     }
     plot.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Figure, true, "Timeline chart"));
     if plot.drag_started() {
@@ -410,17 +407,6 @@ fn bars_of(timeline: &Timeline, written: bool) -> Vec<egui_plot::Bar> {
             egui_plot::Bar::new(f64::from(m.month) + offset, n as f64).width(0.4)
         })
         .collect()
-}
-
-/// Each month's hover text, indexed by month from the first (empty for months without
-/// documents), so the month under the pointer finds its text at once.
-fn descriptions_by_month(timeline: &Timeline) -> Vec<String> {
-    let (first, last) = (timeline.months[0].month, timeline.months[timeline.months.len() - 1].month);
-    let mut by_month = vec![String::new(); (last - first + 1) as usize];
-    for m in &timeline.months {
-        by_month[(m.month - first) as usize] = describe_month(m);
-    }
-    by_month
 }
 
 /// A bar's hover text: the month, its counts and its top documents.

@@ -566,11 +566,11 @@ fn entity_filters_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             for (i, key) in state.p.filters.iter().enumerate() {
                 let fill = theme::entity_color(key.kind, dark);
                 let chip = egui::Button::new(RichText::new(&key.text).color(theme::CHIP_TEXT)).fill(fill);
-                let typed = format!("{}:\"{}\"", key.kind.display_name().to_lowercase(), key.text);
-                let tip = if key.kind.is_name() {
-                    format!("{}: click to write it in the search box as {typed}", key.kind.display_name())
-                } else {
-                    key.kind.display_name().to_owned()
+                let tip = match key.query_text() {
+                    Some(typed) => {
+                        format!("{}: click to write it in the search box as {typed}", key.kind.display_name())
+                    }
+                    None => key.kind.display_name().to_owned(),
                 };
                 if ui.add(chip).on_hover_text(tip).clicked() {
                     out.push(Command::FilterToText(i));
@@ -1197,7 +1197,8 @@ fn match_bar_ui(doc: &DocState, highlighted: usize, current: Option<usize>, ui: 
 
 /// The selected entity's mentions in the document: which one is in view, previous and next.
 fn mention_bar_ui(doc: &DocState, key: &EntityKey, current: Option<usize>, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let n = doc.mentions_of(key).len();
+    // Counted when the document arrived: no scan of its mentions every frame.
+    let n = doc.row(key).map_or(0, |r| r.mentions);
     if n == 0 {
         return;
     }
