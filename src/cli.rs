@@ -577,13 +577,21 @@ fn search_cmd(folder: &Path, query: Query, limit: usize, output: Output) -> Resu
         } else {
             format!("{} documents match", results.total)
         };
-        let _ = writeln!(out, "{what} {text:?}");
+        let copies = match results.copies {
+            0 => String::new(),
+            1 => " (and 1 exact copy of one)".to_owned(),
+            n => format!(" (and {n} exact copies of them)"),
+        };
+        let _ = writeln!(out, "{what} {text:?}{copies}");
         for (i, hit) in results.hits.iter().enumerate() {
             let matches =
                 if hit.match_count == 1 { "1 match".to_owned() } else { format!("{} matches", hit.match_count) };
             let page = hit.page.map(|p| format!(", {} {p}", hit.format.page_word())).unwrap_or_default();
             let _ = writeln!(out, "{:>3}. {}  ({matches}{page})  {}", i + 1, hit.id, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));
+            if !hit.copies.is_empty() {
+                let _ = writeln!(out, "     same text: {}", hit.copies.join(", "));
+            }
         }
     }
     Ok(if results.total == 0 { 1 } else { 0 })

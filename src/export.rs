@@ -164,9 +164,18 @@ pub fn hits(results: &SearchResults, format: TableFormat, out: impl Write) -> st
             let rows = results.hits.iter().map(|h| {
                 let page = h.page.map(|p| p.to_string()).unwrap_or_default();
                 let format = h.format.as_str().to_owned();
-                [h.id.clone(), h.title.clone(), format, h.match_count.to_string(), page, format!("{:.3}", h.score)]
+                let copies = h.copies.join("; ");
+                [
+                    h.id.clone(),
+                    h.title.clone(),
+                    format,
+                    h.match_count.to_string(),
+                    page,
+                    format!("{:.3}", h.score),
+                    copies,
+                ]
             });
-            csv_rows(out, ["id", "title", "format", "matches", "page", "score"], rows)
+            csv_rows(out, ["id", "title", "format", "matches", "page", "score", "copies"], rows)
         }
     }
 }

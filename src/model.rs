@@ -423,6 +423,8 @@ pub struct DocView {
     pub meta: DocMeta,
     /// Documents attached to this one (id, title), in order.
     pub attachments: Vec<(String, String)>,
+    /// Other documents with exactly the same title and text, by path.
+    pub copies: Vec<String>,
 }
 
 /// One search result.
@@ -439,6 +441,8 @@ pub struct SearchHit {
     pub format: DocFormat,
     /// For paged formats, the page of the first match.
     pub page: Option<u32>,
+    /// Other matching documents with exactly the same title and text, by path.
+    pub copies: Vec<String>,
 }
 
 /// What a query returned.
@@ -449,6 +453,8 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Parts of the query that could not be understood; the rest was still searched.
     pub warnings: Vec<String>,
+    /// Matching documents left out of `total` as copies of a hit (see [`SearchHit::copies`]).
+    pub copies: usize,
 }
 
 /// When the documents a query matches were written and which dates they mention, by month.
@@ -890,6 +896,9 @@ pub struct SentencePairs {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct IndexStats {
     pub documents: u64,
+    /// Documents whose title and text are exactly those of another (counted once elsewhere).
+    #[serde(default)]
+    pub copies: u64,
     pub distinct_entities: u64,
     pub index_bytes: u64,
     /// Formats with their document counts, in [`DocFormat`] order.

@@ -16,15 +16,25 @@ use crate::model::{
 };
 use crate::pipeline::Notify;
 
-/// How many hits a search returns at most.
-pub const MAX_HITS: usize = 200;
+/// How many hits a search returns with its count; the list asks for the rest as they are
+/// scrolled to ([`Request::Hits`]), so snippets are made for the rows shown.
+pub const FIRST_HITS: usize = 40;
+/// How many hits a [`Request::Hits`] returns at most.
+pub const MAX_WINDOW: usize = 500;
 /// How long counting an entity's companions by sentence may read documents.
 pub const SENTENCE_BUDGET: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// What the searcher can be asked.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
+    /// The count of hits and the first [`FIRST_HITS`].
     Search(Query),
+    /// The hits of a search from `offset`, at most `count` (up to [`MAX_WINDOW`]).
+    Hits {
+        query: Query,
+        offset: usize,
+        count: usize,
+    },
     /// Every document, for the list shown when there is no query.
     Docs,
     /// One document, with `query`'s matches located in it.
@@ -55,7 +65,7 @@ pub enum Request {
 }
 
 /// How many kinds of request there are (see [`Request::kind`]).
-pub const REQUEST_KINDS: usize = 10;
+pub const REQUEST_KINDS: usize = 11;
 
 impl Request {
     /// Which kind of request this is (below [`REQUEST_KINDS`]), the same number as its
@@ -72,6 +82,7 @@ impl Request {
             Request::Sentences(_) => 7,
             Request::Timeline(_) => 8,
             Request::Export { .. } => 9,
+            Request::Hits { .. } => 10,
         }
     }
 }
@@ -80,6 +91,8 @@ impl Request {
 #[derive(Clone, Debug)]
 pub enum Answer {
     Search(Query, Result<SearchResults, String>),
+    /// The hits of `query` from an offset.
+    Hits(Query, usize, Result<SearchResults, String>),
     Docs(Result<Vec<DocSummary>, String>),
     Doc(Result<Option<Box<DocView>>, String>),
     Entities(Result<std::sync::Arc<Vec<EntityCount>>, String>),
@@ -107,6 +120,7 @@ impl Answer {
             Answer::Sentences(..) => 7,
             Answer::Timeline(..) => 8,
             Answer::Exported(_) => 9,
+            Answer::Hits(..) => 10,
         }
     }
 }
@@ -268,6 +282,7 @@ fn answer_or_error(index: &DocIndex, index_dir: &std::path::Path, request: Reque
 fn failed(request: Request, error: String) -> Answer {
     match request {
         Request::Search(query) => Answer::Search(query, Err(error)),
+        Request::Hits { query, offset, .. } => Answer::Hits(query, offset, Err(error)),
         Request::Docs => Answer::Docs(Err(error)),
         Request::Doc { .. } => Answer::Doc(Err(error)),
         Request::Entities(_) => Answer::Entities(Err(error)),
@@ -293,8 +308,12 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
     let msg = |e: crate::index::IndexError| e.to_string();
     match request {
         Request::Search(query) => {
-            let results = index.search(&query, MAX_HITS).map_err(msg);
+            let results = index.search(&query, FIRST_HITS).map_err(msg);
             Answer::Search(query, results)
+        }
+        Request::Hits { query, offset, count } => {
+            let results = index.search_page(&query, offset, count.min(MAX_WINDOW)).map_err(msg);
+            Answer::Hits(query, offset, results)
         }
         Request::Docs => Answer::Docs(index.list_docs().map_err(msg)),
         Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map(|v| v.map(Box::new)).map_err(msg)),

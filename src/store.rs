@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::FileProblem;
 
 /// Bumped whenever the index schema changes; older indexes are then simply not opened.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The root of Dossier's data.
 /// Why the data folder or an index in it cannot be used.
@@ -221,7 +221,12 @@ const SEEDS: &[(&str, &str)] = &[("000_5ade84b4f6cc8005.txt", include_str!("../s
 
 /// FNV-1a: a stable hash, so an index folder keeps its name across Rust versions.
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    fnv1a_more(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// [`fnv1a`] of what `hash` was made from followed by `bytes`.
+pub(crate) fn fnv1a_more(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// What the last indexing run of a folder did; kept beside its index.

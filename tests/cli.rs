@@ -92,9 +92,14 @@ fn search_results_export_as_csv() {
     let folder = fx.folder.to_str().unwrap();
     let csv = stdout(&dossier(&fx, &["search", folder, "harbour", "--csv"]));
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("id,title,format,matches,page,score"));
+    assert_eq!(lines.next(), Some("id,title,format,matches,page,score,copies"));
     let first = lines.next().unwrap();
     assert!(first.starts_with("harbour-fire.txt,Fire Damages Warehouse at Northport Harbour,text,3,,"), "{first}");
+    // Exact copies are one row, which names the others.
+    let csv = stdout(&dossier(&fx, &["search", folder, "inspection", "--csv"]));
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    assert!(rows[0].starts_with("notes/duplicate-a.txt,") && rows[0].ends_with(",notes/duplicate-b.txt"), "{csv}");
     assert_eq!(dossier(&fx, &["search", folder, "harbour", "--csv", "--json"]).status.code(), Some(2));
 }
 
@@ -221,7 +226,7 @@ fn queries_in_other_scripts_and_with_leading_dashes_search() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let out = dossier(&fx, &["search", folder, "-Лавров"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(stdout(&out).starts_with("7 documents match"), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("6 documents match \"-Лавров\" (and 1 exact copy of one)"), "{}", stdout(&out));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     // A wall of parentheses is bounded, not a stack overflow.
     let deep = format!("{}Лавров{}", "(".repeat(3_000), ")".repeat(3_000));
@@ -254,7 +259,8 @@ fn option_values_are_checked_and_json_errors_are_json() {
     // A subfolder however it is typed.
     for sub in ["notes", "./notes", "notes/", "./notes/"] {
         let out = dossier(&fx, &["search", folder, "--in", sub, "lighthouse"]);
-        assert!(stdout(&out).starts_with("3 documents match"), "{sub}: {}", stdout(&out));
+        assert!(stdout(&out).starts_with("2 documents match"), "{sub}: {}", stdout(&out));
+        assert!(stdout(&out).contains("same text: notes/duplicate-b.txt"), "{sub}: {}", stdout(&out));
     }
     // Errors with --json are JSON on stdout too.
     let out = dossier(&fx, &["search", folder, "--json", "--type", "foo", "x"]);
@@ -473,7 +479,8 @@ fn timeline_counts_months_and_date_filters_keep_them() {
     assert_eq!(csv, "month,mentioned,written\n2001-09,1,0\n2001-10,0,1\n2022-07,0,1\n2024-03,1,0\n2024-04,1,0\n");
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&dossier(&fx, &["timeline", folder, "--json"]))).unwrap();
-    assert_eq!(json["documents"], 9);
+    // Nine documents, two of them the same text: counted once.
+    assert_eq!(json["documents"], 8);
     assert!(json["unplotted"].as_u64().unwrap() >= 1, "2019 alone: {json}");
     let count = |query: &str| {
         let out = dossier(&fx, &["search", folder, query, "--json"]);
@@ -518,9 +525,11 @@ fn the_query_language_folds_accents_and_reads_prefixes_fuzzy_words_proximity_pat
     assert_eq!(search("/Bl[a-z]nken/").1, ["news-blinken-lavrov.txt"]);
     assert_eq!(search("/master Helen/").1, ["harbour-fire.txt"]);
     assert_eq!(total("harbour -/master Helen/"), 1, "the minutes speak of harbour repairs");
-    assert_eq!(total("path:notes/"), 5);
-    assert_eq!(total("path:notes/ lighthouse"), 3);
-    assert_eq!(total("path:duplicate lighthouse"), 2);
+    // notes/ holds two copies of one text: one hit.
+    assert_eq!(total("path:notes/"), 4);
+    assert_eq!(total("path:notes/ lighthouse"), 2);
+    assert_eq!(total("path:duplicate lighthouse"), 1);
+    assert_eq!(total("path:duplicate-b lighthouse"), 1, "a copy found alone is a hit of its own");
     // Half-typed or odd syntax still searches and says what it ignored.
     let (n, _, warnings) = search("\"fire department");
     assert!(n == 1 && warnings.contains("not closed"), "{warnings}");

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use common::Fixture;
 use dossier::entities::default_extractor;
 use dossier::index::DocIndex;
-use dossier::model::{EntityKey, EntityKind, Query};
+use dossier::model::{EntityKey, EntityKind, Query, SortBy};
 use dossier::pipeline::{self, Event, Options};
 use dossier::store::RunRecord;
 
@@ -109,13 +109,43 @@ fn search_ranks_snippets_and_counts_matches() {
 }
 
 #[test]
-fn equal_scores_are_ordered_by_path() {
+fn exact_copies_are_one_hit_that_lists_the_others() {
     let fx = Fixture::new();
     let (index, _) = index_folder(&fx);
     for _ in 0..5 {
-        let hits = index.search(&q("inspection"), 10).unwrap().hits;
-        let got: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(got, ["notes/duplicate-a.txt", "notes/duplicate-b.txt"]);
+        let results = index.search(&q("inspection"), 10).unwrap();
+        let got: Vec<(&str, &[String])> = results.hits.iter().map(|h| (h.id.as_str(), h.copies.as_slice())).collect();
+        assert_eq!(got, [("notes/duplicate-a.txt", &["notes/duplicate-b.txt".to_owned()][..])]);
+        assert_eq!((results.total, results.copies), (1, 1));
+    }
+    // Each copy stays reachable, and names the other.
+    let view = index.doc_view("notes/duplicate-b.txt", &Query::default()).unwrap().unwrap();
+    assert_eq!(view.copies, ["notes/duplicate-a.txt"]);
+    let view = index.doc_view("notes/latin1-note.txt", &Query::default()).unwrap().unwrap();
+    assert!(view.copies.is_empty());
+}
+
+#[test]
+fn windows_of_hits_fit_together_in_one_order() {
+    let fx = Fixture::new();
+    // Equal scores (the same length, one match each), written in no particular order.
+    for i in [7, 3, 11, 0, 5, 9, 1, 12, 4, 8, 2, 10, 6] {
+        std::fs::write(fx.folder.join(format!("tide-{i:02}.txt")), format!("Tide {i:02} rose.")).unwrap();
+    }
+    let (index, _) = index_folder(&fx);
+    let all: Vec<String> = index.search(&q("tide"), usize::MAX).unwrap().hits.into_iter().map(|h| h.id).collect();
+    let expected: Vec<String> = (0..13).map(|i| format!("tide-{i:02}.txt")).collect();
+    assert_eq!(all, expected, "ties by path");
+    for sort in [SortBy::Relevance, SortBy::Path, SortBy::Newest, SortBy::Oldest] {
+        let query = Query { text: "tide".into(), sort, ..Query::default() };
+        let whole: Vec<String> = index.search(&query, 100).unwrap().hits.into_iter().map(|h| h.id).collect();
+        let mut pieced = Vec::new();
+        for offset in (0..13).step_by(4) {
+            let window = index.search_page(&query, offset, 4).unwrap();
+            assert_eq!(window.total, 13);
+            pieced.extend(window.hits.into_iter().map(|h| h.id));
+        }
+        assert_eq!(pieced, whole, "{sort:?}");
     }
 }
 
@@ -551,4 +581,25 @@ fn one_name_per_entity_across_the_folder_and_filters_cover_every_spelling() {
     assert_eq!(typed("person:Paul").0, ["d.txt"]);
     let (none, warnings) = typed("person:Nobody");
     assert!(none.is_empty() && warnings.iter().any(|w| w.contains("no person named \"Nobody\"")), "{warnings:?}");
+}
+
+#[test]
+fn a_text_filed_twice_counts_once_in_entity_counts() {
+    let fx = Fixture::new();
+    let text = "Greta Lindqvist met the board of Calder Shipping Company in Northport on Monday.";
+    std::fs::write(fx.folder.join("copy-1.txt"), text).unwrap();
+    std::fs::create_dir(fx.folder.join("again")).unwrap();
+    std::fs::write(fx.folder.join("again/copy-1.txt"), text).unwrap();
+    let (index, _) = index_folder(&fx);
+    let documents = |counts: &[dossier::model::EntityCount], name: &str| {
+        counts.iter().find(|c| c.key.text == name).map(|c| c.documents)
+    };
+    let all = index.entity_counts().unwrap();
+    assert_eq!(documents(&all, "Greta Lindqvist"), Some(1), "two files, one text");
+    // Calder Shipping Company is also in two of the fixture's documents.
+    assert_eq!(documents(&all, "Calder Shipping Company"), Some(3));
+    let under_query = index.entity_counts_for(&q("board")).unwrap();
+    assert_eq!(documents(&under_query, "Greta Lindqvist"), Some(1));
+    // These and the fixture's own two notes with one text.
+    assert_eq!(index.stats(&fx.data).unwrap().copies, 2);
 }

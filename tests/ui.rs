@@ -332,14 +332,14 @@ fn a_restart_restores_folder_query_and_selection() {
     let fx = Fixture::new();
     let mut h = folder_open(&fx);
     search_for(&mut h, "lighthouse");
-    run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
+    run_until(&mut h, "the hits", |h| shows(h, "2 documents match"));
     h.get_by_label_contains("notes/latin1-note.txt").click();
     run_until(&mut h, "the note", |h| shows_part(h, "still about the lighthouse"));
     let saved = h.state().persisted().clone();
     drop(h);
 
     let mut h = harness(&fx, None, Some(saved));
-    run_until(&mut h, "the restored query's hits", |h| shows(h, "3 documents match"));
+    run_until(&mut h, "the restored query's hits", |h| shows(h, "2 documents match"));
     run_until(&mut h, "the restored document", |h| {
         h.state().document().is_some_and(|d| d.id == "notes/latin1-note.txt")
     });
@@ -798,7 +798,8 @@ fn dragging_across_the_timeline_keeps_those_months() {
     let state = Persisted { show_timeline: true, ..Persisted::default() };
     let mut h = harness(&fx, Some(fx.folder.clone()), Some(state));
     run_until(&mut h, "the timeline", |h| {
-        listed(h, 9) && shows(h, "Timeline") && shows_part(h, "9 documents · by month")
+        // Nine listed, two of them the same text: counted once.
+        listed(h, 9) && shows(h, "Timeline") && shows_part(h, "8 documents · by month")
     });
     h.run_steps(3);
     // From the left edge to a third of the way: October 2001 is in, July 2022 is not.
@@ -825,19 +826,19 @@ fn file_export_writes_every_matching_document_and_the_entities() {
     let fx = Fixture::new();
     let mut h = folder_open(&fx);
     search_for(&mut h, "lighthouse");
-    run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
+    run_until(&mut h, "the hits", |h| shows(h, "2 documents match"));
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Export…").click();
-    run_until(&mut h, "the export window", |h| shows(h, "Every matching document (3 documents)"));
+    run_until(&mut h, "the export window", |h| shows(h, "Every matching document (2 documents)"));
     h.get_by_label("Save…").click();
-    run_until(&mut h, "the export", |h| shows_part(h, "Exported 3 rows to"));
+    run_until(&mut h, "the export", |h| shows_part(h, "Exported 2 rows to"));
     let written = std::fs::read_to_string(fx.folder.with_file_name("results.csv")).unwrap();
     let mut lines = written.lines();
-    assert_eq!(lines.next(), Some("id,title,format,matches,page,score"));
+    assert_eq!(lines.next(), Some("id,title,format,matches,page,score,copies"));
     let mut ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     ids.sort();
-    assert_eq!(ids.len(), 3);
+    assert_eq!(ids.len(), 2);
     assert!(ids.contains(&"notes/latin1-note.txt"), "{ids:?}");
 
     // The entities, as JSON.
@@ -936,7 +937,7 @@ fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns()
 fn searches_are_remembered_stepped_through_with_arrows_and_saved_per_folder() {
     let fx = Fixture::new();
     let mut h = folder_open(&fx);
-    for (query, hits) in [("lighthouse", "3 documents match"), ("harbour", "2 documents match")] {
+    for (query, hits) in [("lighthouse", "2 documents match"), ("harbour", "2 documents match")] {
         clear_search(&mut h);
         search_for(&mut h, query);
         run_until(&mut h, "the hits", |h| shows(h, hits));
@@ -984,15 +985,55 @@ fn hits_are_sorted_by_path_when_asked() {
     let fx = Fixture::new();
     let mut h = folder_open(&fx);
     search_for(&mut h, "lighthouse");
-    run_until(&mut h, "the hits", |h| shows(h, "3 documents match"));
+    run_until(&mut h, "the hits", |h| shows(h, "2 documents match"));
     h.get_by_label("Sort:").click();
     h.run_steps(2);
     h.get_by_label("Path").click();
     run_until(&mut h, "the hits by path", |h| {
         h.state().results().is_some_and(|r| {
             let ids: Vec<&str> = r.hits.iter().map(|x| x.id.as_str()).collect();
-            ids == ["notes/duplicate-a.txt", "notes/duplicate-b.txt", "notes/latin1-note.txt"]
+            ids == ["notes/duplicate-a.txt", "notes/latin1-note.txt"]
         })
     });
     assert_eq!(h.state().persisted().sort, dossier::model::SortBy::Path, "kept across restarts");
+}
+
+#[test]
+fn every_hit_is_listed_as_it_is_scrolled_to_and_copies_are_one_hit() {
+    let fx = Fixture::new();
+    std::fs::create_dir(fx.folder.join("tides")).unwrap();
+    for i in 0..300 {
+        std::fs::write(fx.folder.join(format!("tides/tide-{i:03}.txt")), format!("Tide table {i:03}. The tide rose."))
+            .unwrap();
+    }
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 307));
+    search_for(&mut h, "tide");
+    // Equal scores: by path. The first hits come with the count, the rest as scrolled to.
+    run_until(&mut h, "the count", |h| shows(h, "300 documents match") && shows_part(h, "tides/tide-000.txt · Text"));
+    assert!(!shows_part(&h, "tides/tide-299.txt"));
+    h.get_by_label_contains("tides/tide-000.txt · Text").hover();
+    let wheel = egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Page,
+        delta: egui::vec2(0.0, -5.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    };
+    run_until(&mut h, "the last hit, scrolled to", |h| {
+        h.event(wheel.clone());
+        shows_part(h, "tides/tide-299.txt · Text · 2 matches")
+    });
+    let loaded = h.state().hits_loaded();
+    assert!((60..300).contains(&loaded), "only the hits around what was shown were asked for: {loaded}");
+
+    // Two files with the same text are one hit, which names the other; so does the document.
+    clear_search(&mut h);
+    search_for(&mut h, "inspection");
+    run_until(&mut h, "one hit", |h| shows(h, "1 document matches") && shows(h, "(and 1 exact copy)"));
+    h.get_by_label_contains("notes/duplicate-a.txt · Text · 1 match · +1 copy").click();
+    run_until(&mut h, "the document", |h| h.state().document().is_some_and(|d| d.id == "notes/duplicate-a.txt"));
+    run_until(&mut h, "its copy", |h| shows(h, "Same text also in:"));
+    h.get_by_label("notes/duplicate-b.txt").click();
+    run_until(&mut h, "the copy", |h| h.state().document().is_some_and(|d| d.id == "notes/duplicate-b.txt"));
 }

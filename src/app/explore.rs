@@ -50,7 +50,7 @@ impl DossierApp {
         let selected = self.state.selected_entity.as_ref()?;
         let (_, found) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected)?;
         let listed: Vec<&str> = match &self.state.results {
-            Some(results) => results.hits.iter().map(|h| h.id.as_str()).collect(),
+            Some(_) => self.state.loaded_hits().map(|h| h.id.as_str()).collect(),
             None => self.state.docs.iter().map(|d| d.id.as_str()).collect(),
         };
         let here = self.state.p.selected.as_deref().and_then(|id| listed.iter().position(|d| *d == id));

@@ -141,6 +141,12 @@ impl DossierApp {
         self.layout.painted_matches()
     }
 
+    /// How many of the current search's hits have been received (the first ones, and those
+    /// asked for as the list was scrolled).
+    pub fn hits_loaded(&self) -> usize {
+        self.state.loaded_hits().count()
+    }
+
     /// The current search's results, if a search is shown.
     pub fn results(&self) -> Option<&crate::model::SearchResults> {
         self.state.results.as_ref()
@@ -349,7 +355,21 @@ impl DossierApp {
             match reply.answer {
                 Answer::Search(query, Ok(results)) => {
                     if query == self.query() {
-                        self.state.results = Some(results);
+                        self.state.set_results(Some(results));
+                    }
+                }
+                Answer::Hits(query, offset, Ok(results)) => {
+                    if query == self.query() {
+                        self.state.hits_asked = None;
+                        // Far-away hits are dropped (and asked again if scrolled back to), so
+                        // scrolling through 100,000 keeps a few thousand.
+                        self.state.more_hits.retain(|&i, _| i.abs_diff(offset) < 2_000);
+                        let first = self.state.results.as_ref().map_or(0, |r| r.hits.len());
+                        for (i, hit) in results.hits.into_iter().enumerate() {
+                            if offset + i >= first {
+                                self.state.more_hits.insert(offset + i, hit);
+                            }
+                        }
                     }
                 }
                 Answer::Docs(Ok(docs)) => self.listed(docs),
@@ -380,6 +400,7 @@ impl DossierApp {
                     }
                 }
                 Answer::Search(_, Err(e))
+                | Answer::Hits(_, _, Err(e))
                 | Answer::Docs(Err(e))
                 | Answer::Doc(Err(e))
                 | Answer::Stats(Err(e))
@@ -464,7 +485,7 @@ impl DossierApp {
         self.session = Some(session);
         self.state.indexing = IndexingState { running: true, ..IndexingState::default() };
         self.state.docs.clear();
-        self.state.results = None;
+        self.state.set_results(None);
         self.state.doc = None;
         self.state.doc_loading = false;
         self.layout.clear();
@@ -620,6 +641,13 @@ impl DossierApp {
                 self.state.p.sort = sort;
                 if !self.query().is_empty() {
                     self.send(Request::Search(self.query()));
+                }
+            }
+            Command::LoadHits(places) => {
+                let asked = self.state.hits_asked.as_ref();
+                if !asked.is_some_and(|a| a.start <= places.start && places.end <= a.end) && !self.query().is_empty() {
+                    self.send(Request::Hits { query: self.query(), offset: places.start, count: places.len() });
+                    self.state.hits_asked = Some(places);
                 }
             }
             Command::RememberQuery => self.remember_query(),
@@ -779,7 +807,7 @@ impl DossierApp {
         // The hits first (the searcher answers in the order asked), then the open document's
         // matches, then the entity list and the timeline, which count what is searched.
         if self.query().is_empty() {
-            self.state.results = None;
+            self.state.set_results(None);
         } else {
             self.send(Request::Search(self.query()));
         }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tantivy::collector::DocSetCollector;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use super::{DocIndex, EntityTable, Result, any_term, decode_spans, docs_by_segment, for_each_doc_groups, text_of};
+use super::{DocIndex, EntityTable, Result, any_term, decode_spans, for_each_doc_groups, text_of};
 use crate::entities::{identity, sentences};
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
 
@@ -100,7 +100,7 @@ impl DocIndex {
         let members = table.members_of(key);
         let own = table.group_of.get(&members[0]).copied();
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-        let docs = docs_by_segment(&table.searcher, any.as_ref())?;
+        let docs = self.docs_by_segment(&table.searcher, any.as_ref())?;
         let mut shared = vec![0u64; table.list.len()];
         for_each_doc_groups(table, &docs, |groups| {
             for &g in groups {

@@ -25,12 +25,13 @@ use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searche
 
 mod cooccur;
 mod query;
+mod rank;
 mod timeline;
 
 use crate::entities::curation::Curation;
 use crate::model::{
     DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
-    MergeReason, Query, SearchHit, SearchResults, SortBy, TextFilters, Variant,
+    MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
@@ -77,6 +78,7 @@ struct Fields {
     language: Field,
     days: Field,
     undated: Field,
+    digest: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -113,6 +115,9 @@ fn schema() -> (Schema, Fields) {
         // timeline and `date:` filters, and how many mentions had no such day.
         days: b.add_i64_field("days", FAST),
         undated: b.add_u64_field("undated", FAST),
+        // The same title and text have the same digest (`rank::digest`): exact copies are one
+        // hit and count once.
+        digest: b.add_u64_field(rank::DIGEST, FAST | INDEXED),
     };
     (b.build(), fields)
 }
@@ -203,9 +208,6 @@ impl TokenStream for WordStream<'_> {
     }
 }
 
-/// How many matching documents a search ranks before the tie-break by path; hits beyond
-/// [`DocIndex::search`]'s limit are counted but not shown.
-const RANK_WINDOW: usize = 1000;
 /// Snippet length in characters.
 const SNIPPET_CHARS: usize = 180;
 
@@ -221,9 +223,6 @@ struct Compiled {
 
 /// Nanoseconds in a day (the `created` and `modified` fields count nanoseconds).
 const DAY_NS: i64 = 86_400_000_000_000;
-
-/// A hit being ranked: its score, id and address.
-type Ranked = (f32, String, DocAddress);
 
 /// How long the documents a query finds may be read to check an exact spelling or a pattern.
 const CHECK_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
@@ -244,7 +243,23 @@ pub struct DocIndex {
     /// The user's corrections, applied to the merged entities, with a version that changes
     /// with them (it is part of the cache's key).
     curation: Arc<Mutex<(u64, Curation)>>,
+    /// Each document's place in the order of hits, and its copies, per reader generation.
+    order: Cached<u64, rank::DocOrder>,
+    /// The last search that read documents to check a spelling or pattern, with what it kept,
+    /// so that its later windows of hits do not read them again.
+    checked: Cached<(u64, Query), Checked>,
 }
+
+/// The hits a search kept after checking their text, in order, and how many it read of how many.
+struct Checked {
+    kept: Vec<rank::Ranked>,
+    read: usize,
+    candidates: usize,
+    folded: usize,
+}
+
+/// A value shared by clones of the index, with the key it was made for.
+type Cached<K, T> = Arc<Mutex<Option<(K, Arc<T>)>>>;
 
 /// The merged entities of one reader generation, before corrections, and each segment's
 /// decoded entity terms they were counted from.
@@ -343,6 +358,8 @@ impl DocIndex {
             entities: Arc::default(),
             merged: Arc::default(),
             curation: Arc::default(),
+            order: Arc::default(),
+            checked: Arc::default(),
         })
     }
 
@@ -544,41 +561,43 @@ impl DocIndex {
         out
     }
 
-    /// Ranked hits for `query`, at most `limit`, with snippets. Equal scores are ordered by path
-    /// so results are stable across runs.
+    /// The best hits for `query`, at most `limit`, with snippets (see [`DocIndex::search_page`]).
     pub fn search(&self, query: &Query, limit: usize) -> Result<SearchResults> {
+        self.search_page(query, 0, limit)
+    }
+
+    /// The hits for `query` from `offset` in its sort order, at most `limit`, with snippets,
+    /// and how many there are. The order is total (ties by path), so windows asked for apart
+    /// fit together; exact copies are one hit that lists the others.
+    pub fn search_page(&self, query: &Query, offset: usize, limit: usize) -> Result<SearchResults> {
         let searcher = self.searcher();
         let Compiled { query: parsed, checks, marks, mut warnings, has_text } = self.parse(query);
-        // Every hit is ranked when more are asked for than are usually shown (an export), or
-        // when each is to be checked in rank order.
-        let window = if limit > RANK_WINDOW || !checks.is_empty() {
-            let all = searcher.search(&parsed, &Count)?.max(1);
-            if checks.is_empty() { all.min(limit) } else { all }
+        let order = self.doc_order(&searcher)?;
+        let (window, total, copies) = if checks.is_empty() {
+            let ranks = searcher.search(parsed.as_ref(), &rank::Ranking::new(query.sort, offset, limit, order))?;
+            (ranks.hits, ranks.total, ranks.folded)
         } else {
-            RANK_WINDOW
-        };
-        let (mut ranked, mut total) = self.ranked(&searcher, parsed.as_ref(), window, query.sort)?;
-        if !checks.is_empty() {
-            let candidates = ranked.len();
-            let (kept, read) = self.checked(&searcher, ranked, &checks)?;
-            if read < candidates {
+            let checked = self.checked(&searcher, query, parsed.as_ref(), &checks, order)?;
+            if checked.read < checked.candidates {
                 let written: Vec<&str> = checks.iter().map(|c| c.written.as_str()).collect();
                 warnings.push(format!(
-                    "{} was checked in the first {read} of {candidates} documents before time ran out; \
+                    "{} was checked in the first {} of {} documents before time ran out; \
                      add words to narrow the search",
-                    written.join(" and ")
+                    written.join(" and "),
+                    checked.read,
+                    checked.candidates
                 ));
             }
-            total = kept.len();
-            ranked = kept;
-        }
-        ranked.truncate(limit);
+            let window = checked.kept.iter().skip(offset).take(limit).cloned().collect();
+            (window, checked.kept.len(), checked.folded)
+        };
 
         let mut snippets = SnippetGenerator::create(&searcher, parsed.as_ref(), self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
-        let mut hits = Vec::with_capacity(ranked.len());
-        for (score, id, addr) in ranked {
-            let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut hits = Vec::with_capacity(window.len());
+        for ranked in window {
+            let doc: TantivyDocument = searcher.doc(ranked.addr)?;
+            let id = text_of(&doc, self.fields.id).to_owned();
             let body = text_of(&doc, self.fields.body);
             let meta = self.meta_of(&doc, &id)?;
             let ranges = self.match_ranges(&marks, body);
@@ -604,83 +623,87 @@ impl DocIndex {
                 title: text_of(&doc, self.fields.title).to_owned(),
                 match_count: ranges.len(),
                 id,
-                score,
+                score: ranked.score,
                 snippet,
                 snippet_ranges,
                 format: meta.format,
                 page,
+                copies: self.ids_of(&searcher, &ranked.copies)?,
             });
         }
-        Ok(SearchResults { total, hits, warnings })
+        Ok(SearchResults { total, hits, warnings, copies })
     }
 
-    /// The best `window` hits of `parsed` in `sort` order, and how many match.
-    fn ranked(
-        &self,
-        searcher: &Searcher,
-        parsed: &dyn TantivyQuery,
-        window: usize,
-        sort: SortBy,
-    ) -> Result<(Vec<Ranked>, usize)> {
-        use tantivy::Order;
-        let top = TopDocs::with_limit(window);
-        match sort {
-            SortBy::Relevance => {
-                let (hits, total) = searcher.search(parsed, &(top.order_by_score(), Count))?;
-                Ok((ranked_by_score_then_path(searcher, hits)?, total))
+    /// The ids of the documents at `addrs`, in that order.
+    fn ids_of(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<String>> {
+        let mut out = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let mut id = String::new();
+            if let Some(column) = searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?
+                && let Some(ord) = column.term_ords(addr.doc_id).next()
+            {
+                column.ord_to_str(ord, &mut id)?;
             }
-            SortBy::Path => {
-                let (hits, total) =
-                    searcher.search(parsed, &(top.order_by_string_fast_field("id", Order::Asc), Count))?;
-                Ok((hits.into_iter().map(|(id, addr)| (0.0, id.unwrap_or_default(), addr)).collect(), total))
-            }
-            SortBy::Newest | SortBy::Oldest => {
-                let order = if sort == SortBy::Newest { Order::Desc } else { Order::Asc };
-                let by_date = top.order_by_fast_field::<i64>("modified", order);
-                let (hits, total) = searcher.search(parsed, &(by_date, Count))?;
-                // tantivy keeps undated documents last in either order; so does this sort, which
-                // orders equal dates by path, as relevance's ties are.
-                let ids = ranked_by_score_then_path(searcher, hits.iter().map(|(_, a)| (0.0, *a)).collect())?;
-                let ids: HashMap<DocAddress, String> = ids.into_iter().map(|(_, id, a)| (a, id)).collect();
-                let mut dated: Vec<(Option<i64>, String, DocAddress)> =
-                    hits.into_iter().map(|(date, a)| (date, ids.get(&a).cloned().unwrap_or_default(), a)).collect();
-                dated.sort_by(|a, b| {
-                    let by_date = match (a.0, b.0) {
-                        (Some(x), Some(y)) if sort == SortBy::Newest => y.cmp(&x),
-                        (Some(x), Some(y)) => x.cmp(&y),
-                        (x, y) => y.is_some().cmp(&x.is_some()),
-                    };
-                    by_date.then_with(|| a.1.cmp(&b.1))
-                });
-                let ranked = dated.into_iter().map(|(_, id, a)| (0.0, id, a)).collect();
-                Ok((ranked, total))
-            }
+            out.push(id);
         }
+        Ok(out)
     }
 
-    /// The `ranked` documents whose title or text passes `checks`, read in rank order until
-    /// [`CHECK_BUDGET`] runs out (at least one is read), and how many were read.
+    /// Where each document of `searcher`'s generation stands in the order of hits, and which
+    /// are copies of another, read once per generation.
+    fn doc_order(&self, searcher: &Searcher) -> Result<Arc<rank::DocOrder>> {
+        let generation = searcher.generation().generation_id();
+        let mut cache = self.order.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((g, order)) = cache.as_ref()
+            && *g == generation
+        {
+            return Ok(order.clone());
+        }
+        let order = Arc::new(rank::DocOrder::of(searcher)?);
+        *cache = Some((generation, order.clone()));
+        Ok(order)
+    }
+
+    /// Every hit of `parsed` whose title or text passes `checks`, in `query`'s order, read until
+    /// [`CHECK_BUDGET`] runs out (at least one is read); the last such search is kept, so its
+    /// later windows are not read again.
     fn checked(
         &self,
         searcher: &Searcher,
-        ranked: Vec<Ranked>,
+        query: &Query,
+        parsed: &dyn TantivyQuery,
         checks: &[query::Check],
-    ) -> Result<(Vec<Ranked>, usize)> {
+        order: Arc<rank::DocOrder>,
+    ) -> Result<Arc<Checked>> {
+        let generation = searcher.generation().generation_id();
+        if let Some(((g, q), checked)) = self.checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
+            && *g == generation
+            && q == query
+        {
+            return Ok(checked.clone());
+        }
+        let all = searcher.search(parsed, &rank::Ranking::new(query.sort, 0, usize::MAX, order))?;
+        let candidates = all.hits.len();
         let started = std::time::Instant::now();
         let mut kept = Vec::new();
         let mut read = 0;
-        for hit in ranked {
+        let mut folded = 0;
+        for hit in all.hits {
             if read > 0 && started.elapsed() > CHECK_BUDGET {
                 break;
             }
             read += 1;
-            let doc: TantivyDocument = searcher.doc(hit.2)?;
+            let doc: TantivyDocument = searcher.doc(hit.addr)?;
             let (body, title) = (text_of(&doc, self.fields.body), text_of(&doc, self.fields.title));
             if checks.iter().all(|c| (c.regex.is_match(body) || c.regex.is_match(title)) != c.negated) {
+                folded += hit.copies.len();
                 kept.push(hit);
             }
         }
-        Ok((kept, read))
+        let checked = Arc::new(Checked { kept, read, candidates, folded });
+        *self.checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some(((generation, query.clone()), checked.clone()));
+        Ok(checked)
     }
 
     fn analyse(&self, text: &str) -> Vec<(String, Range<usize>)> {
@@ -779,6 +802,16 @@ impl DocIndex {
             attachments.push((child_id, text_of(&child, self.fields.title).to_owned()));
         }
         attachments.sort();
+        let mut copies = Vec::new();
+        if let Some(digest) =
+            searcher.segment_reader(addr.segment_ord).fast_fields().u64(rank::DIGEST)?.first(addr.doc_id)
+        {
+            let same = TermQuery::new(Term::from_field_u64(self.fields.digest, digest), IndexRecordOption::Basic);
+            let others: Vec<DocAddress> = searcher.search(&same, &DocSetCollector)?.into_iter().collect();
+            copies = self.ids_of(&searcher, &others)?;
+            copies.retain(|other| other != id);
+            copies.sort();
+        }
         Ok(Some(DocView {
             id: id.to_owned(),
             title: text_of(&doc, self.fields.title).to_owned(),
@@ -791,6 +824,7 @@ impl DocIndex {
             parent: text_of(&doc, self.fields.parent).to_owned(),
             meta,
             attachments,
+            copies,
         }))
     }
 
@@ -821,7 +855,7 @@ impl DocIndex {
         let (segments, merged) = (&base.0, base.1.clone());
         let count = |keys: &[EntityKey]| {
             let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
-            searcher.search(any.as_ref(), &Count).unwrap_or(0) as u64
+            self.docs_by_segment(&searcher, any.as_ref()).map_or(0, |d| d.values().map(Vec::len).sum::<usize>() as u64)
         };
         let list = Arc::new(curation.1.apply(merged, count));
         let group_of: HashMap<EntityKey, usize> =
@@ -848,7 +882,9 @@ impl DocIndex {
         {
             return Ok(base.clone());
         }
-        let segments = segment_entity_terms(searcher)?;
+        // A text filed twice counts once: later copies are left out of every count.
+        let order = self.doc_order(searcher)?;
+        let segments = segment_entity_terms(searcher, &order)?;
         let mut counts: HashMap<EntityKey, u64> = HashMap::new();
         for (key, n) in segments.iter().flatten() {
             if let Some(key) = key
@@ -858,7 +894,7 @@ impl DocIndex {
             }
         }
         let mut spellings: HashMap<EntityKey, Vec<Variant>> = HashMap::new();
-        for (term, documents) in self.term_doc_counts(searcher, "entity_variant")? {
+        for (term, documents) in self.term_doc_counts(searcher, "entity_variant", &order)? {
             if let Some((key, reason, text)) = parse_variant_term(&term) {
                 spellings.entry(key.clone()).or_default().push(Variant { text, documents, reason, of: key });
             }
@@ -869,11 +905,17 @@ impl DocIndex {
         Ok(base)
     }
 
-    /// How many live documents hold each term of the fast string field `field`.
-    fn term_doc_counts(&self, searcher: &Searcher, field: &str) -> Result<HashMap<String, u64>> {
+    /// How many live documents (one of each set of copies) hold each term of the fast string
+    /// field `field`.
+    fn term_doc_counts(
+        &self,
+        searcher: &Searcher,
+        field: &str,
+        order: &rank::DocOrder,
+    ) -> Result<HashMap<String, u64>> {
         let mut counts: HashMap<String, u64> = HashMap::new();
-        for seg in searcher.segment_readers() {
-            let (terms, per_ord) = terms_with_doc_counts(seg, field)?;
+        for (i, seg) in searcher.segment_readers().iter().enumerate() {
+            let (terms, per_ord) = terms_with_doc_counts(seg, field, order.later_copies(i))?;
             for (term, n) in terms.into_iter().zip(per_ord) {
                 if n > 0 {
                     *counts.entry(term).or_default() += n;
@@ -945,7 +987,7 @@ impl DocIndex {
     /// For each of the `merged` entities, how many of the documents `query` matches mention it
     /// (once per document, however many of its spellings the document has).
     fn group_counts(&self, table: &EntityTable, query: &dyn TantivyQuery) -> Result<Vec<u64>> {
-        let docs = docs_by_segment(&table.searcher, query)?;
+        let docs = self.docs_by_segment(&table.searcher, query)?;
         let mut counts = vec![0u64; table.list.len()];
         for_each_doc_groups(table, &docs, |groups| {
             for &g in groups {
@@ -983,6 +1025,7 @@ impl DocIndex {
         let Facets { formats, folders } = self.facets()?;
         Ok(IndexStats {
             documents: self.num_docs(),
+            copies: self.doc_order(&self.searcher())?.copies() as u64,
             distinct_entities: self.merged_entities()?.list.len() as u64,
             index_bytes: dir_size(dir),
             formats,
@@ -992,12 +1035,16 @@ impl DocIndex {
 }
 
 /// A segment's terms of the fast string field `field`, by ordinal, and how many of its live
-/// documents hold each.
-fn terms_with_doc_counts(seg: &tantivy::SegmentReader, field: &str) -> Result<(Vec<String>, Vec<u64>)> {
+/// documents hold each, `skip`ped ones left out.
+fn terms_with_doc_counts(
+    seg: &tantivy::SegmentReader,
+    field: &str,
+    skip: Option<&HashSet<u32>>,
+) -> Result<(Vec<String>, Vec<u64>)> {
     let terms = all_strs(seg.fast_fields().str(field)?)?;
     let mut per_ord = vec![0u64; terms.terms.len()];
     if let Some(col) = &terms.column {
-        for doc in alive_docs(seg) {
+        for doc in alive_docs(seg).filter(|d| skip.is_none_or(|s| !s.contains(d))) {
             for ord in col.term_ords(doc) {
                 if let Some(n) = per_ord.get_mut(ord as usize) {
                     *n += 1;
@@ -1011,13 +1058,17 @@ fn terms_with_doc_counts(seg: &tantivy::SegmentReader, field: &str) -> Result<(V
 /// One segment's `entity` terms by ordinal, decoded, with how many live documents hold each.
 type SegmentEntities = Vec<(Option<EntityKey>, u64)>;
 
-/// The documents `query` matches, grouped by segment.
-fn docs_by_segment(searcher: &Searcher, query: &dyn TantivyQuery) -> Result<HashMap<u32, Vec<u32>>> {
-    let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
-    for addr in searcher.search(query, &DocSetCollector)? {
-        by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+impl DocIndex {
+    /// The documents `query` matches, grouped by segment, one of each set of exact copies (a
+    /// text counts once).
+    fn docs_by_segment(&self, searcher: &Searcher, query: &dyn TantivyQuery) -> Result<HashMap<u32, Vec<u32>>> {
+        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
+        for addr in searcher.search(query, &DocSetCollector)? {
+            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
+        }
+        self.doc_order(searcher)?.keep_distinct(searcher, &mut by_segment);
+        Ok(by_segment)
     }
-    Ok(by_segment)
 }
 
 /// Calls `visit` with the merged entities (positions in `table.list`, sorted, each once) of
@@ -1044,10 +1095,10 @@ fn for_each_doc_groups(
 }
 
 /// Per segment, each `entity` term (by ordinal) decoded, with how many live documents hold it.
-fn segment_entity_terms(searcher: &Searcher) -> Result<Vec<SegmentEntities>> {
+fn segment_entity_terms(searcher: &Searcher, order: &rank::DocOrder) -> Result<Vec<SegmentEntities>> {
     let mut out = Vec::new();
-    for seg in searcher.segment_readers() {
-        let (terms, per_ord) = terms_with_doc_counts(seg, "entity")?;
+    for (i, seg) in searcher.segment_readers().iter().enumerate() {
+        let (terms, per_ord) = terms_with_doc_counts(seg, "entity", order.later_copies(i))?;
         out.push(terms.iter().map(|t| EntityKey::decode(t)).zip(per_ord).collect());
     }
     Ok(out)
@@ -1178,24 +1229,6 @@ fn text_of(doc: &TantivyDocument, field: Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 
-/// Hits with their ids, best first; equal scores by path, so results are the same whatever
-/// segments the writer's threads made.
-fn ranked_by_score_then_path(searcher: &Searcher, top: Vec<(f32, DocAddress)>) -> Result<Vec<Ranked>> {
-    let mut ranked: Vec<Ranked> = Vec::with_capacity(top.len());
-    for (score, addr) in top {
-        let ids = searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?;
-        let mut id = String::new();
-        if let Some(column) = &ids
-            && let Some(ord) = column.term_ords(addr.doc_id).next()
-        {
-            column.ord_to_str(ord, &mut id)?;
-        }
-        ranked.push((score, id, addr));
-    }
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(ranked)
-}
-
 /// Marks of one pattern shown in a document at most (a pattern like `/e/` matches everywhere).
 const MAX_PATTERN_MATCHES: usize = 10_000;
 
@@ -1308,6 +1341,9 @@ impl DocWriter {
             d.add_i64(f.days, day);
         }
         d.add_u64(f.undated, undated);
+        if let Some(digest) = rank::digest(&doc.title, &doc.text) {
+            d.add_u64(f.digest, digest);
+        }
         self.writer.add_document(d)?;
         Ok(())
     }

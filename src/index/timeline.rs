@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{DAY_NS, DocIndex, Result, docs_by_segment};
+use super::{DAY_NS, DocIndex, Result};
 use crate::model::{MonthCount, Query, Timeline};
 
 /// Documents named per month when a bar is hovered.
@@ -26,7 +26,7 @@ impl DocIndex {
     pub fn timeline(&self, query: &Query) -> Result<Timeline> {
         let searcher = self.searcher();
         let parsed = self.parse(query).query;
-        let by_segment = docs_by_segment(&searcher, parsed.as_ref())?;
+        let by_segment = self.docs_by_segment(&searcher, parsed.as_ref())?;
         let mut months: BTreeMap<i32, Bucket> = BTreeMap::new();
         let mut out = Timeline::default();
         let mut here: Vec<(i32, u32, bool)> = Vec::new();

@@ -6,8 +6,8 @@ mod export;
 pub mod layout;
 pub mod theme;
 
-use eframe::egui::{self, Align, Color32, Layout, RichText, Sense, TextWrapMode};
-use egui::text::{ByteIndex, LayoutJob, LayoutSection};
+use eframe::egui::{self, Align, Color32, Layout, RichText, Sense};
+use egui::text::LayoutJob;
 
 use crate::entities::curation::{Curation, Rule};
 use crate::model::{
@@ -329,7 +329,19 @@ fn progress_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
-        ui.label(words::plural(state.stats.documents, "document"));
+        if state.stats.copies == 0 {
+            ui.label(words::plural(state.stats.documents, "document"));
+        } else {
+            let copies = if state.stats.copies == 1 {
+                "1 exact copy".to_owned()
+            } else {
+                format!("{} exact copies", state.stats.copies)
+            };
+            ui.label(format!("{} ({copies})", words::plural(state.stats.documents, "document"))).on_hover_text(
+                "Documents with the same title and text as another (a message filed in several folders) \
+                 are one hit in searches, which lists the copies, and count once in entity counts",
+            );
+        }
         ui.separator();
         ui.label(words::plural(state.stats.distinct_entities, "entity"));
         ui.separator();
@@ -587,22 +599,25 @@ fn entity_filters_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     }
 }
 
-/// The hit count, what the query ignored, and the hits.
+/// The hit count, what the query ignored, and every hit, in a list laid out only where it is
+/// scrolled to; the hits of rows not received yet are asked for.
 fn results_ui(state: &State, results: &SearchResults, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
-    let shown = results.hits.len();
     let total = results.total;
-    let head = if total == 0 {
-        "No documents match".to_owned()
-    } else if shown < total {
-        format!("{total} documents match (best {shown} shown)")
-    } else if total == 1 {
-        "1 document matches".to_owned()
-    } else {
-        format!("{total} documents match")
+    let head = match total {
+        0 => "No documents match".to_owned(),
+        1 => "1 document matches".to_owned(),
+        _ => format!("{total} documents match"),
     };
-    ui.label(RichText::new(head).strong());
-    // On a row of its own: the heading can be long ("231 documents match (best 200 shown)").
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(head).strong());
+        if results.copies > 0 {
+            let copies = words::plural(results.copies as u64, "exact copy");
+            ui.label(RichText::new(format!("(and {copies})")).weak())
+                .on_hover_text("Documents with the same title and text as a hit are listed under it, not again");
+        }
+    });
+    // On a row of its own: the heading can be long.
     ui.horizontal(|ui| {
         let label = ui.label("Sort:");
         egui::ComboBox::from_id_salt("sort")
@@ -620,14 +635,39 @@ fn results_ui(state: &State, results: &SearchResults, ui: &mut egui::Ui, out: &m
     for w in &results.warnings {
         ui.label(RichText::new(format!("Ignored part of the query: {w}")).small().color(theme::error_color(dark)));
     }
-    egui::ScrollArea::vertical().id_salt("hits").auto_shrink([false, false]).show(ui, |ui| {
-        for hit in &results.hits {
-            let selected = state.p.selected.as_deref() == Some(hit.id.as_str());
-            if hit_ui(ui, hit, selected).clicked() {
-                out.push(Command::SelectDoc(hit.id.clone()));
+    let row_height = hit_row_height(ui);
+    // Each search's list has its own scroll position: new hits start at the top, and the same
+    // search again (a refresh after indexing, or going back to it) keeps its place.
+    let p = &state.p;
+    let list = ("hits", &p.query, &p.filters, &p.formats, &p.in_folder, p.sort);
+    egui::ScrollArea::vertical().id_salt(list).auto_shrink([false, false]).show_rows(
+        ui,
+        row_height,
+        total,
+        |ui, rows| {
+            let mut missing: Option<std::ops::Range<usize>> = None;
+            for i in rows.clone() {
+                match state.hit(i) {
+                    Some(hit) => {
+                        let selected = state.p.selected.as_deref() == Some(hit.id.as_str());
+                        if hit_ui(ui, hit, selected, row_height).clicked() {
+                            out.push(Command::SelectDoc(hit.id.clone()));
+                        }
+                    }
+                    None => {
+                        ui.add_sized([ui.available_width(), row_height], egui::Label::new(RichText::new("…").weak()));
+                        let m = missing.get_or_insert(i..i + 1);
+                        m.end = i + 1;
+                    }
+                }
             }
-        }
-    });
+            if let Some(m) = missing {
+                // A screen's worth around what is missing, so a little scrolling has its rows.
+                let pad = rows.len().max(10);
+                out.push(Command::LoadHits(m.start.saturating_sub(pad)..(m.end + pad).min(total)));
+            }
+        },
+    );
 }
 
 /// Every document, a virtualised list.
@@ -741,53 +781,73 @@ fn list_row_ui(ui: &mut egui::Ui, selected: bool, title: &str, details: &str, he
     response
 }
 
-/// One search hit: title, path and match count, then the snippet with its matches marked.
-fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool) -> egui::Response {
+/// The height of a hit's row: its title, its details, and two lines of snippet.
+fn hit_row_height(ui: &egui::Ui) -> f32 {
+    let body = ui.text_style_height(&egui::TextStyle::Body);
+    let small = ui.text_style_height(&egui::TextStyle::Small);
+    body + 3.0 * small + 12.0
+}
+
+/// One search hit, `height` high: title, path, match count and copies, then two lines of the
+/// snippet with its matches marked. Its accessible label is all of it.
+fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool, height: f32) -> egui::Response {
     let dark = ui.visuals().dark_mode;
-    let body = egui::TextStyle::Body.resolve(ui.style());
-    let small = egui::TextStyle::Small.resolve(ui.style());
-    let text = ui.visuals().text_color();
-    let mut job = LayoutJob::default();
-    job.append(&hit.title, 0.0, egui::TextFormat::simple(body.clone(), text));
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, height), Sense::click());
     let plural = if hit.match_count == 1 { "" } else { "es" };
     let page = hit.page.map(|p| format!(" · {} {p}", hit.format.page_word())).unwrap_or_default();
-    job.append(
-        &format!("\n{} · {} · {} match{plural}{page}\n", hit.id, hit.format.label(), hit.match_count),
-        0.0,
-        egui::TextFormat::simple(small.clone(), theme::weak_color(dark)),
-    );
-    let base = job.text.len();
-    job.text.push_str(&hit.snippet);
-    let mut at = 0;
+    let copies = match hit.copies.len() {
+        0 => String::new(),
+        n => format!(" · +{}", words::plural(n as u64, "copy")),
+    };
+    let details = format!("{} · {} · {} match{plural}{page}{copies}", hit.id, hit.format.label(), hit.match_count);
+    let label = format!("{}\n{details}\n{}", hit.title, hit.snippet);
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
+    let response = if hit.copies.is_empty() {
+        response
+    } else {
+        response.on_hover_text(format!("The same title and text:\n{}", hit.copies.join("\n")))
+    };
+    if !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let visuals = ui.style().interact_selectable(&response, selected);
+    if selected || response.hovered() {
+        ui.painter().rect_filled(rect.shrink(1.0), visuals.corner_radius, visuals.weak_bg_fill);
+    }
+    let text = visuals.text_color();
+    let small = egui::TextStyle::Small.resolve(ui.style());
+    let inner = rect.width() - 12.0;
+    let line = |s: &str, font: egui::FontId, color: Color32| {
+        let mut job = LayoutJob::single_section(s.to_owned(), egui::TextFormat::simple(font, color));
+        job.wrap = egui::text::TextWrapping::truncate_at_width(inner);
+        ui.painter().layout_job(job)
+    };
+    let title = line(&hit.title, egui::TextStyle::Body.resolve(ui.style()), text);
+    let details = line(&details, small.clone(), theme::weak_color(dark));
+    let mut job = LayoutJob::default();
     let plain = egui::TextFormat::simple(small.clone(), text);
     let mut marked = egui::TextFormat::simple(small, theme::MATCH_TEXT);
     marked.background = theme::MATCH_BACKGROUND;
+    let mut at = 0;
     for r in &hit.snippet_ranges {
-        if r.start > at {
-            job.sections.push(LayoutSection {
-                leading_space: 0.0,
-                byte_range: ByteIndex(base + at)..ByteIndex(base + r.start),
-                format: plain.clone(),
-            });
-        }
-        job.sections.push(LayoutSection {
-            leading_space: 0.0,
-            byte_range: ByteIndex(base + r.start)..ByteIndex(base + r.end),
-            format: marked.clone(),
-        });
+        let (Some(before), Some(matched)) = (hit.snippet.get(at..r.start), hit.snippet.get(r.clone())) else {
+            continue;
+        };
+        job.append(before, 0.0, plain.clone());
+        job.append(matched, 0.0, marked.clone());
         at = r.end;
     }
-    if at < hit.snippet.len() {
-        job.sections.push(LayoutSection {
-            leading_space: 0.0,
-            byte_range: ByteIndex(base + at)..ByteIndex(base + hit.snippet.len()),
-            format: plain,
-        });
+    job.append(hit.snippet.get(at..).unwrap_or_default(), 0.0, plain);
+    job.wrap = egui::text::TextWrapping { max_width: inner, max_rows: 2, ..Default::default() };
+    let snippet = ui.painter().layout_job(job);
+    let mut top = rect.min + egui::vec2(6.0, 4.0);
+    for galley in [title, details, snippet] {
+        let h = galley.size().y;
+        ui.painter().galley(top, galley, text);
+        top.y += h + 1.0;
     }
-    job.wrap.max_width = ui.available_width() - 12.0;
-    let r = ui.add(egui::Button::selectable(selected, job).wrap_mode(TextWrapMode::Wrap));
-    ui.add_space(2.0);
-    r
+    response
 }
 
 fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
@@ -1307,6 +1367,16 @@ fn metadata_ui(doc: &DocState, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             for (id, title) in &doc.attachments {
                 let name = id.rsplit('/').next().unwrap_or(id);
                 if ui.link(name).on_hover_text(title).clicked() {
+                    out.push(Command::SelectDoc(id.clone()));
+                }
+            }
+        });
+    }
+    if !doc.copies.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Same text also in:");
+            for id in &doc.copies {
+                if ui.link(id).on_hover_text("Open this copy").clicked() {
                     out.push(Command::SelectDoc(id.clone()));
                 }
             }

@@ -56,6 +56,8 @@ pub struct DocState {
     pub parent: String,
     pub meta: DocMeta,
     pub attachments: Vec<(String, String)>,
+    /// Other documents with exactly the same title and text, by path.
+    pub copies: Vec<String>,
     /// For paged formats, (page number, char index where it starts) of every page after the
     /// first that is within the shown text.
     pub page_starts: Vec<(u32, usize)>,
@@ -88,6 +90,7 @@ impl DocState {
             parent: view.parent,
             meta: view.meta,
             attachments: view.attachments,
+            copies: view.copies,
         }
     }
 

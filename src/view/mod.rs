@@ -14,7 +14,7 @@ use crate::entities::curation::{Curation, Rule};
 use crate::export::TableFormat;
 use crate::model::{
     Cooccurrence, DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query,
-    SearchResults, SentencePairs, SortBy, Timeline,
+    SearchHit, SearchResults, SentencePairs, SortBy, Timeline,
 };
 use crate::pipeline::Progress;
 use crate::session::FolderSource;
@@ -134,6 +134,8 @@ pub enum Command {
     ShowGraph(bool),
     /// Order the hits.
     Sort(SortBy),
+    /// Fetch the hits at these places of the list (scrolled to).
+    LoadHits(std::ops::Range<usize>),
     /// Put an older (`true`) or newer query of the history in the search box.
     History(bool),
     /// Add the query in the box to the history (Enter).
@@ -240,7 +242,12 @@ pub struct State {
     pub info: Option<String>,
 
     pub docs: Vec<DocSummary>,
+    /// The current search: its count and first hits.
     pub results: Option<SearchResults>,
+    /// Hits after the first ones, by place in the list, as they were scrolled to.
+    pub more_hits: std::collections::BTreeMap<usize, SearchHit>,
+    /// The places of hits asked for and not yet received.
+    pub hits_asked: Option<std::ops::Range<usize>>,
     pub doc: Option<DocState>,
     pub doc_loading: bool,
     pub stats: IndexStats,
@@ -304,6 +311,24 @@ pub struct State {
 }
 
 impl State {
+    /// The hit at place `i` of the current search's list, if it has arrived.
+    pub fn hit(&self, i: usize) -> Option<&SearchHit> {
+        let first = &self.results.as_ref()?.hits;
+        first.get(i).or_else(|| self.more_hits.get(&i))
+    }
+
+    /// The hits received so far, in list order.
+    pub fn loaded_hits(&self) -> impl Iterator<Item = &SearchHit> {
+        self.results.iter().flat_map(|r| &r.hits).chain(self.more_hits.values())
+    }
+
+    /// A new search's results (or none): the hits of the last one are forgotten.
+    pub fn set_results(&mut self, results: Option<SearchResults>) {
+        self.results = results;
+        self.more_hits.clear();
+        self.hits_asked = None;
+    }
+
     /// Makes [`State::entity_rows`] again from the entities, the find text and the sort.
     pub fn list_entities(&mut self) {
         use crate::entities::identity::fold;
