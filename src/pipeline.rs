@@ -404,6 +404,13 @@ impl Run {
         started: Instant,
     ) -> Result<(), IndexError> {
         let total = todo.len();
+        // A mailbox's messages are shared out to every core, however few files there are.
+        let mailboxes = todo.iter().any(|c| load::streams(&c.path));
+        let workers = match self.options.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        }
+        .min(if mailboxes { usize::MAX } else { total.max(1) });
         let shared = Arc::new(Shared {
             journal,
             todo,
@@ -414,13 +421,12 @@ impl Run {
             cancel: self.cancel.clone(),
             extractor: self.extractor.clone(),
             options: self.options.clone(),
+            spare: Mutex::default(),
+            spare_changed: std::sync::Condvar::new(),
+            streaming: AtomicUsize::new(0),
+            helpers: workers > 1,
         });
         let (tx, rx) = sync_channel::<Loaded>(64);
-        let workers = match self.options.workers {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        }
-        .min(total.max(1));
         let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
         let mut intake = Intake {
             run: self,
@@ -674,6 +680,33 @@ impl Loaded {
 /// Files larger than this are read one at a time.
 const LARGE_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Text of mailbox messages waiting for a free loader at most (see [`Spare`]); past it, the
+/// loader reading the mailbox finds a message's entities itself.
+const SPARE_BYTES: usize = 8 * 1024 * 1024;
+
+/// A message of a mailbox (file `k`) handed by the loader reading it to any free loader, so a
+/// mailbox's messages are extracted on every core like separate files.
+struct Spare {
+    k: usize,
+    doc: Box<LoadedDoc>,
+    owner: Arc<Handoff>,
+}
+
+/// What the loader reading a mailbox keeps of the messages it handed off: how many are not sent
+/// yet (it sends the file's `Done` after them), and whether finding entities in one panicked.
+#[derive(Default)]
+struct Handoff {
+    pending: AtomicUsize,
+    failed: AtomicBool,
+}
+
+/// Handed-off messages, oldest first, and the bytes of text they hold.
+#[derive(Default)]
+struct SpareQueue {
+    items: std::collections::VecDeque<Spare>,
+    bytes: usize,
+}
+
 /// What loader threads share: the files to do, who is busy with which since when.
 struct Shared {
     todo: Vec<Candidate>,
@@ -689,9 +722,50 @@ struct Shared {
     cancel: Arc<AtomicBool>,
     extractor: Arc<dyn Extractor>,
     options: Options,
+    /// Mailbox messages waiting for a loader to find their entities.
+    spare: Mutex<SpareQueue>,
+    spare_changed: std::sync::Condvar,
+    /// Loaders reading a mailbox now: a loader with no file left helps them while there are any.
+    streaming: AtomicUsize,
+    /// More than one loader runs, so handing off messages can help.
+    helpers: bool,
 }
 
 impl Shared {
+    fn spare(&self) -> std::sync::MutexGuard<'_, SpareQueue> {
+        self.spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Hands message `doc` of file `k` to whichever loader is free, or gives it back when the
+    /// queue holds enough already.
+    fn hand_off(&self, k: usize, doc: Box<LoadedDoc>, owner: &Arc<Handoff>) -> Result<(), Box<LoadedDoc>> {
+        let mut queue = self.spare();
+        if !self.helpers || queue.bytes + doc.text.len() > SPARE_BYTES {
+            return Err(doc);
+        }
+        queue.bytes += doc.text.len();
+        owner.pending.fetch_add(1, Ordering::SeqCst);
+        queue.items.push_back(Spare { k, doc, owner: owner.clone() });
+        self.spare_changed.notify_all();
+        Ok(())
+    }
+
+    /// The oldest handed-off message, if any.
+    fn take_spare(&self) -> Option<Spare> {
+        let mut queue = self.spare();
+        let spare = queue.items.pop_front()?;
+        queue.bytes -= spare.doc.text.len();
+        Some(spare)
+    }
+
+    /// Waits a moment for a message to be handed off or sent.
+    fn wait_spare(&self) {
+        let queue = self.spare();
+        if queue.items.is_empty() {
+            let _ = self.spare_changed.wait_timeout(queue, Duration::from_millis(20));
+        }
+    }
+
     fn busy(&self) -> std::sync::MutexGuard<'_, HashMap<usize, (Instant, Duration)>> {
         // A loader never panics while holding the lock (panics are caught around the work).
         self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -760,8 +834,15 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
     let (shared, tx) = (shared.clone(), tx.clone());
     std::thread::Builder::new().name(format!("dossier-load-{n}")).spawn(move || {
         loop {
+            // Messages handed off by a loader reading a mailbox first: it waits for them.
+            while let Some(spare) = shared.take_spare() {
+                if !extract_spare(&shared, spare, &tx) {
+                    return;
+                }
+            }
             let k = shared.next.fetch_add(1, Ordering::Relaxed);
             if k >= shared.todo.len() || shared.cancel.load(Ordering::Relaxed) {
+                help_with_mailboxes(&shared, &tx);
                 break;
             }
             // One large file at a time: its text, its entities and its index entry each take
@@ -786,12 +867,66 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
     })
 }
 
+/// With no file left, finds the entities of messages that loaders still reading a mailbox hand
+/// off, until none is reading one.
+fn help_with_mailboxes(shared: &Shared, tx: &SyncSender<Loaded>) {
+    while !shared.cancel.load(Ordering::Relaxed) {
+        match shared.take_spare() {
+            Some(spare) => {
+                if !extract_spare(shared, spare, tx) {
+                    return;
+                }
+            }
+            None if shared.streaming.load(Ordering::SeqCst) == 0 => return,
+            None => shared.wait_spare(),
+        }
+    }
+}
+
+/// Finds the entities of a handed-off message and sends it on. A panic fails the message's
+/// file, as it would have on the loader reading it. Returns `false` once the receiver is gone.
+fn extract_spare(shared: &Shared, spare: Spare, tx: &SyncSender<Loaded>) -> bool {
+    let Spare { k, doc, owner } = spare;
+    let found = std::panic::catch_unwind(AssertUnwindSafe(|| shared.extractor.extract(&doc.text)));
+    let sent = match found {
+        Ok(entities) => tx.send(Loaded::Doc(k, doc, entities)).is_ok(),
+        Err(_) => {
+            owner.failed.store(true, Ordering::SeqCst);
+            true
+        }
+    };
+    owner.pending.fetch_sub(1, Ordering::SeqCst);
+    shared.spare_changed.notify_all();
+    sent
+}
+
+/// Counts a loader as reading a mailbox while it lives.
+struct Streaming<'a>(&'a AtomicUsize);
+
+impl<'a> Streaming<'a> {
+    fn start(count: &'a AtomicUsize) -> Streaming<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Streaming(count)
+    }
+}
+
+impl Drop for Streaming<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Loads file `k`, finds the entities of each of its documents and sends them on; a panic in
-/// either is that file's failure. Returns `false` once the receiver is gone.
+/// either is that file's failure. A mailbox's messages are handed to free loaders (see
+/// [`Spare`]) and the file is done once they are all sent. Returns `false` once the receiver is
+/// gone.
 fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool {
     let c = &shared.todo[k];
     let options = &shared.options;
     let mut receiver_gone = false;
+    let mailbox = load::streams(&c.path);
+    let _streaming = mailbox.then(|| Streaming::start(&shared.streaming));
+    let owner = Arc::new(Handoff::default());
     let work = AssertUnwindSafe(|| {
         load::load_file(&c.path, &c.id, options.max_file_bytes, &mut |piece| {
             if shared.cancel.load(Ordering::Relaxed) {
@@ -805,14 +940,19 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
                     // guesses would look authoritative and be wrong, so the view says why there
                     // are none.
                     let english = language.is_none_or(|l| l.is_english());
+                    let extract = options.extract_entities && english;
+                    let doc = if extract && mailbox {
+                        match shared.hand_off(k, doc, &owner) {
+                            Ok(()) => return ControlFlow::Continue(()),
+                            Err(doc) => doc,
+                        }
+                    } else {
+                        doc
+                    };
                     // Finding entities takes time by the text, which may be far larger than the
                     // file (a spreadsheet's repeated strings): its own budget, by its size.
                     shared.step(k, shared.budget_for(doc.text.len() as u64));
-                    let entities = if options.extract_entities && english {
-                        shared.extractor.extract(&doc.text)
-                    } else {
-                        Vec::new()
-                    };
+                    let entities = if extract { shared.extractor.extract(&doc.text) } else { Vec::new() };
                     // Reading each next message of a mailbox gets the time budget afresh.
                     shared.step(k, shared.budget(k));
                     tx.send(Loaded::Doc(k, doc, entities))
@@ -826,10 +966,24 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
             ControlFlow::Continue(())
         })
     });
-    let outcome = match std::panic::catch_unwind(work) {
+    let outcome = std::panic::catch_unwind(work);
+    // The messages handed off are sent before the file is done; this loader helps meanwhile.
+    // Its clock runs on from the last message read: the file's budget covers the few megabytes
+    // queued, and a message stuck on another loader times the file out.
+    while owner.pending.load(Ordering::SeqCst) > 0 && !receiver_gone && !shared.cancel.load(Ordering::Relaxed) {
+        match shared.take_spare() {
+            Some(spare) => receiver_gone = !extract_spare(shared, spare, tx),
+            None => shared.wait_spare(),
+        }
+    }
+    let failed = |why: &str| FileProblem::failed(c.id.clone(), why);
+    let outcome = match outcome {
+        Ok(Ok(())) if owner.failed.load(Ordering::SeqCst) => {
+            Err(failed("internal error while finding the entities of a message (reported as a bug)"))
+        }
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.problem(c.id.clone())),
-        Err(_) => Err(FileProblem::failed(c.id.clone(), "internal error while reading this file (reported as a bug)")),
+        Err(_) => Err(failed("internal error while reading this file (reported as a bug)")),
     };
     !receiver_gone && tx.send(Loaded::Done(k, outcome)).is_ok()
 }

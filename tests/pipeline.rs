@@ -603,3 +603,76 @@ fn a_text_filed_twice_counts_once_in_entity_counts() {
     // These and the fixture's own two notes with one text.
     assert_eq!(index.stats(&fx.data).unwrap().copies, 2);
 }
+
+/// Records which threads found entities, and panics on text containing "Kaboom".
+struct Watching {
+    threads: std::sync::Mutex<std::collections::HashSet<String>>,
+    inner: Arc<dyn dossier::entities::Extractor>,
+}
+
+impl dossier::entities::Extractor for Watching {
+    fn extract(&self, text: &str) -> Vec<dossier::model::Entity> {
+        let name = std::thread::current().name().unwrap_or_default().to_owned();
+        self.threads.lock().unwrap().insert(name);
+        assert!(!text.contains("Kaboom"), "a recogniser bug");
+        // Slow enough that both loaders get messages.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        self.inner.extract(text)
+    }
+}
+
+fn mailbox(n: usize, odd_one: Option<usize>) -> String {
+    (0..n)
+        .map(|i| {
+            let word = if odd_one == Some(i) { "Kaboom" } else { "inspected" };
+            format!(
+                "From sender{i} Tue Mar 12 09:30:00 2024\nFrom: Helen Ward <hw@port.example>\nSubject: Cranes {i}\n\
+                 Date: Tue, 12 Mar 2024 09:30:00 +0000\n\nCrane number {i} at Northport was {word} by Tom Becker \
+                 of the Calder Shipping Company on Friday.\n\n"
+            )
+        })
+        .collect()
+}
+
+/// Indexes `folder` with the `Watching` extractor on two loaders; the run's record and the
+/// names of the threads that found entities.
+fn index_watched(fx: &Fixture) -> (DocIndex, RunRecord, std::collections::HashSet<String>) {
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let extractor = Arc::new(Watching { threads: Default::default(), inner: default_extractor() });
+    let options = Options { workers: 2, ..Options::default() };
+    let (record, error) =
+        pipeline::run_blocking(folder, index.clone(), dir, extractor.clone(), options, |_| {}).unwrap();
+    assert_eq!(error, None);
+    index.reload().unwrap();
+    let threads = extractor.threads.lock().unwrap().clone();
+    (index, record, threads)
+}
+
+#[test]
+fn a_mailbox_alone_is_extracted_on_every_loader() {
+    let fx = Fixture::new();
+    std::fs::remove_dir_all(&fx.folder).unwrap();
+    std::fs::create_dir(&fx.folder).unwrap();
+    std::fs::write(fx.folder.join("box.mbox"), mailbox(200, None)).unwrap();
+    let (index, record, threads) = index_watched(&fx);
+    assert_eq!(record.indexed, 200);
+    assert!(threads.contains("dossier-load-0") && threads.contains("dossier-load-1"), "{threads:?}");
+    // Every message has its entities, whichever loader found them.
+    let becker = EntityKey { kind: EntityKind::Person, text: "Tom Becker".into() };
+    let counts = index.entity_counts().unwrap();
+    assert_eq!(counts.iter().find(|c| c.key == becker).map(|c| c.documents), Some(200));
+    assert_eq!(index.search(&q("crane"), 0).unwrap().total, 200);
+}
+
+#[test]
+fn a_message_whose_entities_panic_fails_its_mailbox_not_the_run() {
+    let fx = Fixture::new();
+    std::fs::write(fx.folder.join("box.mbox"), mailbox(120, Some(77))).unwrap();
+    let (index, record, _) = index_watched(&fx);
+    let problem = record.problems.iter().find(|p| p.path == "box.mbox").expect("the mailbox is reported");
+    assert!(problem.reason.contains("internal error"), "{problem:?}");
+    assert!(!ids(&index).iter().any(|id| id.starts_with("box.mbox")), "a failed file keeps none of its documents");
+    assert_eq!(index.search(&q("lighthouse"), 10).unwrap().total, 2, "the other files are indexed");
+}
