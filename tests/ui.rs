@@ -1037,3 +1037,31 @@ fn every_hit_is_listed_as_it_is_scrolled_to_and_copies_are_one_hit() {
     h.get_by_label("notes/duplicate-b.txt").click();
     run_until(&mut h, "the copy", |h| h.state().document().is_some_and(|d| d.id == "notes/duplicate-b.txt"));
 }
+
+#[test]
+fn a_long_document_is_shown_whole_and_scrolls_to_its_last_match() {
+    let fx = Fixture::new();
+    // About 3 MB of French (no entities to find, so it indexes quickly), the word only at the
+    // start and on the last line.
+    let mut text = String::from("Le phare de Northport.\n");
+    let line = "La marée monte sur le quai et les grues attendent le prochain navire.\n";
+    while text.len() < 3_000_000 {
+        text.push_str(line);
+    }
+    text.push_str("Dernière ligne : le phare est rallumé.\n");
+    std::fs::write(fx.folder.join("long.txt"), &text).unwrap();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 8));
+    search_for(&mut h, "phare");
+    run_until(&mut h, "the hit", |h| shows_part(h, "long.txt · Text · 2 matches"));
+    h.get_by_label_contains("long.txt · Text · 2 matches").click();
+    run_until(&mut h, "the first match", |h| shows(h, "1 of 2 matches"));
+    assert!(!shows(&h, "Showing the first"), "nothing is cut off");
+    h.key_press(Key::F3);
+    run_until(&mut h, "the last match, scrolled to", |h| {
+        shows(h, "2 of 2 matches") && shows_part(h, "Dernière ligne : le phare est rallumé.")
+    });
+    assert!(h.state().painted_matches().contains(&"phare".to_owned()));
+    // Only the blocks in view were laid out, not the text's 190.
+    assert!(h.state().layout_builds() < 40, "{} blocks laid out", h.state().layout_builds());
+}

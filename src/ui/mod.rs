@@ -1183,7 +1183,7 @@ fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: 
         wrap_width: wrap_width.round() as u32,
         dark,
     };
-    let (galley, highlighted) = layout.galley(ui, doc, key);
+    let highlighted = layout.prepare(ui, doc, key);
     match_bar_ui(doc, highlighted, state.current_match, ui, out);
     if let Some(key) = &state.selected_entity {
         mention_bar_ui(doc, key, state.current_mention, ui, out);
@@ -1198,16 +1198,46 @@ fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: 
         );
     }
     ui.separator();
-    let scroll_to = state.scroll_to_char;
-    egui::ScrollArea::vertical().id_salt(("doc", &doc.id)).auto_shrink([false, false]).show(ui, |ui| {
-        let response = ui.add(egui::Label::new(galley.clone()).selectable(true).sense(Sense::click()));
-        let origin = response.rect.min;
-        if let Some(c) = scroll_to {
-            let rect = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
-            ui.scroll_to_rect(rect.expand(20.0), Some(Align::Center));
+    document_text_ui(state, doc, layout, ui, out);
+}
+
+/// The document's text, a block at a time: only the blocks in view are laid out and drawn, so a
+/// text of any length scrolls at once. A jump to a match or mention lays out its block and
+/// scrolls to its line.
+fn document_text_ui(
+    state: &State,
+    doc: &DocState,
+    layout: &mut LayoutCache,
+    ui: &mut egui::Ui,
+    out: &mut Vec<Command>,
+) {
+    let mut scroll = egui::ScrollArea::vertical().id_salt(("doc", &doc.id)).auto_shrink([false, false]);
+    if let Some(c) = state.scroll_to_char {
+        let b = doc.block_of_char(c);
+        let galley = layout.block(ui, doc, b);
+        let within = c.saturating_sub(doc.blocks[b].chars.start);
+        let line = galley.pos_from_cursor(egui::text::CCursor::new(within));
+        let top: f32 = layout.heights()[..b].iter().sum();
+        scroll = scroll.vertical_scroll_offset((top + line.center().y - ui.available_height() / 2.0).max(0.0));
+    }
+    scroll.show_viewport(ui, |ui, viewport| {
+        let origin = ui.max_rect().min;
+        let width = ui.available_width();
+        let mut y = 0.0;
+        for b in 0..doc.blocks.len() {
+            let estimated = layout.heights()[b];
+            if y + estimated >= viewport.min.y && y <= viewport.max.y {
+                let galley = layout.block(ui, doc, b);
+                let rect = egui::Rect::from_min_size(origin + egui::vec2(0.0, y), galley.size());
+                let label = egui::Label::new(galley.clone()).selectable(true).sense(Sense::click());
+                let response = ui.put(rect, label);
+                let chars = doc.blocks[b].chars.clone();
+                page_rules_ui(doc, chars.clone(), &galley, &response, width, ui);
+                mention_tooltip_ui(doc, state.p.kinds, chars.start, &galley, &response, out);
+            }
+            y += layout.heights()[b];
         }
-        page_rules_ui(doc, &galley, &response, ui);
-        mention_tooltip_ui(doc, state.p.kinds, &galley, &response, out);
+        ui.set_min_size(egui::vec2(width, y));
     });
 }
 
@@ -1279,17 +1309,24 @@ fn mention_bar_ui(doc: &DocState, key: &EntityKey, current: Option<usize>, ui: &
     });
 }
 
-/// Page breaks of a PDF (slides of a presentation): a rule across the blank line before each
-/// page, and its number.
-fn page_rules_ui(doc: &DocState, galley: &egui::Galley, response: &egui::Response, ui: &mut egui::Ui) {
+/// Page breaks of a PDF (slides of a presentation) within the block of `chars`: a rule across
+/// the blank line before each page, and its number.
+fn page_rules_ui(
+    doc: &DocState,
+    chars: std::ops::Range<usize>,
+    galley: &egui::Galley,
+    response: &egui::Response,
+    width: f32,
+    ui: &mut egui::Ui,
+) {
     let weak = theme::weak_color(ui.visuals().dark_mode);
     let small = egui::TextStyle::Small.resolve(ui.style());
     let origin = response.rect.min;
-    for &(page, c) in &doc.page_starts {
-        let at = galley.pos_from_cursor(egui::text::CCursor::new(c)).translate(origin.to_vec2());
+    for &(page, c) in doc.page_starts.iter().filter(|(_, c)| chars.contains(c)) {
+        let at = galley.pos_from_cursor(egui::text::CCursor::new(c - chars.start)).translate(origin.to_vec2());
         let y = at.top() - at.height() * 0.5;
         // Clear of the scroll bar.
-        let right = response.rect.left() + ui.available_width().max(response.rect.width()) - 16.0;
+        let right = response.rect.left() + width.max(response.rect.width()) - 16.0;
         ui.painter().hline(response.rect.left()..=right - 56.0, y, egui::Stroke::new(1.0, weak));
         ui.painter().text(
             egui::pos2(right, y),
@@ -1306,13 +1343,14 @@ fn page_rules_ui(doc: &DocState, galley: &egui::Galley, response: &egui::Respons
 fn mention_tooltip_ui(
     doc: &DocState,
     shown: crate::model::KindSet,
+    first_char: usize,
     galley: &egui::Galley,
     response: &egui::Response,
     out: &mut Vec<Command>,
 ) {
     let Some(pos) = response.hover_pos() else { return };
     let cursor = galley.cursor_from_pos(pos - response.rect.min);
-    let Some(m) = doc.mention_at(cursor.index.0).filter(|m| shown.contains(m.kind)) else { return };
+    let Some(m) = doc.mention_at(first_char + cursor.index.0).filter(|m| shown.contains(m.kind)) else { return };
     let key = &doc.keys[m.key];
     let row = doc.row(key);
     let documents = row.map_or(0, |r| r.documents);

@@ -8,8 +8,20 @@ use std::ops::Range;
 use crate::entities::normalize;
 use crate::model::{DocMeta, DocView, Entity, EntityKey, EntityKind};
 
-/// The longest text the view lays out; the rest is searchable but not shown.
-pub const MAX_VIEW_BYTES: usize = 2 * 1024 * 1024;
+/// The longest text the view shows; the rest is searchable but not shown. As large as the
+/// indexing's size limit: a document is laid out a block at a time, where it is scrolled to.
+pub const MAX_VIEW_BYTES: usize = 64 * 1024 * 1024;
+
+/// How long a block of the text is at most (see [`DocState::blocks`]). Laying out a block takes
+/// about a millisecond, so a frame lays out the few in view and a 20 MB text never at once.
+const BLOCK_BYTES: usize = 16 * 1024;
+
+/// A piece of the shown text, laid out on its own: whole lines where there are any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub bytes: Range<usize>,
+    pub chars: Range<usize>,
+}
 
 /// One entity mention in the shown text.
 #[derive(Clone, Debug)]
@@ -40,6 +52,8 @@ pub struct DocState {
     pub generation: u64,
     pub title: String,
     pub text: String,
+    /// The text cut in pieces of at most [`BLOCK_BYTES`], in order, covering all of it.
+    pub blocks: Vec<Block>,
     /// ISO 639-3 code of the detected language; empty when undecided.
     pub language: String,
     /// The stored text was longer than [`MAX_VIEW_BYTES`].
@@ -74,8 +88,10 @@ impl DocState {
         let matches = locate_matches(&text, view.query_ranges);
         let groups = entity_groups(&text, &keys, &mentions, &view.entity_doc_counts);
         let page_starts = locate_pages(&text, &view.meta.pages);
+        let blocks = split_blocks(&text);
         DocState {
             page_starts,
+            blocks,
             generation,
             id: view.id,
             title: view.title,
@@ -92,6 +108,16 @@ impl DocState {
             attachments: view.attachments,
             copies: view.copies,
         }
+    }
+
+    /// The block holding char index `c` (the last one for the text's end).
+    pub fn block_of_char(&self, c: usize) -> usize {
+        self.blocks.partition_point(|b| b.chars.end <= c).min(self.blocks.len().saturating_sub(1))
+    }
+
+    /// The block holding byte `b` (the last one for the text's end).
+    pub fn block_of_byte(&self, b: usize) -> usize {
+        self.blocks.partition_point(|x| x.bytes.end <= b).min(self.blocks.len().saturating_sub(1))
     }
 
     /// The mention under char index `c`, if any.
@@ -203,6 +229,30 @@ fn locate_pages(text: &str, pages: &[u32]) -> Vec<(u32, usize)> {
         .collect()
 }
 
+/// `text` cut into blocks of at most [`BLOCK_BYTES`]: after the last line break of each, else
+/// after its last space, else at a character boundary (a single line of megabytes). Always at
+/// least one block, empty for an empty text.
+fn split_blocks(text: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut chars = CharIndex::new(text);
+    let mut start = 0;
+    while start < text.len() || out.is_empty() {
+        let mut end = text.floor_char_boundary((start + BLOCK_BYTES).min(text.len()));
+        if end < text.len() {
+            let window = &text.as_bytes()[start..end];
+            let cut = window.iter().rposition(|&b| b == b'\n').or_else(|| window.iter().rposition(|&b| b == b' '));
+            match cut {
+                Some(i) if i > 0 => end = start + i + 1,
+                _ if end == start => end = text.ceil_char_boundary(start + 1),
+                _ => {}
+            }
+        }
+        out.push(Block { bytes: start..end, chars: chars.range(&(start..end)) });
+        start = end;
+    }
+    out
+}
+
 /// Converts increasing byte offsets to char indices in one pass.
 struct CharIndex<'a> {
     text: &'a str,
@@ -280,6 +330,32 @@ mod tests {
         let d = DocState::new(DocView { text: text.clone(), meta, ..DocView::default() }, 1);
         // Char indices (the accents take two bytes); a page past the text is left out.
         assert_eq!(d.page_starts, vec![(2, 16), (3, 32)]);
+    }
+
+    #[test]
+    fn long_texts_are_cut_into_blocks_of_whole_lines() {
+        let line = "Le phare de Northport a été inspecté.\n";
+        let text = line.repeat(2_000);
+        let d = DocState::new(DocView { text: text.clone(), ..DocView::default() }, 1);
+        assert!(d.blocks.len() > 4);
+        assert_eq!(d.blocks[0].bytes.start, 0);
+        assert_eq!(d.blocks.last().unwrap().bytes.end, text.len());
+        assert_eq!(d.blocks.last().unwrap().chars.end, text.chars().count());
+        for pair in d.blocks.windows(2) {
+            assert_eq!(pair[0].bytes.end, pair[1].bytes.start);
+            assert_eq!(pair[0].chars.end, pair[1].chars.start);
+            assert!(text[..pair[0].bytes.end].ends_with('\n'), "whole lines");
+            assert!(pair[0].bytes.len() <= BLOCK_BYTES);
+        }
+        let c = text.chars().count() - 3;
+        assert_eq!(d.block_of_char(c), d.blocks.len() - 1);
+        assert_eq!(d.block_of_char(0), 0);
+        // One line of megabytes, in any script: cut at characters; an empty text is one block.
+        let one_line = "é".repeat(3 * BLOCK_BYTES);
+        let blocks = split_blocks(&one_line);
+        assert_eq!(blocks.iter().map(|b| b.chars.len()).sum::<usize>(), 3 * BLOCK_BYTES);
+        assert!(blocks.iter().all(|b| one_line.is_char_boundary(b.bytes.start)));
+        assert_eq!(split_blocks(""), [Block { bytes: 0..0, chars: 0..0 }]);
     }
 
     #[test]
