@@ -415,6 +415,9 @@ pub struct DocView {
     pub entities: Vec<Entity>,
     /// How many indexed documents mention each of this document's entities.
     pub entity_doc_counts: Vec<(EntityKey, u64)>,
+    /// Each of `entities`' entity, as a place in `entity_doc_counts` (what
+    /// `identity::resolve` made of it); empty when not worked out, and the view resolves them.
+    pub mention_keys: Vec<u32>,
     /// Byte ranges of the current query's terms in `text`.
     pub query_ranges: Vec<Range<usize>>,
     /// The file it came from, its parent message (empty if none) and what the format says.

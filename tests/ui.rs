@@ -94,6 +94,20 @@ fn listed(h: &Harness<'static, DossierApp>, n: usize) -> bool {
     shows(h, &format!("All documents ({n})")) && shows(h, "Folder:")
 }
 
+/// Scrolls the widget labelled `label` into view, moves the pointer onto it as a person would
+/// before clicking, and steps until it stays where it is (the scroll is animated, and the
+/// pointer over a panel may change its layout), so a click lands on it.
+fn scroll_to(h: &mut Harness<'static, DossierApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label(label).hover();
+    let at = std::cell::Cell::new(None);
+    run_until(h, label, |h| {
+        let now = Some(h.get_by_label(label).rect());
+        at.replace(now) == now
+    });
+}
+
 fn shows(h: &Harness<'static, DossierApp>, label: &str) -> bool {
     h.query_by_label(label).is_some()
 }
@@ -239,8 +253,7 @@ fn a_selected_entity_lists_who_appears_with_it_and_a_click_keeps_both() {
     let mut h = minutes_open(&fx);
     h.get_by_label("Calder Shipping Company ×1").click();
     run_until(&mut h, "its co-occurrences", |h| shows(h, "With Calder Shipping Company"));
-    h.get_by_label("Maria Lopez · 1 shared doc").scroll_to_me();
-    h.run_steps(2);
+    scroll_to(&mut h, "Maria Lopez · 1 shared doc");
     h.get_by_label("Maria Lopez · 1 shared doc").click();
     run_until(&mut h, "the documents with both", |h| shows(h, "1 document matches"));
     assert!(shows(&h, "Remove Calder Shipping Company") && shows(&h, "Remove Maria Lopez"));

@@ -114,86 +114,118 @@ fn alias(kind: EntityKind, name: &str) -> Option<&'static str> {
 
 /// Each mention's entity within one document (see the module documentation), in mention order.
 pub fn resolve(text: &str, mentions: &[Entity]) -> Vec<Identity> {
+    // A long document mentions the same few thousand names a hundred thousand times: each
+    // written form is worked out once.
+    let mut by_form: HashMap<(EntityKind, &str), Identity> = HashMap::new();
     let mut out: Vec<Identity> = mentions
         .iter()
         .map(|e| {
-            let surface = EntityKey::of(e, text).text;
-            if !e.kind.is_name() {
-                return Identity {
-                    key: EntityKey { kind: e.kind, text: surface.clone() },
-                    surface,
-                    reason: MergeReason::AsWritten,
-                };
-            }
-            let (name, mut reason) = match clean(e.kind, &surface) {
-                Some(cleaned) => (cleaned, MergeReason::Spelling),
-                None => (surface.clone(), MergeReason::AsWritten),
-            };
-            let name = match alias(e.kind, &name) {
-                Some(to) if to != name => {
-                    reason = MergeReason::Alias;
-                    to.to_owned()
-                }
-                _ => name,
-            };
-            Identity { key: EntityKey { kind: e.kind, text: name }, surface, reason }
+            let raw = text.get(e.span.clone()).unwrap_or_default();
+            by_form.entry((e.kind, raw)).or_insert_with(|| as_written(e, text)).clone()
         })
         .collect();
     // One key per spelling in another case or with dots ("KEN" and "Ken"), the document's most
     // used: then no document holds two keys that the folder merges by case, and adding up
     // their document counts in [`merge`] counts each document once.
-    let mut uses: HashMap<(EntityKind, String), HashMap<&str, usize>> = HashMap::new();
+    let mut uses: HashMap<&EntityKey, usize> = HashMap::new();
     for i in &out {
-        *uses.entry((i.key.kind, fold(&i.key.text))).or_default().entry(i.key.text.as_str()).or_default() += 1;
+        *uses.entry(&i.key).or_default() += 1;
     }
-    let chosen: HashMap<(EntityKind, String), String> = uses
-        .into_iter()
-        .filter(|(_, spellings)| spellings.len() > 1)
-        .map(|(group, spellings)| {
-            let best = spellings.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)));
-            (group, best.map(|(s, _)| s.to_owned()).unwrap_or_default())
-        })
-        .collect();
-    for i in &mut out {
-        if let Some(best) = chosen.get(&(i.key.kind, fold(&i.key.text)))
-            && *best != i.key.text
-        {
-            i.key.text = best.clone();
-            i.reason = MergeReason::Case;
+    let mut spellings: HashMap<(EntityKind, String), Vec<(&str, usize)>> = HashMap::new();
+    for (key, n) in uses {
+        spellings.entry((key.kind, fold(&key.text))).or_default().push((key.text.as_str(), n));
+    }
+    let mut chosen: HashMap<EntityKey, String> = HashMap::new();
+    for ((kind, _), forms) in spellings.into_iter().filter(|(_, forms)| forms.len() > 1) {
+        let best = forms.iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map(|(s, _)| (*s).to_owned());
+        let best = best.unwrap_or_default();
+        for (form, _) in forms.iter().filter(|(f, _)| **f != best) {
+            chosen.insert(EntityKey { kind, text: (*form).to_owned() }, best.clone());
+        }
+    }
+    if !chosen.is_empty() {
+        for i in &mut out {
+            if let Some(best) = chosen.get(&i.key) {
+                i.key.text = best.clone();
+                i.reason = MergeReason::Case;
+            }
         }
     }
     // A one-word person: the document's only full name that ends (else starts) with it.
-    let full: Vec<String> = {
-        let mut names: Vec<String> = out
-            .iter()
-            .filter(|i| i.key.kind == EntityKind::Person && is_full_name(&i.key.text))
-            .map(|i| i.key.text.clone())
-            .collect();
-        names.sort();
-        names.dedup();
-        names
-    };
+    let full = FullNames::of(out.iter().filter(|i| i.key.kind == EntityKind::Person).map(|i| i.key.text.as_str()));
+    let mut found: HashMap<String, Option<String>> = HashMap::new();
     for i in out.iter_mut().filter(|i| i.key.kind == EntityKind::Person && !i.key.text.contains(' ')) {
-        if let Some(name) = only_full_name(&i.key.text, full.iter().map(String::as_str)) {
-            i.key.text = name.to_owned();
+        let name = found.entry(i.key.text.clone()).or_insert_with(|| full.only(&i.key.text).map(str::to_owned));
+        if let Some(name) = name {
+            i.key.text = name.clone();
             i.reason = MergeReason::FullNameInDocument;
         }
     }
     out
 }
 
-/// The only name among a document's `full` names that `word` can stand for: the one whose last
-/// word it is, or else whose first word it is. `None` if there is none, or several, or the word
-/// is the surname of one and the first name of another ("Richard" for Jennifer Richard and
-/// Richard Causey).
-fn only_full_name<'a>(word: &str, full: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
-    let word = fold(word);
-    let is = |w: Option<&str>| w.is_some_and(|w| fold(w) == word);
-    let ending: Vec<&str> = full.clone().filter(|n| is(n.rsplit(' ').next())).collect();
-    let starting: Vec<&str> = full.filter(|n| is(n.split(' ').next())).collect();
-    match (ending.as_slice(), starting.as_slice()) {
-        ([one], []) | ([], [one]) => Some(one),
-        _ => None,
+/// One mention's entity by its own words: cleaned of titles and possessives, then the alias
+/// table (see the module documentation).
+fn as_written(e: &Entity, text: &str) -> Identity {
+    let surface = EntityKey::of(e, text).text;
+    if !e.kind.is_name() {
+        return Identity {
+            key: EntityKey { kind: e.kind, text: surface.clone() },
+            surface,
+            reason: MergeReason::AsWritten,
+        };
+    }
+    let (name, mut reason) = match clean(e.kind, &surface) {
+        Some(cleaned) => (cleaned, MergeReason::Spelling),
+        None => (surface.clone(), MergeReason::AsWritten),
+    };
+    let name = match alias(e.kind, &name) {
+        Some(to) if to != name => {
+            reason = MergeReason::Alias;
+            to.to_owned()
+        }
+        _ => name,
+    };
+    Identity { key: EntityKey { kind: e.kind, text: name }, surface, reason }
+}
+
+/// A document's full names of people, by the folded first and last word of each. A long
+/// document names thousands of people and mentions them by one name a hundred thousand times:
+/// each one-word mention is one lookup, not a scan of every full name.
+struct FullNames {
+    by_last: HashMap<String, Vec<String>>,
+    by_first: HashMap<String, Vec<String>>,
+}
+
+impl FullNames {
+    fn of<'a>(names: impl Iterator<Item = &'a str>) -> FullNames {
+        let mut full: Vec<&str> = names.filter(|n| is_full_name(n)).collect();
+        full.sort_unstable();
+        full.dedup();
+        let (mut by_last, mut by_first) =
+            (HashMap::<String, Vec<String>>::new(), HashMap::<String, Vec<String>>::new());
+        for name in full {
+            if let Some(last) = name.rsplit(' ').next() {
+                by_last.entry(fold(last)).or_default().push(name.to_owned());
+            }
+            if let Some(first) = name.split(' ').next() {
+                by_first.entry(fold(first)).or_default().push(name.to_owned());
+            }
+        }
+        FullNames { by_last, by_first }
+    }
+
+    /// The only full name that `word` can stand for: the one whose last word it is, or else
+    /// whose first word it is. `None` if there is none, or several, or the word is the surname
+    /// of one and the first name of another ("Richard" for Jennifer Richard and Richard Causey).
+    fn only(&self, word: &str) -> Option<&str> {
+        let word = fold(word);
+        let ending = self.by_last.get(&word).map_or(&[][..], Vec::as_slice);
+        let starting = self.by_first.get(&word).map_or(&[][..], Vec::as_slice);
+        match (ending, starting) {
+            ([one], []) | ([], [one]) => Some(one),
+            _ => None,
+        }
     }
 }
 

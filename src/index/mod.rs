@@ -769,17 +769,21 @@ impl DocIndex {
         let mut entities = decode_spans(text_of(&doc, self.fields.entity_spans))
             .ok_or_else(|| IndexError::Corrupt(format!("entities of {id}")))?;
         let table = self.merged_entities()?;
-        let mut keys: Vec<EntityKey> =
+        let mut mention_keys: Vec<EntityKey> =
             crate::entities::identity::resolve(&text, &entities).into_iter().map(|i| i.key).collect();
         if !table.hidden.is_empty() {
             // What the user hid as junk is not highlighted either.
-            let shown: Vec<bool> = keys.iter().map(|k| !table.hidden.contains(k)).collect();
+            let shown: Vec<bool> = mention_keys.iter().map(|k| !table.hidden.contains(k)).collect();
             let mut flags = shown.iter();
             entities.retain(|_| flags.next().copied().unwrap_or(true));
-            keys.retain(|k| !table.hidden.contains(k));
+            mention_keys.retain(|k| !table.hidden.contains(k));
         }
+        let mut keys = mention_keys.clone();
         keys.sort();
         keys.dedup();
+        // Each mention's entity as a place in the list, so the view need not resolve them again.
+        let mention_keys: Vec<u32> =
+            mention_keys.iter().map(|k| keys.binary_search(k).map_or(u32::MAX, |i| i as u32)).collect();
         let mut entity_doc_counts = Vec::with_capacity(keys.len());
         for key in keys {
             // The folder's count of the entity it was merged into.
@@ -819,6 +823,7 @@ impl DocIndex {
             text,
             entities,
             entity_doc_counts,
+            mention_keys,
             query_ranges,
             file: text_of(&doc, self.fields.file).to_owned(),
             parent: text_of(&doc, self.fields.parent).to_owned(),

@@ -111,7 +111,7 @@ fn estimate_heights(ui: &Ui, doc: &DocState, wrap_width: f32) -> Vec<f32> {
     let font = eframe::egui::TextStyle::Body.resolve(ui.style());
     let sample = "The quick brown fox jumps over the lazy dog, 0123456789 times.";
     let (row, sample_width) = ui.ctx().fonts_mut(|f| {
-        let g = f.layout_no_wrap(sample.to_owned(), font.clone(), Color32::WHITE);
+        let g = f.layout_no_wrap(sample.to_owned(), font.clone(), ui.visuals().text_color());
         (f.row_height(&font), g.size().x)
     });
     let per_row = (wrap_width / (sample_width / sample.len() as f32)).max(1.0);

@@ -868,11 +868,9 @@ fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                         .id_salt(("doc-kind", kind.label()))
                         .default_open(true)
                         .show(ui, |ui| {
-                            for row in rows {
-                                // The name is cut to leave room for the right-aligned filter button,
-                                // so a long name never widens the panel.
-                                ui.horizontal(|ui| doc_entity_row_ui(state, *kind, row, ui, out));
-                            }
+                            // The name is cut to leave room for the right-aligned filter button, so
+                            // a long name never widens the panel.
+                            rows_in_view(ui, rows, |ui, row| doc_entity_row_ui(state, *kind, row, ui, out));
                         });
                 }
             }
@@ -884,6 +882,27 @@ fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         }
         folder_entities_ui(state, ui, out);
     });
+}
+
+/// Draws `rows`, one line each, only those in view: a long document names thousands of
+/// entities, and laying out every row would take a frame's time. The others take their space.
+fn rows_in_view<T>(ui: &mut egui::Ui, rows: &[T], mut draw: impl FnMut(&mut egui::Ui, &T)) {
+    // A row is exactly this high, whatever it holds, so the space of the rows not drawn is theirs.
+    let body = ui.text_style_height(&egui::TextStyle::Body);
+    let height = ui.spacing().interact_size.y.max(body + 2.0 * ui.spacing().button_padding.y);
+    let step = height + ui.spacing().item_spacing.y;
+    let (top, clip) = (ui.cursor().top(), ui.clip_rect());
+    let first = (((clip.top() - top) / step).floor().max(0.0) as usize).min(rows.len());
+    let end = ((((clip.bottom() - top) / step).ceil().max(0.0) as usize) + 1).clamp(first, rows.len());
+    ui.add_space(first as f32 * step);
+    let width = ui.available_width();
+    for row in &rows[first..end] {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), Sense::hover());
+        let mut child =
+            ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(Layout::left_to_right(Align::Center)));
+        draw(&mut child, row);
+    }
+    ui.add_space((rows.len() - end) as f32 * step);
 }
 
 /// One entity of the open document: click to highlight its mentions, or filter by it.

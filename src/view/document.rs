@@ -84,7 +84,7 @@ impl DocState {
         if truncated {
             text.truncate(text.floor_char_boundary(MAX_VIEW_BYTES));
         }
-        let (keys, mentions) = locate_mentions(&text, view.entities);
+        let (keys, mentions) = locate_mentions(&text, view.entities, &view.entity_doc_counts, &view.mention_keys);
         let matches = locate_matches(&text, view.query_ranges);
         let groups = entity_groups(&text, &keys, &mentions, &view.entity_doc_counts);
         let page_starts = locate_pages(&text, &view.meta.pages);
@@ -154,22 +154,36 @@ fn fits(text: &str, r: &Range<usize>) -> bool {
     r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
 }
 
-/// The mentions within `text`, in text order, and the distinct entities they name.
-fn locate_mentions(text: &str, mut entities: Vec<Entity>) -> (Vec<EntityKey>, Vec<Mention>) {
+/// The mentions within `text`, in text order, and the distinct entities they name: those the
+/// searcher worked out (`mention_keys`, places in `known`), else resolved here.
+fn locate_mentions(
+    text: &str,
+    entities: Vec<Entity>,
+    known: &[(EntityKey, u64)],
+    mention_keys: &[u32],
+) -> (Vec<EntityKey>, Vec<Mention>) {
+    // Each mention under its entity's name ("Lavrov" is counted with "Sergey Lavrov").
+    let named: Vec<EntityKey> =
+        match mention_keys.iter().map(|&i| known.get(i as usize).map(|(k, _)| k.clone())).collect::<Option<Vec<_>>>() {
+            Some(keys) if keys.len() == entities.len() => keys,
+            _ => crate::entities::identity::resolve(text, &entities).into_iter().map(|i| i.key).collect(),
+        };
+    let mut pairs: Vec<(Entity, EntityKey)> =
+        entities.into_iter().zip(named).filter(|(e, _)| fits(text, &e.span)).collect();
+    pairs.sort_by_key(|(e, _)| (e.span.start, e.span.end));
     let mut chars = CharIndex::new(text);
     let mut keys: Vec<EntityKey> = Vec::new();
     let mut key_index: HashMap<EntityKey, usize> = HashMap::new();
-    let mut mentions = Vec::new();
-    entities.sort_by_key(|e| (e.span.start, e.span.end));
-    entities.retain(|e| fits(text, &e.span));
-    // Each mention under its entity's name ("Lavrov" is counted with "Sergey Lavrov").
-    let identities = crate::entities::identity::resolve(text, &entities);
-    for (e, identity) in entities.into_iter().zip(identities) {
-        let key = identity.key;
-        let k = *key_index.entry(key.clone()).or_insert_with(|| {
-            keys.push(key);
-            keys.len() - 1
-        });
+    let mut mentions = Vec::with_capacity(pairs.len());
+    for (e, key) in pairs {
+        let k = match key_index.get(&key) {
+            Some(&k) => k,
+            None => {
+                key_index.insert(key.clone(), keys.len());
+                keys.push(key);
+                keys.len() - 1
+            }
+        };
         let c = chars.range(&e.span);
         mentions.push(Mention { bytes: e.span, chars: c, kind: e.kind, key: k });
     }
