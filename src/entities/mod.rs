@@ -49,15 +49,18 @@ pub fn recogniser(kind: Recogniser) -> Arc<dyn Extractor> {
 
 /// A recogniser of the given kind whose consistency pass applies only `rules` (to measure each).
 pub fn recogniser_with(kind: Recogniser, rules: Rules) -> Arc<dyn Extractor> {
-    let chunked = |inner| -> Arc<dyn Extractor> { Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES }) };
+    // The outer pieces are shared out to the cores; the model's, inside each, are not.
+    let chunked =
+        |inner| -> Arc<dyn Extractor> { Arc::new(Chunked { inner, max_bytes: DEFAULT_CHUNK_BYTES, parallel: true }) };
+    let model = || Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES, parallel: false };
     match kind {
         Recogniser::Full => {
-            let model = Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES };
+            let model = model();
             let inner: Box<dyn Extractor> =
                 Box::new(WithContacts { contacts: ContactExtractor::new(), inner: Consistent { inner: model, rules } });
             chunked(inner)
         }
-        Recogniser::Model => chunked(Box::new(Chunked { inner: ModelExtractor::new(), max_bytes: MODEL_CHUNK_BYTES })),
+        Recogniser::Model => chunked(Box::new(model())),
     }
 }
 
@@ -81,12 +84,56 @@ pub const MODEL_CHUNK_BYTES: usize = 32 * 1024;
 pub struct Chunked<E> {
     pub inner: E,
     pub max_bytes: usize,
+    /// Share the pieces of a long text out to the cores (see [`PARALLEL_PIECES`]).
+    pub parallel: bool,
 }
+
+/// A text of at least this many pieces has them shared out to every core: one long document
+/// (a 20 MB book) is then not extracted on one core while the others wait.
+const PARALLEL_PIECES: usize = 4;
 
 impl<E: Extractor> Extractor for Chunked<E> {
     fn extract(&self, text: &str) -> Vec<Entity> {
+        let pieces = chunks(text, self.max_bytes);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if !self.parallel || pieces.len() < PARALLEL_PIECES || cores < 2 {
+            return self.extract_pieces(text, &pieces);
+        }
+        // Contiguous runs of pieces, one per core, their entities put back in text order. A
+        // thread that cannot be started leaves its run to this one.
+        let per_thread = pieces.len().div_ceil(cores);
+        let runs: Vec<&[std::ops::Range<usize>]> = pieces.chunks(per_thread).collect();
+        std::thread::scope(|scope| {
+            let started: Vec<_> = runs[1..]
+                .iter()
+                .copied()
+                .enumerate()
+                .map(|(i, run)| {
+                    let spawned = std::thread::Builder::new()
+                        .name(format!("dossier-extract-{}", i + 1))
+                        .spawn_scoped(scope, move || self.extract_pieces(text, run));
+                    (run, spawned.ok())
+                })
+                .collect();
+            let mut out = self.extract_pieces(text, runs[0]);
+            for (run, handle) in started {
+                match handle.map(|h| h.join()) {
+                    Some(Ok(found)) => out.extend(found),
+                    // A panic is this text's, as it would have been on one thread.
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    None => out.extend(self.extract_pieces(text, run)),
+                }
+            }
+            out
+        })
+    }
+}
+
+impl<E: Extractor> Chunked<E> {
+    /// The entities of `pieces` of `text`, with spans in `text`.
+    fn extract_pieces(&self, text: &str, pieces: &[std::ops::Range<usize>]) -> Vec<Entity> {
         let mut out = Vec::new();
-        for piece in chunks(text, self.max_bytes) {
+        for piece in pieces {
             out.extend(self.inner.extract(&text[piece.clone()]).into_iter().map(|mut e| {
                 e.span = e.span.start + piece.start..e.span.end + piece.start;
                 e
@@ -153,7 +200,10 @@ mod tests {
     fn chunked_extraction_equals_whole_extraction_on_paragraphs() {
         let text = "Write to olga@example.org or see https://example.org/a today.\n\n".repeat(50);
         let whole = ContactExtractor::new().extract(&text);
-        let pieces = Chunked { inner: ContactExtractor::new(), max_bytes: 300 }.extract(&text);
+        let pieces = Chunked { inner: ContactExtractor::new(), max_bytes: 300, parallel: false }.extract(&text);
+        // Shared out to the cores, the same entities in the same order.
+        let parallel = Chunked { inner: ContactExtractor::new(), max_bytes: 300, parallel: true }.extract(&text);
+        assert_eq!(parallel, pieces);
         assert_eq!(whole.len(), 100);
         assert_eq!(whole, pieces);
     }
