@@ -271,13 +271,16 @@ type EntityCache = Arc<Mutex<Option<((u64, u64), Arc<EntityTable>)>>>;
 /// The folder's merged entities and the lookups made from them, once per reader generation and
 /// curation version, so that counting, filtering and opening a document never scan the list.
 struct EntityTable {
-    /// The reader's view the table was made from (its segments are what `ord_groups` indexes).
+    /// The reader's view the table was made from (its segments are what `doc_groups` indexes).
     searcher: Searcher,
     list: Arc<Vec<EntityCount>>,
     /// Each per-document key's entity: its position in `list`.
     group_of: HashMap<EntityKey, usize>,
-    /// Per segment, each `entity` term ordinal's entity.
-    ord_groups: Vec<Vec<Option<u32>>>,
+    /// Per segment, each document's entities (positions in `list`, sorted, each once): counting
+    /// under a query is then a walk through arrays, not a read of every document's terms.
+    doc_groups: Vec<DocGroups>,
+    /// Each entity's place in `list` sorted by key (counts under a query are ordered by it).
+    key_rank: Vec<u32>,
     /// The per-document keys of entities the user hid as junk: not highlighted in documents.
     hidden: HashSet<EntityKey>,
 }
@@ -865,14 +868,20 @@ impl DocIndex {
         let list = Arc::new(curation.1.apply(merged, count));
         let group_of: HashMap<EntityKey, usize> =
             list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
-        let ord_groups = segments
-            .iter()
-            .map(|terms| {
-                terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect()
-            })
-            .collect();
+        let mut doc_groups = Vec::with_capacity(segments.len());
+        for (seg, terms) in searcher.segment_readers().iter().zip(segments) {
+            let ord_groups: Vec<Option<u32>> =
+                terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect();
+            doc_groups.push(DocGroups::read(seg, &ord_groups)?);
+        }
         let hidden = base.1.iter().flat_map(|e| &e.members).filter(|k| !group_of.contains_key(*k)).cloned().collect();
-        let table = Arc::new(EntityTable { searcher, list, group_of, ord_groups, hidden });
+        let mut by_key: Vec<usize> = (0..list.len()).collect();
+        by_key.sort_unstable_by(|&a, &b| list[a].key.cmp(&list[b].key));
+        let mut key_rank = vec![0u32; list.len()];
+        for (rank, &g) in by_key.iter().enumerate() {
+            key_rank[g] = rank as u32;
+        }
+        let table = Arc::new(EntityTable { searcher, list, group_of, doc_groups, key_rank, hidden });
         *cache = Some((generation, table.clone()));
         Ok(table)
     }
@@ -978,14 +987,12 @@ impl DocIndex {
         let table = self.merged_entities()?;
         let parsed = self.parse(query).query;
         let counts = self.group_counts(&table, parsed.as_ref())?;
-        let mut out: Vec<EntityCount> = table
-            .list
-            .iter()
-            .zip(counts)
-            .filter(|(_, n)| *n > 0)
-            .map(|(e, documents)| EntityCount { documents, ..e.clone() })
-            .collect();
-        out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
+        // Most documents first, then by key (its place in key order, worked out with the table).
+        let mut order: Vec<(u64, u32, usize)> =
+            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(g, &n)| (n, table.key_rank[g], g)).collect();
+        order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let out =
+            order.into_iter().map(|(documents, _, g)| EntityCount { documents, ..table.list[g].clone() }).collect();
         Ok(Arc::new(out))
     }
 
@@ -1077,26 +1084,54 @@ impl DocIndex {
 }
 
 /// Calls `visit` with the merged entities (positions in `table.list`, sorted, each once) of
-/// every document in `docs`, read from the `entity` fast field of the table's own view.
+/// every document in `docs`, segments of the table's own view.
 fn for_each_doc_groups(
     table: &EntityTable,
     docs: &HashMap<u32, Vec<u32>>,
     mut visit: impl FnMut(&[u32]),
 ) -> Result<()> {
-    let mut seen: Vec<u32> = Vec::new();
     for (&segment, doc_ids) in docs {
-        let Some(groups) = table.ord_groups.get(segment as usize) else { continue };
-        let Some(col) = table.searcher.segment_reader(segment).fast_fields().str("entity")? else { continue };
+        let Some(groups) = table.doc_groups.get(segment as usize) else { continue };
         for &doc in doc_ids {
-            // Once per document, however many of an entity's spellings it holds.
-            seen.clear();
-            seen.extend(col.term_ords(doc).filter_map(|ord| groups.get(ord as usize).copied().flatten()));
-            seen.sort_unstable();
-            seen.dedup();
-            visit(&seen);
+            visit(groups.of(doc));
         }
     }
     Ok(())
+}
+
+/// One segment's documents' entities, flat: document `d`'s are `groups[starts[d]..starts[d + 1]]`.
+struct DocGroups {
+    starts: Vec<u32>,
+    groups: Vec<u32>,
+}
+
+impl DocGroups {
+    /// Reads every document's `entity` terms once, as their entities (`ord_groups`: each term
+    /// ordinal's, if it has one); once per document, however many of its spellings it holds.
+    fn read(seg: &tantivy::SegmentReader, ord_groups: &[Option<u32>]) -> Result<DocGroups> {
+        let mut out = DocGroups { starts: Vec::with_capacity(seg.max_doc() as usize + 1), groups: Vec::new() };
+        out.starts.push(0);
+        let column = seg.fast_fields().str("entity")?;
+        let mut seen: Vec<u32> = Vec::new();
+        for doc in 0..seg.max_doc() {
+            if let Some(col) = &column {
+                seen.clear();
+                seen.extend(col.term_ords(doc).filter_map(|ord| ord_groups.get(ord as usize).copied().flatten()));
+                seen.sort_unstable();
+                seen.dedup();
+                out.groups.extend_from_slice(&seen);
+            }
+            out.starts.push(out.groups.len() as u32);
+        }
+        Ok(out)
+    }
+
+    fn of(&self, doc: u32) -> &[u32] {
+        let (Some(&a), Some(&b)) = (self.starts.get(doc as usize), self.starts.get(doc as usize + 1)) else {
+            return &[];
+        };
+        &self.groups[a as usize..b as usize]
+    }
 }
 
 /// Per segment, each `entity` term (by ordinal) decoded, with how many live documents hold it.
