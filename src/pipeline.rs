@@ -405,12 +405,12 @@ impl Run {
     ) -> Result<(), IndexError> {
         let total = todo.len();
         // A mailbox's messages are shared out to every core, however few files there are.
-        let mailboxes = todo.iter().any(|c| load::streams(&c.path));
+        let mailboxes = todo.iter().filter(|c| load::streams(&c.path)).count();
         let workers = match self.options.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         }
-        .min(if mailboxes { usize::MAX } else { total.max(1) });
+        .min(if mailboxes > 0 { usize::MAX } else { total.max(1) });
         let shared = Arc::new(Shared {
             journal,
             todo,
@@ -423,8 +423,9 @@ impl Run {
             options: self.options.clone(),
             spare: Mutex::default(),
             spare_changed: std::sync::Condvar::new(),
-            streaming: AtomicUsize::new(0),
+            streaming: AtomicUsize::new(mailboxes),
             helpers: workers > 1,
+            over: AtomicBool::new(false),
         });
         let (tx, rx) = sync_channel::<Loaded>(64);
         let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
@@ -581,7 +582,9 @@ impl Intake<'_> {
             self.drop_file(k, added);
         }
         // Loaders stop at the next file once the queue is empty or the run is cancelled; one
-        // stuck on a file past its budget is left to finish by itself.
+        // stuck on a file past its budget is left to finish by itself. Those helping with
+        // mailboxes stop now: nothing they could send would be taken.
+        self.shared.over.store(true, Ordering::SeqCst);
         drop(self.tx);
         for h in self.handles {
             if (h.is_finished() || self.shared.busy_count() == 0) && h.join().is_err() {
@@ -725,10 +728,13 @@ struct Shared {
     /// Mailbox messages waiting for a loader to find their entities.
     spare: Mutex<SpareQueue>,
     spare_changed: std::sync::Condvar,
-    /// Loaders reading a mailbox now: a loader with no file left helps them while there are any.
+    /// Mailboxes not read to their end yet (counted from the start, so a loader with no file
+    /// left never misses one that is about to start): such a loader helps while there are any.
     streaming: AtomicUsize,
     /// More than one loader runs, so handing off messages can help.
     helpers: bool,
+    /// The indexer took its last document: loaders waiting for mailbox messages stop.
+    over: AtomicBool,
 }
 
 impl Shared {
@@ -870,7 +876,7 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
 /// With no file left, finds the entities of messages that loaders still reading a mailbox hand
 /// off, until none is reading one.
 fn help_with_mailboxes(shared: &Shared, tx: &SyncSender<Loaded>) {
-    while !shared.cancel.load(Ordering::Relaxed) {
+    while !shared.cancel.load(Ordering::Relaxed) && !shared.over.load(Ordering::SeqCst) {
         match shared.take_spare() {
             Some(spare) => {
                 if !extract_spare(shared, spare, tx) {
@@ -900,15 +906,8 @@ fn extract_spare(shared: &Shared, spare: Spare, tx: &SyncSender<Loaded>) -> bool
     sent
 }
 
-/// Counts a loader as reading a mailbox while it lives.
+/// Counts a mailbox as done when dropped (see [`Shared::streaming`]).
 struct Streaming<'a>(&'a AtomicUsize);
-
-impl<'a> Streaming<'a> {
-    fn start(count: &'a AtomicUsize) -> Streaming<'a> {
-        count.fetch_add(1, Ordering::SeqCst);
-        Streaming(count)
-    }
-}
 
 impl Drop for Streaming<'_> {
     fn drop(&mut self) {
@@ -925,7 +924,8 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
     let options = &shared.options;
     let mut receiver_gone = false;
     let mailbox = load::streams(&c.path);
-    let _streaming = mailbox.then(|| Streaming::start(&shared.streaming));
+    // Only a mailbox counts (`then_some` would make and drop one for every other file).
+    let _streaming = if mailbox { Some(Streaming(&shared.streaming)) } else { None };
     let owner = Arc::new(Handoff::default());
     let work = AssertUnwindSafe(|| {
         load::load_file(&c.path, &c.id, options.max_file_bytes, &mut |piece| {
@@ -943,7 +943,11 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
                     let extract = options.extract_entities && english;
                     let doc = if extract && mailbox {
                         match shared.hand_off(k, doc, &owner) {
-                            Ok(()) => return ControlFlow::Continue(()),
+                            Ok(()) => {
+                                // Reading each next message gets the time budget afresh.
+                                shared.step(k, shared.budget(k));
+                                return ControlFlow::Continue(());
+                            }
                             Err(doc) => doc,
                         }
                     } else {

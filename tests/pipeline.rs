@@ -676,3 +676,13 @@ fn a_message_whose_entities_panic_fails_its_mailbox_not_the_run() {
     assert!(!ids(&index).iter().any(|id| id.starts_with("box.mbox")), "a failed file keeps none of its documents");
     assert_eq!(index.search(&q("lighthouse"), 10).unwrap().total, 2, "the other files are indexed");
 }
+
+#[test]
+fn a_reload_with_nothing_committed_keeps_what_was_counted() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let counted = index.entity_counts().unwrap();
+    // The searcher reloads before every batch of requests: with no commit between, the same view.
+    index.reload().unwrap();
+    assert!(Arc::ptr_eq(&counted, &index.entity_counts().unwrap()), "counted again");
+}

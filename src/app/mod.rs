@@ -360,7 +360,17 @@ impl DossierApp {
                 }
                 Answer::Hits(query, offset, Ok(results)) => {
                     if query == self.query() {
-                        self.state.hits_asked = None;
+                        // Fewer hits than asked for, before the end: the folder changed since the
+                        // count (its new count is on its way). The list ends where they do, so
+                        // the rows past them are not asked for again and again.
+                        let asked = self.state.hits_asked.take().map_or(0, |r| r.len());
+                        let end = offset + results.hits.len();
+                        if let Some(current) = self.state.results.as_mut()
+                            && results.hits.len() < asked
+                            && end < current.total
+                        {
+                            current.total = end.max(current.hits.len());
+                        }
                         // Far-away hits are dropped (and asked again if scrolled back to), so
                         // scrolling through 100,000 keeps a few thousand.
                         self.state.more_hits.retain(|&i, _| i.abs_diff(offset) < 2_000);

@@ -247,7 +247,7 @@ pub struct DocIndex {
     order: Cached<u64, rank::DocOrder>,
     /// The last search that read documents to check a spelling or pattern, with what it kept,
     /// so that its later windows of hits do not read them again.
-    checked: Cached<(u64, Query), Checked>,
+    checked: Cached<((u64, u64), Query), Checked>,
 }
 
 /// The hits a search kept after checking their text, in order, and how many it read of how many.
@@ -655,7 +655,7 @@ impl DocIndex {
     /// Where each document of `searcher`'s generation stands in the order of hits, and which
     /// are copies of another, read once per generation.
     fn doc_order(&self, searcher: &Searcher) -> Result<Arc<rank::DocOrder>> {
-        let generation = searcher.generation().generation_id();
+        let generation = view_of(searcher);
         let mut cache = self.order.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((g, order)) = cache.as_ref()
             && *g == generation
@@ -678,7 +678,9 @@ impl DocIndex {
         checks: &[query::Check],
         order: Arc<rank::DocOrder>,
     ) -> Result<Arc<Checked>> {
-        let generation = searcher.generation().generation_id();
+        // Entity filters in the query depend on the user's corrections too.
+        let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        let generation = (view_of(searcher), corrections);
         if let Some(((g, q), checked)) = self.checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
             && *g == generation
             && q == query
@@ -852,7 +854,7 @@ impl DocIndex {
     fn merged_entities(&self) -> Result<Arc<EntityTable>> {
         let searcher = self.searcher();
         let curation = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        let generation = (searcher.generation().generation_id(), curation.0);
+        let generation = (view_of(&searcher), curation.0);
         let mut cache = self.entities.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((g, merged)) = cache.as_ref()
             && *g == generation
@@ -889,7 +891,7 @@ impl DocIndex {
     /// Each segment's entity terms (read and decoded once, for the counts and for the ordinal
     /// lookups) and the merged entities, once per reader generation.
     fn merged_before_corrections(&self, searcher: &Searcher) -> Result<Arc<(Vec<SegmentEntities>, Vec<EntityCount>)>> {
-        let generation = searcher.generation().generation_id();
+        let generation = view_of(searcher);
         let mut cache = self.merged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((g, base)) = cache.as_ref()
             && *g == generation
@@ -1263,6 +1265,16 @@ fn all_strs(column: Option<tantivy::columnar::StrColumn>) -> Result<StrTerms> {
         }
     }
     Ok(StrTerms { column, terms })
+}
+
+/// What a searcher sees: its segments and their deletes, as a number. The caches that hold per
+/// "reader generation" are keyed by it: a reload with nothing committed since (the searcher
+/// reloads before every batch of requests) gives a new generation id but the same view.
+fn view_of(searcher: &Searcher) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    searcher.generation().segments().hash(&mut hasher);
+    hasher.finish()
 }
 
 fn text_of(doc: &TantivyDocument, field: Field) -> &str {

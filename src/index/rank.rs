@@ -112,22 +112,37 @@ impl DocOrder {
     }
 
     /// Keeps one document of each set of copies in `docs` (by segment, as
-    /// `super::docs_by_segment` gives them), so that counts count a text once.
+    /// `super::docs_by_segment` gives them), the first by path, so that counts count a text
+    /// once and name the copy a search shows first.
     pub(super) fn keep_distinct(&self, searcher: &Searcher, docs: &mut HashMap<u32, Vec<u32>>) {
         if self.shared.is_empty() {
             return;
         }
-        let mut seen = HashSet::new();
-        let mut segments: Vec<u32> = docs.keys().copied().collect();
-        segments.sort_unstable();
-        for seg in segments {
-            let Some(column) = digest_column(searcher.segment_reader(seg)) else { continue };
-            if let Some(list) = docs.get_mut(&seg) {
-                list.retain(|&doc| match column.first(doc) {
-                    Some(d) if self.shared.contains(&d) => seen.insert(d),
-                    _ => true,
-                });
+        // Each shared text's first matching copy by path: (path rank, segment, document).
+        let mut first: HashMap<u64, (u32, u32, DocId)> = HashMap::new();
+        let mut columns = HashMap::new();
+        for (&seg, list) in docs.iter() {
+            let reader = searcher.segment_reader(seg);
+            let Some(digests) = digest_column(reader) else { continue };
+            let ids = reader.fast_fields().str("id").ok().flatten();
+            for &doc in list {
+                let Some(d) = digests.first(doc).filter(|d| self.shared.contains(d)) else { continue };
+                let rank = ids
+                    .as_ref()
+                    .and_then(|c| c.term_ords(doc).next())
+                    .and_then(|ord| self.path_rank.get(seg as usize)?.get(ord as usize).copied())
+                    .unwrap_or(u32::MAX);
+                let here = (rank, seg, doc);
+                first.entry(d).and_modify(|best| *best = (*best).min(here)).or_insert(here);
             }
+            columns.insert(seg, digests);
+        }
+        for (&seg, list) in docs.iter_mut() {
+            let Some(digests) = columns.get(&seg) else { continue };
+            list.retain(|&doc| match digests.first(doc).and_then(|d| first.get(&d)) {
+                Some(&(_, s, d)) => (s, d) == (seg, doc),
+                None => true,
+            });
         }
     }
 }
@@ -268,7 +283,10 @@ impl Collector for Ranking {
             members.sort_by_key(|m| m.0);
             folded += members.len() - 1;
             let (key, addr, score) = members[0];
-            let copies = members[1..].iter().map(|m| m.1).collect();
+            // The others by path, whatever the sort.
+            let mut others = members[1..].to_vec();
+            others.sort_by_key(|m| m.0.path);
+            let copies = others.iter().map(|m| m.1).collect();
             hits.push(Ranked { key, addr, copies, score });
         }
         hits.sort_by_key(|h| h.key);
@@ -301,6 +319,8 @@ impl SegmentCollector for SegmentRanking {
     type Fruit = SegmentRanks;
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        // Without scoring tantivy passes 1.0: a hit sorted by path or date has no score.
+        let score = if self.sort == SortBy::Relevance { score } else { 0.0 };
         let key = self.key(doc, score);
         if let Some(d) = self.digests.as_ref().and_then(|c| c.first(doc)).filter(|d| self.order.shared.contains(d)) {
             self.copies.entry(d).or_default().push((key, doc, score));

@@ -61,6 +61,11 @@ impl LayoutCache {
         &self.heights
     }
 
+    /// Whether block `b` is laid out under the current key.
+    pub fn is_laid_out(&self, b: usize) -> bool {
+        self.galleys.contains_key(&b)
+    }
+
     /// Block `b`'s galley, laid out now if it was not (its height is then exact).
     pub fn block(&mut self, ui: &Ui, doc: &DocState, b: usize) -> Arc<Galley> {
         if let Some(g) = self.galleys.get(&b) {
@@ -122,7 +127,7 @@ fn estimate_heights(ui: &Ui, doc: &DocState, wrap_width: f32) -> Vec<f32> {
                 .split('\n')
                 .map(|line| (line.chars().count() as f32 / per_row).ceil().max(1.0))
                 .sum();
-            // A block ending in a line break has no row after it.
+            // A block's last line break is not laid out (see `build_job`).
             let rows = if doc.text[b.bytes.clone()].ends_with('\n') { rows - 1.0 } else { rows };
             rows.max(1.0) * row
         })
@@ -133,7 +138,12 @@ fn estimate_heights(ui: &Ui, doc: &DocState, wrap_width: f32) -> Vec<f32> {
 /// matches in yellow (underlined in the entity's colour where both apply). A mention or match
 /// that runs over the block's edge is cut there.
 fn build_job(doc: &DocState, b: usize, key: &LayoutKey, font: FontId, color: Color32) -> LayoutJob {
-    let block = doc.blocks.get(b).map_or(0..0, |x| x.bytes.clone());
+    let mut block = doc.blocks.get(b).map_or(0..0, |x| x.bytes.clone());
+    // The line break a block ends with is the step to the next block: laid out, it would be an
+    // empty row of its own (`estimate_heights` leaves it out too).
+    if doc.text[block.clone()].ends_with('\n') {
+        block.end -= 1;
+    }
     let selected = key.selected.as_ref().and_then(|s| doc.keys.iter().position(|k| k == s));
     // Those that end in the block or after it, from the first that does.
     let first_mention = doc.mentions.partition_point(|m| m.bytes.end <= block.start);

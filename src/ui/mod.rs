@@ -896,11 +896,12 @@ fn rows_in_view<T>(ui: &mut egui::Ui, rows: &[T], mut draw: impl FnMut(&mut egui
     let end = ((((clip.bottom() - top) / step).ceil().max(0.0) as usize) + 1).clamp(first, rows.len());
     ui.add_space(first as f32 * step);
     let width = ui.available_width();
-    for row in &rows[first..end] {
+    for (i, row) in rows.iter().enumerate().take(end).skip(first) {
         let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), Sense::hover());
-        let mut child =
-            ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(Layout::left_to_right(Align::Center)));
-        draw(&mut child, row);
+        // An id by the row's place, not by how many rows were drawn before it.
+        let child =
+            egui::UiBuilder::new().id_salt(("row", i)).max_rect(rect).layout(Layout::left_to_right(Align::Center));
+        draw(&mut ui.new_child(child), row);
     }
     ui.add_space((rows.len() - end) as f32 * step);
 }
@@ -1233,6 +1234,11 @@ fn document_text_ui(
     let mut scroll = egui::ScrollArea::vertical().id_salt(("doc", &doc.id)).auto_shrink([false, false]);
     if let Some(c) = state.scroll_to_char {
         let b = doc.block_of_char(c);
+        // The blocks around the target laid out first, so none of those drawn with it changes
+        // height after the offset is worked out.
+        for near in b.saturating_sub(1)..(b + 2).min(doc.blocks.len()) {
+            layout.block(ui, doc, near);
+        }
         let galley = layout.block(ui, doc, b);
         let within = c.saturating_sub(doc.blocks[b].chars.start);
         let line = galley.pos_from_cursor(egui::text::CCursor::new(within));
@@ -1243,13 +1249,22 @@ fn document_text_ui(
         let origin = ui.max_rect().min;
         let width = ui.available_width();
         let mut y = 0.0;
+        // How much the blocks above the view grew or shrank as they were laid out this frame:
+        // the view moves with them, so the text in it stays where it was.
+        let mut shift = 0.0;
         for b in 0..doc.blocks.len() {
             let estimated = layout.heights()[b];
             if y + estimated >= viewport.min.y && y <= viewport.max.y {
+                let fresh = !layout.is_laid_out(b);
                 let galley = layout.block(ui, doc, b);
+                if fresh && y < viewport.min.y {
+                    shift += galley.size().y - estimated;
+                }
                 let rect = egui::Rect::from_min_size(origin + egui::vec2(0.0, y), galley.size());
                 let label = egui::Label::new(galley.clone()).selectable(true).sense(Sense::click());
-                let response = ui.put(rect, label);
+                // An id of its own, so a selection stays with its block as others come and go.
+                let block = egui::UiBuilder::new().id_salt(("block", b)).max_rect(rect);
+                let response = ui.scope_builder(block, |ui| ui.add(label)).inner;
                 let chars = doc.blocks[b].chars.clone();
                 page_rules_ui(doc, chars.clone(), &galley, &response, width, ui);
                 mention_tooltip_ui(doc, state.p.kinds, chars.start, &galley, &response, out);
@@ -1257,6 +1272,9 @@ fn document_text_ui(
             y += layout.heights()[b];
         }
         ui.set_min_size(egui::vec2(width, y));
+        if shift != 0.0 {
+            ui.scroll_with_delta(egui::vec2(0.0, -shift));
+        }
     });
 }
 
