@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use tantivy::collector::DocSetCollector;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, TantivyDocument};
 
-use super::{DocIndex, EntityTable, Result, any_term, decode_spans, for_each_doc_groups, text_of};
+use super::{DocIndex, EntityTable, Result, any_term, decode_spans, for_each_doc_groups, ids_of, text_of};
 use crate::entities::{identity, sentences};
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
 
@@ -110,7 +110,7 @@ impl DocIndex {
                 flat.extend_from_slice(groups);
                 ends.push(flat.len());
             }
-        })?;
+        });
         let mut documents: Vec<(usize, u64)> =
             shared.iter().enumerate().filter(|(g, n)| **n > 0 && Some(*g) != own).map(|(g, n)| (g, *n)).collect();
         documents.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| table.list[a.0].key.cmp(&table.list[b.0].key)));
@@ -168,21 +168,4 @@ impl DocIndex {
         pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(SentencePairs { pairs, read, of: docs.len() as u64 })
     }
-}
-
-/// The ids of `docs` (by segment), sorted. Each segment's ordinals are looked up in order, in
-/// one walk through its dictionary (one lookup per id costs ~3 µs: 30 ms for 10,000).
-fn ids_of(searcher: &Searcher, docs: &HashMap<u32, Vec<u32>>) -> Result<Vec<String>> {
-    let mut out = Vec::with_capacity(docs.values().map(Vec::len).sum());
-    for (&segment, doc_ids) in docs {
-        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else { continue };
-        let mut ords: Vec<u64> = doc_ids.iter().filter_map(|&doc| column.term_ords(doc).next()).collect();
-        ords.sort_unstable();
-        ords.dedup();
-        column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-            out.push(String::from_utf8_lossy(term).into_owned());
-        })?;
-    }
-    out.sort_unstable();
-    Ok(out)
 }

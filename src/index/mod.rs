@@ -263,10 +263,10 @@ type Cached<K, T> = Arc<Mutex<Option<(K, Arc<T>)>>>;
 
 /// The merged entities of one reader generation, before corrections, and each segment's
 /// decoded entity terms they were counted from.
-type MergedCache = Arc<Mutex<Option<(u64, Arc<(Vec<SegmentEntities>, Vec<EntityCount>)>)>>>;
+type MergedCache = Cached<u64, (Vec<SegmentEntities>, Vec<EntityCount>)>;
 
 /// The merged entities of one reader generation and curation version.
-type EntityCache = Arc<Mutex<Option<((u64, u64), Arc<EntityTable>)>>>;
+type EntityCache = Cached<(u64, u64), EntityTable>;
 
 /// The folder's merged entities and the lookups made from them, once per reader generation and
 /// curation version, so that counting, filtering and opening a document never scan the list.
@@ -631,25 +631,10 @@ impl DocIndex {
                 snippet_ranges,
                 format: meta.format,
                 page,
-                copies: self.ids_of(&searcher, &ranked.copies)?,
+                copies: ids_of(&searcher, &by_segment(&ranked.copies))?,
             });
         }
         Ok(SearchResults { total, hits, warnings, copies })
-    }
-
-    /// The ids of the documents at `addrs`, in that order.
-    fn ids_of(&self, searcher: &Searcher, addrs: &[DocAddress]) -> Result<Vec<String>> {
-        let mut out = Vec::with_capacity(addrs.len());
-        for addr in addrs {
-            let mut id = String::new();
-            if let Some(column) = searcher.segment_reader(addr.segment_ord).fast_fields().str("id")?
-                && let Some(ord) = column.term_ords(addr.doc_id).next()
-            {
-                column.ord_to_str(ord, &mut id)?;
-            }
-            out.push(id);
-        }
-        Ok(out)
     }
 
     /// Where each document of `searcher`'s generation stands in the order of hits, and which
@@ -817,9 +802,8 @@ impl DocIndex {
         {
             let same = TermQuery::new(Term::from_field_u64(self.fields.digest, digest), IndexRecordOption::Basic);
             let others: Vec<DocAddress> = searcher.search(&same, &DocSetCollector)?.into_iter().collect();
-            copies = self.ids_of(&searcher, &others)?;
+            copies = ids_of(&searcher, &by_segment(&others))?;
             copies.retain(|other| other != id);
-            copies.sort();
         }
         Ok(Some(DocView {
             id: id.to_owned(),
@@ -1007,7 +991,7 @@ impl DocIndex {
             for &g in groups {
                 counts[g as usize] += 1;
             }
-        })?;
+        });
         Ok(counts)
     }
 
@@ -1087,18 +1071,13 @@ impl DocIndex {
 
 /// Calls `visit` with the merged entities (positions in `table.list`, sorted, each once) of
 /// every document in `docs`, segments of the table's own view.
-fn for_each_doc_groups(
-    table: &EntityTable,
-    docs: &HashMap<u32, Vec<u32>>,
-    mut visit: impl FnMut(&[u32]),
-) -> Result<()> {
+fn for_each_doc_groups(table: &EntityTable, docs: &HashMap<u32, Vec<u32>>, mut visit: impl FnMut(&[u32])) {
     for (&segment, doc_ids) in docs {
         let Some(groups) = table.doc_groups.get(segment as usize) else { continue };
         for &doc in doc_ids {
             visit(groups.of(doc));
         }
     }
-    Ok(())
 }
 
 /// One segment's documents' entities, flat: document `d`'s are `groups[starts[d]..starts[d + 1]]`.
@@ -1275,6 +1254,32 @@ fn view_of(searcher: &Searcher) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     searcher.generation().segments().hash(&mut hasher);
     hasher.finish()
+}
+
+/// The ids of `docs` (by segment), sorted. Each segment's ordinals are looked up in order, in
+/// one walk through its dictionary (one lookup per id costs ~3 µs: 30 ms for 10,000).
+fn ids_of(searcher: &Searcher, docs: &HashMap<u32, Vec<u32>>) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(docs.values().map(Vec::len).sum());
+    for (&segment, doc_ids) in docs {
+        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else { continue };
+        let mut ords: Vec<u64> = doc_ids.iter().filter_map(|&doc| column.term_ords(doc).next()).collect();
+        ords.sort_unstable();
+        ords.dedup();
+        column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+            out.push(String::from_utf8_lossy(term).into_owned());
+        })?;
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+/// `addrs` grouped by segment, as [`ids_of`] takes them.
+fn by_segment(addrs: &[DocAddress]) -> HashMap<u32, Vec<u32>> {
+    let mut out: HashMap<u32, Vec<u32>> = HashMap::new();
+    for a in addrs {
+        out.entry(a.segment_ord).or_default().push(a.doc_id);
+    }
+    out
 }
 
 fn text_of(doc: &TantivyDocument, field: Field) -> &str {

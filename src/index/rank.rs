@@ -80,12 +80,7 @@ impl DocOrder {
             let Some(column) = column.as_ref().filter(|_| !shared.is_empty()) else { continue };
             for doc in alive_docs(seg) {
                 if let Some(d) = column.first(doc).filter(|d| shared.contains(d)) {
-                    let rank = ids[seg_ord]
-                        .column
-                        .as_ref()
-                        .and_then(|c| c.term_ords(doc).next())
-                        .and_then(|ord| path_rank[seg_ord].get(ord as usize).copied())
-                        .unwrap_or(u32::MAX);
+                    let rank = path_of(&path_rank, seg_ord, ids[seg_ord].column.as_ref(), doc);
                     copies.push((d, rank, seg_ord, doc));
                 }
             }
@@ -127,11 +122,7 @@ impl DocOrder {
             let ids = reader.fast_fields().str("id").ok().flatten();
             for &doc in list {
                 let Some(d) = digests.first(doc).filter(|d| self.shared.contains(d)) else { continue };
-                let rank = ids
-                    .as_ref()
-                    .and_then(|c| c.term_ords(doc).next())
-                    .and_then(|ord| self.path_rank.get(seg as usize)?.get(ord as usize).copied())
-                    .unwrap_or(u32::MAX);
+                let rank = path_of(&self.path_rank, seg as usize, ids.as_ref(), doc);
                 let here = (rank, seg, doc);
                 first.entry(d).and_modify(|best| *best = (*best).min(here)).or_insert(here);
             }
@@ -145,6 +136,14 @@ impl DocOrder {
             });
         }
     }
+}
+
+/// Document `doc`'s place among all paths (`path_rank` of its segment `seg`, by its `ids`
+/// ordinal); last when it has none.
+fn path_of(path_rank: &[Vec<u32>], seg: usize, ids: Option<&StrColumn>, doc: DocId) -> u32 {
+    ids.and_then(|c| c.term_ords(doc).next())
+        .and_then(|ord| path_rank.get(seg)?.get(ord as usize).copied())
+        .unwrap_or(u32::MAX)
 }
 
 fn digest_column(seg: &SegmentReader) -> Option<Column<u64>> {
@@ -297,12 +296,7 @@ impl Collector for Ranking {
 
 impl SegmentRanking {
     fn key(&self, doc: DocId, score: Score) -> Key {
-        let path = self
-            .ids
-            .as_ref()
-            .and_then(|c| c.term_ords(doc).next())
-            .and_then(|ord| self.order.path_rank.get(self.segment as usize)?.get(ord as usize).copied())
-            .unwrap_or(u32::MAX);
+        let path = path_of(&self.order.path_rank, self.segment as usize, self.ids.as_ref(), doc);
         let date = || self.dates.as_ref().and_then(|c| c.first(doc));
         // Undated documents come last in either date order.
         let primary = match self.sort {

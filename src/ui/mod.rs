@@ -332,11 +332,7 @@ fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         if state.stats.copies == 0 {
             ui.label(words::plural(state.stats.documents, "document"));
         } else {
-            let copies = if state.stats.copies == 1 {
-                "1 exact copy".to_owned()
-            } else {
-                format!("{} exact copies", state.stats.copies)
-            };
+            let copies = words::plural(state.stats.copies, "exact copy");
             ui.label(format!("{} ({copies})", words::plural(state.stats.documents, "document"))).on_hover_text(
                 "Documents with the same title and text as another (a message filed in several folders) \
                  are one hit in searches, which lists the copies, and count once in entity counts",

@@ -115,11 +115,6 @@ impl DocState {
         self.blocks.partition_point(|b| b.chars.end <= c).min(self.blocks.len().saturating_sub(1))
     }
 
-    /// The block holding byte `b` (the last one for the text's end).
-    pub fn block_of_byte(&self, b: usize) -> usize {
-        self.blocks.partition_point(|x| x.bytes.end <= b).min(self.blocks.len().saturating_sub(1))
-    }
-
     /// The mention under char index `c`, if any.
     pub fn mention_at(&self, c: usize) -> Option<&Mention> {
         let i = self.mentions.partition_point(|m| m.chars.end <= c);
