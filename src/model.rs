@@ -251,6 +251,32 @@ pub struct LoadedDoc {
     pub language: String,
 }
 
+/// How far the search for a document's entities got. Text is indexed first, so that it is
+/// searchable at once; its entities are found in a second stage that replaces the document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum EntityStage {
+    /// Text only, entities still to find.
+    #[default]
+    Pending,
+    /// Entities found (or none to look for: a document in a language the recogniser does not
+    /// know).
+    Found,
+    /// Finding them failed (timed out, an internal error, or it stopped a run); the text stays
+    /// searchable and the ingest report says why. Retried only when the user asks.
+    GivenUp,
+}
+
+impl EntityStage {
+    /// The number the index stores.
+    pub fn code(self) -> u64 {
+        match self {
+            EntityStage::Pending => 0,
+            EntityStage::Found => 1,
+            EntityStage::GivenUp => 2,
+        }
+    }
+}
+
 /// What a format says about a document besides its text.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocMeta {
@@ -428,6 +454,8 @@ pub struct DocView {
     pub attachments: Vec<(String, String)>,
     /// Other documents with exactly the same title and text, by path.
     pub copies: Vec<String>,
+    /// Its text is indexed but its entities are still to be found.
+    pub entities_pending: bool,
 }
 
 /// One search result.
@@ -809,6 +837,8 @@ pub enum Outcome {
     Skipped,
     /// Indexed, but only its first part.
     Truncated,
+    /// Indexed and searchable, but its entities could not be found.
+    NoEntities,
 }
 
 impl Outcome {
@@ -817,8 +847,12 @@ impl Outcome {
             Outcome::Failed => "could not be read",
             Outcome::Skipped => "skipped",
             Outcome::Truncated => "truncated",
+            Outcome::NoEntities => "without entities",
         }
     }
+
+    /// Every outcome, in the order reports list them.
+    pub const ALL: [Outcome; 4] = [Outcome::Failed, Outcome::Truncated, Outcome::NoEntities, Outcome::Skipped];
 }
 
 /// A file (or a message or attachment inside one) that was not indexed, or not whole, and why.
@@ -848,6 +882,11 @@ impl FileProblem {
     /// A file indexed only in part.
     pub fn truncated(path: impl Into<String>, reason: impl Into<String>) -> FileProblem {
         FileProblem { path: path.into(), reason: reason.into(), outcome: Outcome::Truncated, file: String::new() }
+    }
+
+    /// A document indexed without entities, because finding them failed.
+    pub fn no_entities(path: impl Into<String>, reason: impl Into<String>) -> FileProblem {
+        FileProblem { path: path.into(), reason: reason.into(), outcome: Outcome::NoEntities, file: String::new() }
     }
 
     /// The same problem about a part of `file` (a message in a mailbox, an attachment).
@@ -903,6 +942,9 @@ pub struct IndexStats {
     #[serde(default)]
     pub copies: u64,
     pub distinct_entities: u64,
+    /// Documents whose entities are still to be found (text indexed, entities not yet).
+    #[serde(default)]
+    pub entities_pending: u64,
     pub index_bytes: u64,
     /// Formats with their document counts, in [`DocFormat`] order.
     pub formats: Vec<(DocFormat, u64)>,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::FileProblem;
 
 /// Bumped whenever the index schema changes; older indexes are then simply not opened.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The root of Dossier's data.
 /// Why the data folder or an index in it cannot be used.
@@ -244,6 +244,16 @@ pub struct RunRecord {
     /// in the index instead of removed.
     #[serde(default)]
     pub kept_missing: u64,
+    /// Documents whose entities were found (their text was indexed before, by this run or an
+    /// earlier one).
+    #[serde(default)]
+    pub entities_found: u64,
+    /// Seconds from the start until the first documents were searchable, and until all text
+    /// was (before entities are found); `None` when the run indexed no text.
+    #[serde(default)]
+    pub first_searchable_secs: Option<f64>,
+    #[serde(default)]
+    pub text_secs: Option<f64>,
 }
 
 impl RunRecord {
@@ -259,6 +269,7 @@ impl RunRecord {
         };
         self.indexed == 0
             && self.removed == 0
+            && self.entities_found == 0
             && !self.cancelled
             && !previous.cancelled
             && self.kept_missing == previous.kept_missing
@@ -285,7 +296,9 @@ impl RunRecord {
 ///
 /// Lines are JSON `[step, id]` (an id may hold any character): `start` when a loader begins a
 /// file, `read` when its last document was handed to the writer, `done` once the commit
-/// holding all of them is made, and `skip` for a file left out until the user retries it.
+/// holding all of them is made, and `skip` for a file left out until the user retries it. The
+/// second stage, finding entities in documents already indexed, notes `find` and `found` per
+/// document ([`Journal::note_doc`]).
 /// Nothing is synced: the lines only have to survive the process, not the machine.
 pub struct Journal {
     file: std::sync::Mutex<std::fs::File>,
@@ -300,6 +313,9 @@ pub struct JournalState {
     pub unfinished: std::collections::BTreeSet<String>,
     /// Files skipped since an earlier run died reading them.
     pub skipped: std::collections::BTreeSet<String>,
+    /// Documents whose entities were being found when the process died (`file`, `id`): the
+    /// likeliest cause of its death, so their entities are not looked for again.
+    pub finding: std::collections::BTreeSet<(String, String)>,
 }
 
 impl Journal {
@@ -325,6 +341,17 @@ impl Journal {
                 "skip" => {
                     state.skipped.insert(id);
                 }
+                "find" | "found" => {
+                    // A document's entities: the id is its file and its own id, split by U+001F.
+                    if let Some((file, doc)) = id.split_once('\u{1f}') {
+                        let key = (file.to_owned(), doc.to_owned());
+                        if step == "find" {
+                            state.finding.insert(key);
+                        } else {
+                            state.finding.remove(&key);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -348,6 +375,12 @@ impl Journal {
         let mut line = serde_json::to_string(&(step, id)).unwrap_or_default();
         line.push('\n');
         line
+    }
+
+    /// Appends `step` (`find` when a document's entities start to be looked for, `found` once
+    /// they are committed) for document `id` of `file`.
+    pub fn note_doc(&self, step: &str, file: &str, id: &str) {
+        self.note(step, &format!("{file}\u{1f}{id}"));
     }
 
     /// Appends `step` for file `id`. A journal that cannot be written only weakens recovery
@@ -420,8 +453,13 @@ mod tests {
         ] {
             journal.note(step, id);
         }
+        journal.note_doc("find", "box.mbox", "box.mbox#1");
+        journal.note_doc("find", "box.mbox", "box.mbox#2");
+        journal.note_doc("found", "box.mbox", "box.mbox#1");
         drop(journal);
         let state = Journal::read(dir.path());
+        let finding = [("box.mbox".to_owned(), "box.mbox#2".to_owned())].into_iter().collect();
+        assert_eq!(state.finding, finding, "found, or still being found when the process died");
         assert_eq!(state.suspects.into_iter().collect::<Vec<_>>(), ["box.mbox"]);
         assert_eq!(state.unfinished.into_iter().collect::<Vec<_>>(), ["c.eml"]);
         assert_eq!(state.skipped, skipped);

@@ -94,16 +94,24 @@ impl Batcher {
 
     /// At `now`: `Ok(())` when the batch is due (and forgets it), else how long until it is.
     pub fn due(&mut self, now: Instant) -> Result<(), Option<Duration>> {
-        let (Some(first), Some(last)) = (self.first, self.last) else { return Err(None) };
-        let quiet_at = last + QUIET;
-        let latest = first + MAX_WAIT;
-        let at = quiet_at.min(latest);
-        if now >= at {
-            *self = Batcher::default();
-            Ok(())
-        } else {
-            Err(Some(at - now))
+        match self.until_due(now) {
+            Some(Duration::ZERO) => {
+                self.take();
+                Ok(())
+            }
+            wait => Err(wait),
         }
+    }
+
+    /// At `now`: how long until the batch is due (zero once it is); `None` with no changes.
+    pub fn until_due(&self, now: Instant) -> Option<Duration> {
+        let (first, last) = (self.first?, self.last?);
+        Some((last + QUIET).min(first + MAX_WAIT).saturating_duration_since(now))
+    }
+
+    /// Forgets the batch: it is being indexed.
+    pub fn take(&mut self) {
+        *self = Batcher::default();
     }
 }
 

@@ -49,11 +49,13 @@ pub fn duration(secs: f64) -> String {
     }
 }
 
-/// `2 could not be read, 5 skipped, 1 truncated`.
+/// `2 could not be read, 5 skipped, 1 truncated` (and `, 1 without entities` when there are).
 pub fn outcome_summary(problems: &[FileProblem]) -> String {
-    [Outcome::Failed, Outcome::Skipped, Outcome::Truncated]
-        .iter()
-        .map(|o| format!("{} {}", problems.iter().filter(|p| p.outcome == *o).count(), o.label()))
+    let count = |o: Outcome| problems.iter().filter(|p| p.outcome == o).count();
+    [Outcome::Failed, Outcome::Skipped, Outcome::Truncated, Outcome::NoEntities]
+        .into_iter()
+        .filter(|&o| o != Outcome::NoEntities || count(o) > 0)
+        .map(|o| format!("{} {}", count(o), o.label()))
         .collect::<Vec<_>>()
         .join(", ")
 }

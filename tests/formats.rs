@@ -304,14 +304,18 @@ fn progress_counts_a_mailbox_as_it_is_read() {
     let folder = dir.canonicalize().unwrap();
     let index_dir = fx.store().index_dir(&folder);
     let index = DocIndex::open_or_create(&index_dir).unwrap();
-    let mut seen = Vec::new();
+    let (mut seen, mut finding) = (Vec::new(), Vec::new());
     let options = Options { workers: 1, progress_every: std::time::Duration::ZERO, ..Options::default() };
-    pipeline::run_blocking(folder, index, index_dir, default_extractor(), options, |e| {
-        if let pipeline::Event::Progress(p) = e {
-            seen.push(p.clone());
-        }
+    pipeline::run_blocking(folder, index, index_dir, default_extractor(), options, |e| match e {
+        pipeline::Event::Progress(p) if p.stage == pipeline::Stage::Text => seen.push(p.clone()),
+        pipeline::Event::Progress(p) => finding.push(p.clone()),
+        _ => {}
     })
     .unwrap();
+    // Then the entities of the 41 documents, counted by document.
+    let found = finding.last().unwrap();
+    assert_eq!((found.done, found.total, found.bytes_done), (41, 41, found.total_bytes));
+    assert!(seen.iter().all(|p| p.done <= 2), "the text stage counts files");
     let last = seen.last().unwrap();
     assert_eq!((last.done, last.total, last.documents), (2, 2, 41));
     assert_eq!(last.bytes_done, last.total_bytes);

@@ -97,7 +97,7 @@ impl dossier::entities::Extractor for Meddler {
 }
 
 #[test]
-fn files_deleted_or_changed_while_indexing() {
+fn files_deleted_or_changed_while_their_entities_are_found() {
     let fx = Fixture::new();
     let dir = fx.dir.path().join("moving");
     std::fs::create_dir_all(&dir).unwrap();
@@ -106,20 +106,26 @@ fn files_deleted_or_changed_while_indexing() {
     std::fs::write(dir.join("c-changed.txt"), b"old words").unwrap();
     let folder = dir.canonicalize().unwrap();
     let (b, c) = (folder.join("b-deleted.txt"), folder.join("c-changed.txt"));
-    // One loader, files in name order: the first file's extraction deletes the second and
-    // rewrites the third before they are read.
+    // Their text is indexed; finding the first document's entities deletes the second file and
+    // rewrites the third.
     let meddle: Box<dyn FnOnce() + Send> = Box::new(move || {
         std::fs::remove_file(&b).unwrap();
         std::fs::write(&c, b"new words, longer than before").unwrap();
     });
     let extractor = std::sync::Arc::new(Meddler(std::sync::Mutex::new(Some(meddle))));
     let (index, record) = fx.index(&folder, extractor, Options { workers: 1, ..Options::default() });
-    assert_eq!(reason(&record, "b-deleted.txt"), Some("the file disappeared before it could be read"));
+    // The run finds the entities of what it indexed, from the index: nothing to report.
+    assert_eq!((record.indexed, record.entities_found, record.problems.len()), (3, 3, 0), "{:?}", record.problems);
+    let indexed = index.doc_view("c-changed.txt", &dossier::model::Query::default()).unwrap().unwrap();
+    assert_eq!(indexed.text, "old words");
+    // The next run sees the folder as it now is.
+    let (index, record) = run(&fx, &folder);
+    assert_eq!((record.indexed, record.removed, record.problems.len()), (1, 1, 0), "{:?}", record.problems);
     let changed = index.doc_view("c-changed.txt", &dossier::model::Query::default()).unwrap().unwrap();
     assert_eq!(changed.text, "new words, longer than before");
-    // The next run sees the folder as it now is: nothing to do, the vanished file not reported.
+    assert!(!changed.entities_pending);
     let (_, record) = run(&fx, &folder);
-    assert_eq!((record.indexed, record.problems.len()), (0, 0), "{:?}", record.problems);
+    assert_eq!((record.indexed, record.entities_found), (0, 0), "nothing left to do");
 }
 
 #[cfg(unix)]
@@ -161,7 +167,7 @@ fn unreadable_special_and_oddly_named_files() {
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
 
-/// Panics on documents that mention "detonate", as a buggy format reader or recogniser might.
+/// Panics on documents that mention "detonate", as a buggy recogniser might.
 struct Fragile;
 
 impl dossier::entities::Extractor for Fragile {
@@ -172,7 +178,7 @@ impl dossier::entities::Extractor for Fragile {
 }
 
 #[test]
-fn a_panic_while_reading_one_file_is_that_files_failure() {
+fn a_panic_while_finding_entities_keeps_the_text_and_says_why() {
     let fx = Fixture::new();
     let dir = fx.dir.path().join("fragile");
     std::fs::create_dir_all(&dir).unwrap();
@@ -180,9 +186,14 @@ fn a_panic_while_reading_one_file_is_that_files_failure() {
     std::fs::write(dir.join("b.txt"), b"these words detonate the reader").unwrap();
     std::fs::write(dir.join("c.txt"), b"more calm words").unwrap();
     let (index, record) = fx.index(&dir, std::sync::Arc::new(Fragile), Options::default());
-    assert_eq!(reason(&record, "b.txt"), Some("internal error while reading this file (reported as a bug)"));
+    assert_eq!(
+        reason(&record, "b.txt"),
+        Some("internal error while finding its entities (reported as a bug); its text is searchable")
+    );
     let ids: Vec<String> = index.list_docs().unwrap().into_iter().map(|d| d.id).collect();
-    assert_eq!(ids, ["a.txt", "c.txt"]);
+    assert_eq!(ids, ["a.txt", "b.txt", "c.txt"]);
+    let found = index.search(&dossier::model::Query { text: "detonate".into(), ..Default::default() }, 10);
+    assert_eq!(found.unwrap().total, 1);
 }
 
 /// A mailbox of `n` short messages.
@@ -252,6 +263,68 @@ fn a_run_killed_mid_mailbox_loses_nothing_and_its_file_cannot_kill_the_next() {
     assert_eq!(messages, 4_000);
     let report = String::from_utf8_lossy(&dossier(&["report", folder]).stdout).into_owned();
     assert!(!report.contains(dossier::pipeline::STOPPED_A_RUN), "{report}");
+}
+
+#[test]
+fn a_run_killed_while_finding_entities_keeps_the_text_and_the_next_one_resumes() {
+    use std::process::Command;
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("killed-later");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("box.mbox"), mailbox(1_500)).unwrap();
+    let dossier = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dossier")).args(args).env("DOSSIER_DATA_DIR", &fx.data).output().unwrap()
+    };
+    let folder = dir.to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["index", folder])
+        .env("DOSSIER_DATA_DIR", &fx.data)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it while it finds entities.
+    let index_dir = fx.store().index_dir(&dir.canonicalize().unwrap());
+    let journal = index_dir.join("journal.jsonl");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&journal).unwrap_or_default().contains("[\"find\",") {
+        assert!(started.elapsed().as_secs() < 120, "no entities were ever looked for");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let in_flight = text.lines().filter(|l| l.starts_with("[\"find\",")).count()
+        - text.lines().filter(|l| l.starts_with("[\"found\",")).count();
+    assert!(in_flight > 0, "the test must kill the run while it finds entities");
+
+    // Every message is searchable; the next run gives up on the messages whose entities were
+    // being found (they may be what killed it), says so, and finds the rest.
+    let out = dossier(&["index", folder, "--verbose"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let given_up = said
+        .lines()
+        .filter(|l| {
+            l.starts_with("without entities\tbox.mbox#") && l.ends_with(dossier::pipeline::ENTITIES_STOPPED_A_RUN)
+        })
+        .count();
+    assert!((1..=in_flight).contains(&given_up), "{said}");
+    assert!(said.contains("0 indexed") && said.contains("entities found in"), "{said}");
+    let listed = dossier(&["list", folder]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1_500);
+    let becker = dossier(&["entities", folder, "--kind", "PERSON"]);
+    let people = String::from_utf8_lossy(&becker.stdout).into_owned();
+    let expected = format!("{:>6}  PERSON       Tom Becker", 1_500 - given_up);
+    assert!(people.lines().any(|l| l == expected), "{people}");
+    // Retry finds their entities too.
+    let retried = dossier(&["index", folder, "--retry"]);
+    assert_eq!(retried.status.code(), Some(0), "{retried:?}");
+    let people = String::from_utf8_lossy(&dossier(&["entities", folder, "--kind", "PERSON"]).stdout).into_owned();
+    assert!(people.lines().any(|l| l == format!("{:>6}  PERSON       Tom Becker", 1_500)), "{people}");
+    let report = String::from_utf8_lossy(&dossier(&["report", folder]).stdout).into_owned();
+    assert!(!report.contains(dossier::pipeline::ENTITIES_STOPPED_A_RUN), "{report}");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use common::Fixture;
 use dossier::entities::default_extractor;
 use dossier::index::DocIndex;
-use dossier::model::{EntityKey, EntityKind, Query, SortBy};
+use dossier::model::{EntityKey, EntityKind, Outcome, Query, SortBy};
 use dossier::pipeline::{self, Event, Options};
 use dossier::store::RunRecord;
 
@@ -337,14 +337,25 @@ fn a_file_over_its_time_budget_is_reported_and_the_rest_indexed() {
     let extractor = Arc::new(SlowOnLighthouses(slept.clone()));
     let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, extractor, options, |_| {}).unwrap();
     assert_eq!(error, None);
-    let mut timed_out: Vec<&str> =
-        record.problems.iter().filter(|p| p.reason.starts_with("timed out")).map(|p| p.path.as_str()).collect();
+    let mut timed_out: Vec<(&str, Outcome)> = record
+        .problems
+        .iter()
+        .filter(|p| p.reason.starts_with("timed out after 1 s while finding its entities"))
+        .map(|p| (p.path.as_str(), p.outcome))
+        .collect();
     timed_out.sort();
-    assert_eq!(timed_out, ["notes/duplicate-a.txt", "notes/duplicate-b.txt", "notes/latin1-note.txt"]);
-    assert_eq!(record.indexed, 4);
+    let given_up = Outcome::NoEntities;
+    assert_eq!(
+        timed_out,
+        [("notes/duplicate-a.txt", given_up), ("notes/duplicate-b.txt", given_up), ("notes/latin1-note.txt", given_up)]
+    );
+    // Their text is searchable all the same.
+    assert_eq!(record.indexed, 7);
     index.reload().unwrap();
-    assert_eq!(index.num_docs(), 4);
-    assert_eq!(slept.load(std::sync::atomic::Ordering::SeqCst), 0, "the run did not wait for the stuck files");
+    assert_eq!(index.num_docs(), 7);
+    assert_eq!(index.search(&q("lighthouse"), 10).unwrap().total, 2, "two, one of them with an exact copy");
+    assert_eq!(index.stats(&fx.data).unwrap().entities_pending, 0, "given up on, not pending");
+    assert_eq!(slept.load(std::sync::atomic::Ordering::SeqCst), 0, "the run did not wait for the stuck documents");
 }
 
 /// A folder of short texts in several scripts, indexed without entities (this is about words).
@@ -491,9 +502,10 @@ fn a_stuck_large_file_does_not_hold_up_the_next_large_file() {
     let timed_out: Vec<&str> =
         record.problems.iter().filter(|p| p.reason.starts_with("timed out")).map(|p| p.path.as_str()).collect();
     assert_eq!(timed_out, ["a-stuck.txt"]);
+    assert_eq!(record.entities_found, 2, "the next large document had its turn");
     let mut ids = ids(&index);
     ids.sort();
-    assert_eq!(ids, ["b-fine.txt", "c-small.txt"]);
+    assert_eq!(ids, ["a-stuck.txt", "b-fine.txt", "c-small.txt"], "the stuck one's text is kept");
 }
 
 /// Finds fixed names as people or places, wherever they occur as whole words: a model with
@@ -615,7 +627,7 @@ impl dossier::entities::Extractor for Watching {
         let name = std::thread::current().name().unwrap_or_default().to_owned();
         self.threads.lock().unwrap().insert(name);
         assert!(!text.contains("Kaboom"), "a recogniser bug");
-        // Slow enough that both loaders get messages.
+        // Slow enough that both workers get messages.
         std::thread::sleep(std::time::Duration::from_millis(2));
         self.inner.extract(text)
     }
@@ -634,14 +646,14 @@ fn mailbox(n: usize, odd_one: Option<usize>) -> String {
         .collect()
 }
 
-/// Indexes `folder` with the `Watching` extractor on two loaders; the run's record and the
+/// Indexes `folder` with the `Watching` extractor on two workers; the run's record and the
 /// names of the threads that found entities.
-fn index_watched(fx: &Fixture) -> (DocIndex, RunRecord, std::collections::HashSet<String>) {
+fn index_watched(fx: &Fixture, retry_skipped: bool) -> (DocIndex, RunRecord, std::collections::HashSet<String>) {
     let folder = fx.folder.canonicalize().unwrap();
     let dir = fx.store().index_dir(&folder);
     let index = DocIndex::open_or_create(&dir).unwrap();
     let extractor = Arc::new(Watching { threads: Default::default(), inner: default_extractor() });
-    let options = Options { workers: 2, ..Options::default() };
+    let options = Options { workers: 2, retry_skipped, ..Options::default() };
     let (record, error) =
         pipeline::run_blocking(folder, index.clone(), dir, extractor.clone(), options, |_| {}).unwrap();
     assert_eq!(error, None);
@@ -651,14 +663,14 @@ fn index_watched(fx: &Fixture) -> (DocIndex, RunRecord, std::collections::HashSe
 }
 
 #[test]
-fn a_mailbox_alone_is_extracted_on_every_loader() {
+fn a_mailbox_alone_is_extracted_on_every_core() {
     let fx = Fixture::new();
     std::fs::remove_dir_all(&fx.folder).unwrap();
     std::fs::create_dir(&fx.folder).unwrap();
     std::fs::write(fx.folder.join("box.mbox"), mailbox(200, None)).unwrap();
-    let (index, record, threads) = index_watched(&fx);
+    let (index, record, threads) = index_watched(&fx, false);
     assert_eq!(record.indexed, 200);
-    assert!(threads.contains("dossier-load-0") && threads.contains("dossier-load-1"), "{threads:?}");
+    assert!(threads.contains("dossier-entities-0") && threads.contains("dossier-entities-1"), "{threads:?}");
     // Every message has its entities, whichever loader found them.
     let becker = EntityKey { kind: EntityKind::Person, text: "Tom Becker".into() };
     let counts = index.entity_counts().unwrap();
@@ -667,14 +679,26 @@ fn a_mailbox_alone_is_extracted_on_every_loader() {
 }
 
 #[test]
-fn a_message_whose_entities_panic_fails_its_mailbox_not_the_run() {
+fn a_message_whose_entities_panic_keeps_its_text_and_the_rest_their_entities() {
     let fx = Fixture::new();
     std::fs::write(fx.folder.join("box.mbox"), mailbox(120, Some(77))).unwrap();
-    let (index, record, _) = index_watched(&fx);
-    let problem = record.problems.iter().find(|p| p.path == "box.mbox").expect("the mailbox is reported");
-    assert!(problem.reason.contains("internal error"), "{problem:?}");
-    assert!(!ids(&index).iter().any(|id| id.starts_with("box.mbox")), "a failed file keeps none of its documents");
-    assert_eq!(index.search(&q("lighthouse"), 10).unwrap().total, 2, "the other files are indexed");
+    let (index, record, _) = index_watched(&fx, false);
+    let problems: Vec<_> = record.problems.iter().filter(|p| p.file() == "box.mbox").collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].outcome, Outcome::NoEntities);
+    assert!(problems[0].reason.starts_with("internal error while finding its entities"), "{problems:?}");
+    assert!(problems[0].reason.ends_with("its text is searchable"), "{problems:?}");
+    assert_eq!(index.search(&q("Kaboom"), 10).unwrap().total, 1, "its text is searchable");
+    let becker = EntityKey { kind: EntityKind::Person, text: "Tom Becker".into() };
+    let counts = index.entity_counts().unwrap();
+    // The other 119 messages and the fixture's harbour story.
+    assert_eq!(counts.iter().find(|c| c.key == becker).map(|c| c.documents), Some(120));
+    // Given up on, not tried again at every start (the report still says why); Retry tries again.
+    let in_box = |r: &RunRecord| r.problems.iter().filter(|p| p.file() == "box.mbox").count();
+    let (_, again, threads) = index_watched(&fx, false);
+    assert_eq!((again.entities_found, in_box(&again), threads.len()), (0, 1, 0));
+    let (_, retried, threads) = index_watched(&fx, true);
+    assert_eq!((retried.entities_found, in_box(&retried), threads.len()), (0, 1, 1));
 }
 
 #[test]
@@ -685,4 +709,51 @@ fn a_reload_with_nothing_committed_keeps_what_was_counted() {
     // The searcher reloads before every batch of requests: with no commit between, the same view.
     index.reload().unwrap();
     assert!(Arc::ptr_eq(&counted, &index.entity_counts().unwrap()), "counted again");
+}
+
+#[test]
+fn text_is_searchable_before_entities_and_a_later_run_finds_the_rest() {
+    let fx = Fixture::new();
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    let index = DocIndex::open_or_create(&dir).unwrap();
+    let run = |options: Options| {
+        let mut stages = Vec::new();
+        let (record, error) =
+            pipeline::run_blocking(folder.clone(), index.clone(), dir.clone(), default_extractor(), options, |e| {
+                if let Event::Progress(p) = e
+                    && stages.last() != Some(&p.stage)
+                {
+                    stages.push(p.stage);
+                }
+            })
+            .unwrap();
+        assert_eq!(error, None);
+        index.reload().unwrap();
+        (record, stages)
+    };
+    // Text only (a run stopped between the stages leaves the same): every document searchable,
+    // none with entities but the French one, which has none to find.
+    let (record, stages) = run(Options { extract_entities: false, ..Options::default() });
+    assert_eq!((record.indexed, record.entities_found, stages), (7, 0, vec![pipeline::Stage::Text]));
+    assert!(record.text_secs.is_some() && record.first_searchable_secs <= record.text_secs);
+    assert_eq!(index.search(&q("harbour"), 10).unwrap().total, 2);
+    assert!(index.entity_counts().unwrap().is_empty());
+    assert_eq!(index.stats(&fx.data).unwrap().entities_pending, 6);
+    let pending = index.doc_view("harbour-fire.txt", &Query::default()).unwrap().unwrap();
+    assert!(pending.entities_pending && pending.entities.is_empty());
+    // The next run reads no file again and finds the entities that are left.
+    let (record, stages) = run(Options::default());
+    let both = vec![pipeline::Stage::Text, pipeline::Stage::Entities];
+    assert_eq!((record.indexed, record.entities_found, stages), (0, 6, both), "no file to read, 6 to find");
+    assert_eq!(index.stats(&fx.data).unwrap().entities_pending, 0);
+    let found = index.doc_view("harbour-fire.txt", &Query::default()).unwrap().unwrap();
+    assert!(!found.entities_pending && !found.entities.is_empty());
+    // The same entities as indexing in one go.
+    let fresh = Fixture::new();
+    let (whole, _) = index_folder(&fresh);
+    assert_eq!(index.entity_counts().unwrap(), whole.entity_counts().unwrap());
+    // And nothing is left to do.
+    let (record, _) = run(Options::default());
+    assert_eq!((record.indexed, record.entities_found), (0, 0));
 }

@@ -89,9 +89,10 @@ fn search_for(h: &mut Harness<'static, DossierApp>, text: &str) {
 
 /// The document list shows `n` documents and the type and folder filters above it are drawn:
 /// rows are where they stay (the filters arrive with the folder's statistics and push the list
-/// down), so a click lands on the row it aims at.
+/// down), and indexing is over (its progress bar goes, and the entities found in its second
+/// stage fill the entity panel), so a click lands on the row it aims at.
 fn listed(h: &Harness<'static, DossierApp>, n: usize) -> bool {
-    shows(h, &format!("All documents ({n})")) && shows(h, "Folder:")
+    shows(h, &format!("All documents ({n})")) && shows(h, "Folder:") && !h.state().indexing()
 }
 
 /// Scrolls the widget labelled `label` into view, moves the pointer onto it as a person would
@@ -148,7 +149,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
 
     // First start: the bundled sample opens with its entities highlighted, and a hint says
     // where to begin until it is put away.
-    run_until(&mut h, "the sample document", |h| shows(h, SEED_TITLE));
+    run_until(&mut h, "the sample document", |h| shows(h, SEED_TITLE) && !h.state().indexing());
     assert!(shows_part(&h, "New here? Ctrl+O opens a folder"));
     h.get_by_label("Got it").click();
     h.run_steps(2);
@@ -204,7 +205,7 @@ fn first_start_shows_the_samples_then_a_folder_from_the_dialog_is_searched() {
     // Escape in the search box clears the query and brings back the document list.
     type_into(&mut h, "Search", "");
     h.key_press(Key::Escape);
-    run_until(&mut h, "the document list", |h| shows(h, "All documents (7)"));
+    run_until(&mut h, "the document list", |h| shows(h, "All documents (7)") && !h.state().indexing());
     assert_eq!(h.state().persisted().query, "");
 }
 
@@ -308,7 +309,9 @@ fn the_folder_list_counts_the_documents_a_search_matches() {
 fn the_selected_entitys_mentions_are_stepped_through() {
     let fx = Fixture::new();
     let mut h = harness(&fx, None, None);
-    run_until(&mut h, "the sample document", |h| shows(h, SEED_TITLE) && shows(h, "Sergey Lavrov ×9"));
+    run_until(&mut h, "the sample document", |h| {
+        shows(h, SEED_TITLE) && shows(h, "Sergey Lavrov ×9") && !h.state().indexing()
+    });
     h.get_by_label("Sergey Lavrov ×9").click();
     run_until(&mut h, "the mention bar", |h| shows(h, "mention 1 of 9"));
     h.get_by_label("▶").click();
@@ -430,7 +433,7 @@ fn a_mailbox_and_pdfs_are_filtered_by_type_and_folder_linked_and_reported() {
         .with_size([1280.0, 800.0])
         .allow_missing_glyphs()
         .build_eframe(move |cc| DossierApp::new(cc, setup));
-    run_until(&mut h, "the documents", |h| shows(h, "All documents (5)"));
+    run_until(&mut h, "the documents", |h| listed(h, 5));
 
     // Type chips, with counts; one click limits the list, another lifts the limit.
     run_until(&mut h, "the type chips", |h| ["E-mail 2", "PDF 1", "Text 2"].iter().all(|chip| shows(h, chip)));
@@ -484,7 +487,7 @@ fn an_accented_prefix_does_not_break_search() {
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("hollande.txt"), "François Hollande met officials in München.").unwrap();
     let mut h = harness(&fx, Some(folder), None);
-    run_until(&mut h, "the document", |h| shows(h, "All documents (1)"));
+    run_until(&mut h, "the document", |h| shows(h, "All documents (1)") && !h.state().indexing());
 
     // Half-typed, the accented word is not a whole word yet: no hit, and no failure.
     search_for(&mut h, "Franç");
@@ -558,7 +561,7 @@ fn at_the_smallest_window_the_document_keeps_a_readable_width() {
         .with_size([640.0, 400.0])
         .allow_missing_glyphs()
         .build_eframe(move |cc| DossierApp::new(cc, setup));
-    run_until(&mut h, "the documents", |h| shows_part(h, "All documents (7)"));
+    run_until(&mut h, "the documents", |h| shows_part(h, "All documents (7)") && !h.state().indexing());
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, dossier::app::Command::SelectDoc("news-blinken-lavrov.txt".into()));
     run_until(&mut h, "the long title", |h| shows(h, SEED_TITLE));
@@ -626,7 +629,7 @@ fn a_document_whose_file_is_gone_closes_after_reindexing() {
     run_until(&mut h, "the document", |h| h.state().document().is_some_and(|d| d.id == "harbour-fire.txt"));
     std::fs::remove_file(fx.folder.join("harbour-fire.txt")).unwrap();
     h.state_mut().apply(&ctx, dossier::app::Command::Reindex(false));
-    run_until(&mut h, "the shorter list", |h| shows(h, "All documents (6)"));
+    run_until(&mut h, "the shorter list", |h| shows(h, "All documents (6)") && !h.state().indexing());
     run_until(&mut h, "the view to close", |h| h.state().document().is_none());
     assert_eq!(h.state().persisted().selected, None);
 }
@@ -1077,4 +1080,54 @@ fn a_long_document_is_shown_whole_and_scrolls_to_its_last_match() {
     assert!(h.state().painted_matches().contains(&"phare".to_owned()));
     // Only the blocks in view were laid out, not the text's 190.
     assert!(h.state().layout_builds() < 40, "{} blocks laid out", h.state().layout_builds());
+}
+
+/// Finds no entity until let go, then those of the real recogniser: a folder whose entities
+/// take a long time.
+struct Gate {
+    open: Arc<std::sync::atomic::AtomicBool>,
+    inner: Arc<dyn dossier::entities::Extractor>,
+}
+
+impl dossier::entities::Extractor for Gate {
+    fn extract(&self, text: &str) -> Vec<dossier::model::Entity> {
+        while !self.open.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.inner.extract(text)
+    }
+}
+
+#[test]
+fn a_folder_is_searchable_while_its_entities_are_found_and_says_so() {
+    let fx = Fixture::new();
+    let open = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let setup = Setup {
+        store: fx.store(),
+        picker: Arc::new(FixedPicker(fx.folder.clone())),
+        extractor: Arc::new(Gate { open: open.clone(), inner: default_extractor() }),
+        initial_folder: Some(fx.folder.clone()),
+        options: Options::default(),
+        state: None,
+    };
+    let mut h = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .allow_missing_glyphs()
+        .build_eframe(move |cc| DossierApp::new(cc, setup));
+    // Every document is listed and searchable; the progress bar, the entity panel and the open
+    // document say that entities are still to come (the French note has none to find).
+    run_until(&mut h, "the text stage", |h| {
+        shows(h, "All documents (7)")
+            && shows_part(h, "Finding entities: 0 / 6 documents")
+            && shows(h, "Entities: 14% of documents")
+            && shows_part(h, "Finding entities… the text is searchable")
+    });
+    search_for(&mut h, "harbour");
+    run_until(&mut h, "the hits", |h| shows(h, "2 documents match"));
+    assert!(!shows_part(&h, "Calder Shipping Company · "), "no entities yet");
+    // Once they are found, they fill the panel and the open document, and the notes go.
+    open.store(true, std::sync::atomic::Ordering::SeqCst);
+    run_until(&mut h, "the entities", |h| shows(h, "Calder Shipping Company · 2 docs") && !h.state().indexing());
+    assert!(!shows_part(&h, "Entities: ") && !shows_part(&h, "Finding entities"));
+    assert!(h.state().document().is_some_and(|d| !d.entities_pending && !d.mentions.is_empty()));
 }

@@ -23,7 +23,7 @@ pub use picker::{FolderPicker, NativePicker, Picked};
 
 use crate::entities::{Extractor, default_extractor};
 use crate::model::{IndexStats, Query};
-use crate::pipeline::{Event, Options};
+use crate::pipeline::{Event, Options, Stage};
 use crate::searcher::{Answer, Request};
 use crate::session::{self, FolderSource, Session};
 use crate::store::Store;
@@ -153,6 +153,11 @@ impl DossierApp {
     }
 
     /// What would be saved now.
+    /// An indexing run is going (its text or its entities).
+    pub fn indexing(&self) -> bool {
+        self.state.indexing.running
+    }
+
     pub fn persisted(&self) -> &Persisted {
         &self.state.p
     }
@@ -336,6 +341,13 @@ impl DossierApp {
         }
         if committed {
             self.refresh_lists();
+            // The open document was shown without entities: show it again once they are found
+            // (unless another one is on its way).
+            if !self.state.doc_loading
+                && let Some(id) = self.state.doc.as_ref().filter(|d| d.entities_pending).map(|d| d.id.clone())
+            {
+                self.request_doc(id);
+            }
         }
     }
 
@@ -436,16 +448,28 @@ impl DossierApp {
                 self.changes.changed(now);
             }
         }
-        if !self.changes.pending() || self.state.indexing.running {
+        let Some(wait) = self.changes.until_due(now) else { return };
+        if !wait.is_zero() {
+            ctx.request_repaint_after(wait);
             return;
         }
-        match self.changes.due(now) {
-            Ok(()) => match session.refresh() {
-                Ok(()) => self.state.indexing = IndexingState { running: true, ..IndexingState::default() },
-                Err(e) => self.state.banner = Some(format!("cannot index the changes: {e}")),
-            },
-            Err(Some(wait)) => ctx.request_repaint_after(wait),
-            Err(None) => {}
+        if self.state.indexing.running {
+            // Finding entities can take long, and changed files should not wait for it: the run
+            // stops (keeping what it found), and the next one indexes the changes, then finds
+            // the entities left.
+            if self.state.indexing.progress.stage == Stage::Entities
+                && !self.state.indexing.cancelling
+                && let Some(run) = &session.indexing
+            {
+                run.cancel();
+                self.state.indexing.cancelling = true;
+            }
+            return;
+        }
+        self.changes.take();
+        match session.refresh() {
+            Ok(()) => self.state.indexing = IndexingState { running: true, ..IndexingState::default() },
+            Err(e) => self.state.banner = Some(format!("cannot index the changes: {e}")),
         }
     }
 
@@ -475,8 +499,12 @@ impl DossierApp {
     /// first mention, after stepping to it).
     fn loaded(&mut self, doc: DocState) {
         self.state.doc_loading = false;
-        self.state.current_match = (!doc.matches.is_empty()).then_some(0);
-        self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
+        // The same document again (its entities arrived, or were corrected) stays where it was.
+        let again = self.state.doc.as_ref().is_some_and(|d| d.id == doc.id && d.text == doc.text);
+        if !again || self.state.current_match.is_none_or(|m| m >= doc.matches.len()) {
+            self.state.current_match = (!doc.matches.is_empty()).then_some(0);
+            self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
+        }
         self.state.current_mention = None;
         self.keep_selection_in(&doc);
         self.state.doc = Some(doc);

@@ -30,8 +30,8 @@ mod timeline;
 
 use crate::entities::curation::Curation;
 use crate::model::{
-    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, IndexStats, LoadedDoc,
-    MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
+    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, EntityStage, IndexStats,
+    LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
@@ -79,6 +79,7 @@ struct Fields {
     days: Field,
     undated: Field,
     digest: Field,
+    entity_stage: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -118,6 +119,9 @@ fn schema() -> (Schema, Fields) {
         // The same title and text have the same digest (`rank::digest`): exact copies are one
         // hit and count once.
         digest: b.add_u64_field(rank::DIGEST, FAST | INDEXED),
+        // Whether its entities were looked for yet ([`EntityStage`]): text is indexed first, and
+        // entities are found later by replacing the document (see `crate::pipeline`).
+        entity_stage: b.add_u64_field("entity_stage", FAST | INDEXED),
     };
     (b.build(), fields)
 }
@@ -300,6 +304,14 @@ impl EntityTable {
     }
 }
 
+/// A document whose entities are to be found: [`DocIndex::entities_to_find`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToFind {
+    pub id: String,
+    pub file: String,
+    pub size_bytes: u64,
+}
+
 /// What a folder's index knew about one file when it was last indexed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileStamp {
@@ -404,6 +416,64 @@ impl DocIndex {
             }
         }
         Ok(out)
+    }
+
+    /// The documents whose entities are still to be found (with `given_up`, also those where
+    /// finding them failed), sorted by id, with their size in bytes.
+    pub fn entities_to_find(&self, given_up: bool) -> Result<Vec<ToFind>> {
+        let mut stages = vec![EntityStage::Pending];
+        if given_up {
+            stages.push(EntityStage::GivenUp);
+        }
+        let query = BooleanQuery::new(
+            stages
+                .iter()
+                .map(|s| {
+                    let term = Term::from_field_u64(self.fields.entity_stage, s.code());
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+                })
+                .collect(),
+        );
+        let searcher = self.searcher();
+        let docs = by_segment(&searcher.search(&query, &DocSetCollector)?.into_iter().collect::<Vec<_>>());
+        let mut out = Vec::new();
+        for (&seg, docs) in &docs {
+            let ff = searcher.segment_reader(seg).fast_fields();
+            let (ids, files, sizes) = (all_strs(ff.str("id")?)?, all_strs(ff.str("file")?)?, ff.u64("size")?);
+            for &doc in docs {
+                if let (Some(id), Some(file)) = (ids.first_of(doc), files.first_of(doc)) {
+                    let size_bytes = sizes.first(doc).unwrap_or(0);
+                    out.push(ToFind { id: id.to_owned(), file: file.to_owned(), size_bytes });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Document `id` of `file` as it was indexed (its text, title and metadata), to find its
+    /// entities; `None` if it is gone.
+    pub fn stored_doc(&self, id: &str, file: &str) -> Result<Option<LoadedDoc>> {
+        let searcher = self.searcher();
+        let this = BooleanQuery::new(vec![
+            (Occur::Must, term_query(self.fields.id, id)),
+            (Occur::Must, term_query(self.fields.file, file)),
+        ]);
+        let found = searcher.search(&this, &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(_, addr)) = found.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        Ok(Some(LoadedDoc {
+            id: id.to_owned(),
+            file: file.to_owned(),
+            parent: text_of(&doc, self.fields.parent).to_owned(),
+            title: text_of(&doc, self.fields.title).to_owned(),
+            text: text_of(&doc, self.fields.body).to_owned(),
+            meta: self.meta_of(&doc, id)?,
+            file_size: ff.u64("file_size")?.first(addr.doc_id).unwrap_or(0),
+            file_mtime_ns: ff.i64("file_mtime")?.first(addr.doc_id).unwrap_or(0),
+            language: text_of(&doc, self.fields.language).to_owned(),
+        }))
     }
 
     /// Every indexed document, sorted by id.
@@ -819,6 +889,12 @@ impl DocIndex {
             meta,
             attachments,
             copies,
+            entities_pending: searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("entity_stage")?
+                .first(addr.doc_id)
+                .is_some_and(|stage| stage == EntityStage::Pending.code()),
         }))
     }
 
@@ -1025,6 +1101,10 @@ impl DocIndex {
             documents: self.num_docs(),
             copies: self.doc_order(&self.searcher())?.copies() as u64,
             distinct_entities: self.merged_entities()?.list.len() as u64,
+            entities_pending: {
+                let term = Term::from_field_u64(self.fields.entity_stage, EntityStage::Pending.code());
+                self.searcher().search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)? as u64
+            },
             index_bytes: dir_size(dir),
             formats,
             folders,
@@ -1123,6 +1203,11 @@ fn segment_entity_terms(searcher: &Searcher, order: &rank::DocOrder) -> Result<V
         out.push(terms.iter().map(|t| EntityKey::decode(t)).zip(per_ord).collect());
     }
     Ok(out)
+}
+
+/// Documents holding `value` in the string field `field`.
+fn term_query(field: Field, value: &str) -> Box<dyn TantivyQuery> {
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
 /// Documents holding any of `values` in the string field `field`.
@@ -1347,9 +1432,9 @@ pub struct DocWriter {
 }
 
 impl DocWriter {
-    /// Adds `doc`. Earlier versions of its file's documents are removed with
-    /// [`DocWriter::delete_file`] first.
-    pub fn add(&mut self, doc: &LoadedDoc, entities: &[Entity]) -> Result<()> {
+    /// Adds `doc`, whose entities are `entities` if `stage` says they were looked for. Earlier
+    /// versions of its file's documents are removed with [`DocWriter::delete_file`] first.
+    pub fn add(&mut self, doc: &LoadedDoc, entities: &[Entity], stage: EntityStage) -> Result<()> {
         let f = self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.id, &doc.id);
@@ -1393,16 +1478,31 @@ impl DocWriter {
         d.add_u64(f.entity_count, entities.len() as u64);
         d.add_text(f.language, &doc.language);
         d.add_text(f.entity_spans, encode_spans(entities));
-        let (days, undated) = calendar_days(&doc.text, entities);
-        for day in days {
-            d.add_i64(f.days, day);
+        if !entities.is_empty() {
+            let (days, undated) = calendar_days(&doc.text, entities);
+            for day in days {
+                d.add_i64(f.days, day);
+            }
+            d.add_u64(f.undated, undated);
         }
-        d.add_u64(f.undated, undated);
+        d.add_u64(f.entity_stage, stage.code());
         if let Some(digest) = rank::digest(&doc.title, &doc.text) {
             d.add_u64(f.digest, digest);
         }
         self.writer.add_document(d)?;
         Ok(())
+    }
+
+    /// Replaces the document `doc.id` of `doc.file` (and no other: an id is unique within its
+    /// file) with `doc` and its entities: how a document's entities are added once its text is
+    /// indexed.
+    pub fn replace(&mut self, doc: &LoadedDoc, entities: &[Entity], stage: EntityStage) -> Result<()> {
+        let this = BooleanQuery::new(vec![
+            (Occur::Must, term_query(self.fields.id, &doc.id)),
+            (Occur::Must, term_query(self.fields.file, &doc.file)),
+        ]);
+        self.writer.delete_query(Box::new(this))?;
+        self.add(doc, entities, stage)
     }
 
     /// Removes every document that came from `file` (its relative path).

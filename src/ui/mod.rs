@@ -13,6 +13,7 @@ use crate::entities::curation::{Curation, Rule};
 use crate::model::{
     DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults, SortBy,
 };
+use crate::pipeline::Stage;
 use crate::store::IndexState;
 use crate::view::document::{DocState, EntityRow};
 use crate::view::{Command, State, ThemeChoice};
@@ -293,25 +294,35 @@ fn progress_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let p = &state.indexing.progress;
     ui.horizontal(|ui| {
         let fraction = p.fraction();
-        let mut text = match state.indexing.planned {
-            None => "Looking for files…".to_owned(),
-            Some(_) => format!(
-                "Indexing {} / {} files · {} of {} · {}",
+        let mut text = match (state.indexing.planned, p.stage) {
+            (None, Stage::Text) => "Looking for files…".to_owned(),
+            (Some(_), Stage::Text) => format!(
+                "Indexing text: {} / {} files · {} of {} · {}",
                 p.done,
                 p.total,
                 words::bytes(p.bytes_done),
                 words::bytes(p.total_bytes),
                 words::plural(p.documents as u64, "document")
             ),
+            // The text is searchable: this stage only adds entities.
+            (_, Stage::Entities) => format!(
+                "Finding entities: {} / {} documents · {} of {} · every document is searchable",
+                p.done,
+                p.total,
+                words::bytes(p.bytes_done),
+                words::bytes(p.total_bytes),
+            ),
         };
         if p.done > 0 {
-            text.push_str(&format!(" · {:.0} files/s", p.files_per_sec()));
+            let unit = if p.stage == Stage::Text { "files" } else { "documents" };
+            text.push_str(&format!(" · {:.0} {unit}/s", p.files_per_sec()));
             if let Some(eta) = p.eta() {
                 text.push_str(&format!(" · {} left", words::duration(eta.as_secs_f64())));
             }
         }
         if state.indexing.cancelling {
-            text = format!("Stopping after {} files…", p.done);
+            let unit = if p.stage == Stage::Text { "files" } else { "documents" };
+            text = format!("Stopping after {} {unit}…", p.done);
         }
         let bar_width = (ui.available_width() - 90.0).max(100.0);
         ui.add(
@@ -364,12 +375,16 @@ fn status_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             None => {}
         }
         let count = |o: Outcome| state.problems.iter().filter(|p| p.outcome == o).count();
-        let (failed, skipped, truncated) = (count(Outcome::Failed), count(Outcome::Skipped), count(Outcome::Truncated));
-        if failed + skipped + truncated > 0 {
+        let (failed, skipped) = (count(Outcome::Failed), count(Outcome::Skipped));
+        let (truncated, no_entities) = (count(Outcome::Truncated), count(Outcome::NoEntities));
+        if failed + skipped + truncated + no_entities > 0 {
             ui.separator();
             let mut text = format!("{failed} could not be read · {skipped} skipped");
             if truncated > 0 {
                 text.push_str(&format!(" · {truncated} truncated"));
+            }
+            if no_entities > 0 {
+                text.push_str(&format!(" · {no_entities} without entities"));
             }
             let color = if failed > 0 { theme::error_color(dark) } else { theme::weak_color(dark) };
             if ui
@@ -936,12 +951,33 @@ fn doc_entity_row_ui(state: &State, kind: EntityKind, row: &EntityRow, ui: &mut 
     });
 }
 
+/// While entities are still being found, how far that is: the counts below cover only part of
+/// the folder.
+fn entities_pending_ui(state: &State, ui: &mut egui::Ui) {
+    let (pending, documents) = (state.stats.entities_pending, state.stats.documents);
+    if pending == 0 || documents == 0 {
+        return;
+    }
+    // Rounded down: "100%" only once every document is done.
+    let percent = documents.saturating_sub(pending) * 100 / documents;
+    let mut text = format!("Entities: {percent}% of documents");
+    if !state.indexing.running {
+        text.push_str(" (the rest at the next indexing)");
+    }
+    ui.label(RichText::new(text).color(theme::weak_color(ui.visuals().dark_mode))).on_hover_text(format!(
+        "Every document is searchable; the entities of {} are still to be found, so these counts \
+         will grow",
+        words::plural(pending, "document")
+    ));
+}
+
 /// The folder's most mentioned entities per kind; a click filters by one.
 fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let dark = ui.visuals().dark_mode;
     // The counts are asked for under the current query (their reply may come before the hits').
     let searching = !state.p.query().is_empty();
     ui.heading(if searching { "In the matching documents" } else { "In this folder" });
+    entities_pending_ui(state, ui);
     if state.corpus_entities.is_empty() {
         ui.label(RichText::new("No entities yet.").weak());
     }
@@ -1186,6 +1222,11 @@ fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: 
                 "This document looks like {name}. Entities are recognised in English text only, so none are shown here."
             ))
             .color(theme::error_color(dark)),
+        );
+    }
+    if doc.entities_pending {
+        ui.label(
+            RichText::new("Finding entities… the text is searchable; highlights appear when they are found.").weak(),
         );
     }
     legend_ui(doc, state.p.kinds, ui, out);
@@ -1594,7 +1635,7 @@ fn problems_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             }
         });
         // Grouped: failures, then truncated files, then skipped ones; each with its reasons.
-        let order = [Outcome::Failed, Outcome::Truncated, Outcome::Skipped];
+        let order = Outcome::ALL;
         let mut rows: Vec<&FileProblem> = Vec::with_capacity(state.problems.len());
         for outcome in order {
             let group: Vec<&FileProblem> = state.problems.iter().filter(|p| p.outcome == outcome).collect();
@@ -1625,7 +1666,7 @@ fn problems_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                     ui.horizontal(|ui| {
                         let color = match p.outcome {
                             Outcome::Failed => theme::error_color(dark),
-                            Outcome::Truncated => ui.visuals().text_color(),
+                            Outcome::Truncated | Outcome::NoEntities => ui.visuals().text_color(),
                             Outcome::Skipped => theme::weak_color(dark),
                         };
                         ui.add_sized([ui.available_width() * 0.55, row_height], egui::Label::new(&p.path).truncate());

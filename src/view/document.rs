@@ -72,6 +72,8 @@ pub struct DocState {
     pub attachments: Vec<(String, String)>,
     /// Other documents with exactly the same title and text, by path.
     pub copies: Vec<String>,
+    /// Its entities are still to be found (it is shown again once they are).
+    pub entities_pending: bool,
     /// For paged formats, (page number, char index where it starts) of every page after the
     /// first that is within the shown text.
     pub page_starts: Vec<(u32, usize)>,
@@ -107,6 +109,7 @@ impl DocState {
             meta: view.meta,
             attachments: view.attachments,
             copies: view.copies,
+            entities_pending: view.entities_pending,
         }
     }
 

@@ -1,12 +1,20 @@
-//! Indexing a folder on background threads: walk → compare with the index → load and extract in
-//! parallel → write and commit in batches.
+//! Indexing a folder on background threads, in two stages. First its text: walk → compare with
+//! the index → load in parallel → write and commit in batches, so every document is searchable as
+//! fast as its text can be indexed. Then its entities ([`entities`]): each document indexed
+//! without them is read back from the index, its entities are found in parallel, and it is
+//! replaced.
 //!
 //! [`start`] returns at once with a [`Indexing`] handle. The work happens on named threads:
-//! `dossier-indexer` owns the one [`DocWriter`] and commits; `dossier-load-N` workers read files
-//! and run entity extraction. Progress and results come back as [`Event`]s over a bounded
-//! channel, and `notify` is called after each one (the GUI passes `ctx.request_repaint`).
-//! A file that cannot be read becomes a [`FileProblem`]; it never stops the run, and a run that
-//! is cancelled or fails still commits what it indexed.
+//! `dossier-indexer` owns the one [`DocWriter`] and commits; `dossier-load-N` workers read files,
+//! and `dossier-entities-N` workers find entities. Progress and results come back as [`Event`]s
+//! over a bounded channel, and `notify` is called after each one (the GUI passes
+//! `ctx.request_repaint`). A file that cannot be read becomes a [`FileProblem`]; it never stops
+//! the run, and a run that is cancelled or fails still commits what it indexed. A run stopped
+//! between the stages keeps the text; the next run finds the entities that are left.
+
+mod entities;
+
+pub use entities::STOPPED_A_RUN as ENTITIES_STOPPED_A_RUN;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -22,7 +30,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::entities::Extractor;
 use crate::index::{DocIndex, DocWriter, FileStamp, IndexError};
 use crate::load::{self, Piece};
-use crate::model::{Entity, FileProblem, LoadedDoc};
+use crate::model::{EntityStage, FileProblem, LoadedDoc, Outcome};
 use crate::store::{Journal, JournalState, RunRecord};
 
 /// Why a file that an earlier run died reading is left out.
@@ -41,15 +49,20 @@ pub struct Options {
     pub max_file_bytes: u64,
     /// Loader threads; 0 means one per core.
     pub workers: usize,
-    /// Commit at least this often while indexing, so documents show up as they are indexed.
+    /// Commit at least this often while indexing text, so documents show up as they are indexed
+    /// (the first commit comes sooner: [`FIRST_COMMIT`]).
     pub commit_every: Duration,
+    /// Commit at least this often while finding entities. Less often than text: every commit
+    /// makes the app count the folder's entities again.
+    pub entities_commit_every: Duration,
     /// Report progress at most this often.
     pub progress_every: Duration,
-    /// Run entity extraction (off only to measure raw indexing speed).
+    /// Find entities once the text is indexed (the second stage). Off, documents stay
+    /// text-only until a run with it on (to measure the text alone).
     pub extract_entities: bool,
     /// A file that takes longer than this, plus [`Options::time_per_mb`] for each megabyte it
-    /// has to read, to load and extract is reported as timed out (for a mailbox, the budget is
-    /// per message).
+    /// has to read, to load is reported as timed out (for a mailbox, the budget is per
+    /// message); so is finding a document's entities, by the megabytes of its text.
     pub file_time_budget: Duration,
     /// Extra time a file gets per megabyte read (of at most `max_file_bytes`): entity
     /// extraction runs at 1–2 MB/s a core, so a 64 MB text needs minutes, not seconds.
@@ -70,6 +83,7 @@ impl Default for Options {
             max_file_bytes: load::DEFAULT_MAX_BYTES,
             workers: 0,
             commit_every: Duration::from_millis(1500),
+            entities_commit_every: Duration::from_secs(5),
             progress_every: Duration::from_millis(50),
             extract_entities: true,
             file_time_budget: Duration::from_secs(60),
@@ -80,24 +94,43 @@ impl Default for Options {
     }
 }
 
-/// Where a run is.
+/// The first commit of a run comes this soon after its first document, so the first documents
+/// are searchable at once; later ones come every [`Options::commit_every`].
+pub const FIRST_COMMIT: Duration = Duration::from_millis(250);
+
+/// Which stage of a run is going.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading files and indexing their text: `total` and `done` count files.
+    #[default]
+    Text,
+    /// Finding the entities of documents already searchable: `total` and `done` count documents.
+    Entities,
+}
+
+/// Where a run is, in its current stage.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Progress {
-    /// Files to (re)index in this run; unchanged files are not counted.
+    pub stage: Stage,
+    /// Files to (re)index in this run (unchanged files are not counted), or documents whose
+    /// entities are to be found.
     pub total: usize,
     pub done: usize,
     pub failed: usize,
     /// Bytes of the files to (re)index, and how many of them are read so far (a mailbox counts
-    /// as it is read, message by message, so a large one does not sit at 0%).
+    /// as it is read, message by message, so a large one does not sit at 0%); or bytes of the
+    /// documents whose entities are to be found.
     pub total_bytes: u64,
     pub bytes_done: u64,
-    /// Documents indexed so far (a mailbox holds many; attachments count too).
+    /// Documents indexed so far (a mailbox holds many; attachments count too), or whose
+    /// entities were found.
     pub documents: usize,
+    /// Time since the stage started.
     pub elapsed: Duration,
 }
 
 impl Progress {
-    /// Files per second so far.
+    /// Files (or documents, finding entities) per second so far.
     pub fn files_per_sec(&self) -> f64 {
         self.done as f64 / self.elapsed.as_secs_f64().max(1e-3)
     }
@@ -317,10 +350,25 @@ impl Run {
             writer.commit()?;
             self.send(Event::Committed);
         }
-        let result = self.index_files(&mut writer, todo, journal, record, started);
+        let result = self.index_files(&mut writer, todo, journal.clone(), record, started);
         // Commit what was indexed even if the run was cancelled or a write failed.
-        let committed = writer.commit();
+        let mut committed = writer.commit();
         self.send(Event::Committed);
+        if record.indexed > 0 {
+            let now = started.elapsed().as_secs_f64();
+            record.text_secs = Some(now);
+            record.first_searchable_secs.get_or_insert(now);
+        }
+        let result = match (result, &committed) {
+            (Ok(()), Ok(())) if self.options.extract_entities && !self.cancel.load(Ordering::Relaxed) => {
+                let found = entities::find(self, &mut writer, journal, record, &last);
+                // Whatever entities were found are kept, even if a write failed or it was cancelled.
+                committed = writer.commit();
+                self.send(Event::Committed);
+                found
+            }
+            (result, _) => result,
+        };
         if committed.is_ok() {
             // Every file read is committed whole (or dropped whole): only the skipped remain.
             if let Err(e) = Journal::create(&self.index_dir, &skipped) {
@@ -364,7 +412,9 @@ impl Run {
         // What the last run said about files that have not changed still holds (a truncated
         // file, a mailbox's damaged message, an unreadable attachment): the report keeps it.
         if let Some(previous) = RunRecord::load(&self.index_dir) {
-            for p in previous.problems.into_iter().filter(|p| unchanged.contains(p.file())) {
+            // Documents left without entities are tried again on Retry: what happens then is news.
+            let retried = |p: &FileProblem| self.options.retry_skipped && p.outcome == Outcome::NoEntities;
+            for p in previous.problems.into_iter().filter(|p| unchanged.contains(p.file()) && !retried(p)) {
                 self.report(record, p);
             }
         }
@@ -404,28 +454,15 @@ impl Run {
         started: Instant,
     ) -> Result<(), IndexError> {
         let total = todo.len();
-        // A mailbox's messages are shared out to every core, however few files there are.
-        let mailboxes = todo.iter().filter(|c| load::streams(&c.path)).count();
-        let workers = match self.options.workers {
-            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            n => n,
-        }
-        .min(if mailboxes > 0 { usize::MAX } else { total.max(1) });
+        let workers = workers(&self.options).min(total.max(1));
         let shared = Arc::new(Shared {
             journal,
             todo,
             next: AtomicUsize::new(0),
-            busy: Mutex::new(HashMap::new()),
-            large_turn: Mutex::new(None),
-            turn_freed: std::sync::Condvar::new(),
+            busy: Busy::default(),
+            large_turn: Turn::default(),
             cancel: self.cancel.clone(),
-            extractor: self.extractor.clone(),
             options: self.options.clone(),
-            spare: Mutex::default(),
-            spare_changed: std::sync::Condvar::new(),
-            streaming: AtomicUsize::new(mailboxes),
-            helpers: workers > 1,
-            over: AtomicBool::new(false),
         });
         let (tx, rx) = sync_channel::<Loaded>(64);
         let total_bytes = shared.todo.iter().map(|c| c.stamp.size_bytes).sum();
@@ -461,8 +498,14 @@ impl Run {
                 Err(RecvTimeoutError::Timeout) => intake.time_out_overdue(),
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            if last_commit.elapsed() >= self.options.commit_every {
+            // The first documents are committed at once, so they can be searched while the rest
+            // are read.
+            let first = intake.record.first_searchable_secs.is_none() && intake.progress.documents > 0;
+            if last_commit.elapsed() >= self.options.commit_every || (first && last_commit.elapsed() >= FIRST_COMMIT) {
                 intake.commit()?;
+                if first {
+                    intake.record.first_searchable_secs = Some(started.elapsed().as_secs_f64());
+                }
                 last_commit = Instant::now();
             }
             if last_progress.elapsed() >= self.options.progress_every || intake.progress.done == total {
@@ -472,7 +515,7 @@ impl Run {
             }
         }
         drop(rx);
-        let mut progress = intake.finish();
+        let mut progress = intake.finish()?;
         progress.elapsed = started.elapsed();
         self.send(Event::Progress(progress));
         result
@@ -515,11 +558,11 @@ impl Intake<'_> {
     /// One piece from a loader.
     fn take(&mut self, loaded: Loaded) -> Result<(), IndexError> {
         match loaded {
-            Loaded::Doc(k, doc, entities) => {
+            Loaded::Doc(k, doc, stage) => {
                 if self.ledger.document(k) {
                     self.writer.delete_file(&self.shared.todo[k].id);
                 }
-                self.writer.add(&doc, &entities)?;
+                self.writer.add(&doc, &[], stage)?;
                 self.record.indexed += 1;
                 self.progress.documents += 1;
                 if doc.parent.is_empty() && doc.id != doc.file {
@@ -549,11 +592,11 @@ impl Intake<'_> {
     /// A file over its time budget is reported and a fresh loader takes over; the stuck one
     /// finishes (or not) on its own and its result is ignored.
     fn time_out_overdue(&mut self) {
-        for (k, budget) in self.shared.overdue() {
+        for (k, budget) in self.shared.busy.overdue() {
             let Some(added) = self.ledger.time_out(k) else { continue };
             // Its turn goes to the next large file; the stuck loader's memory stays taken until
             // it finishes, if ever.
-            self.shared.give_turn(k);
+            self.shared.large_turn.give(k);
             self.progress.done += 1;
             self.progress.failed += 1;
             if let Some(added) = added {
@@ -575,23 +618,18 @@ impl Intake<'_> {
         Ok(())
     }
 
-    /// The run stops: files cut off by cancelling are dropped whole, so the next run reads them
-    /// again, and the loaders are let go.
-    fn finish(mut self) -> Progress {
-        for (k, added) in std::mem::take(&mut self.ledger).cut_off() {
+    /// The stage stops: files cut off by cancelling are dropped whole, so the next run reads
+    /// them again, the rest is committed, and the loaders are let go.
+    fn finish(mut self) -> Result<Progress, IndexError> {
+        for (k, added) in self.ledger.cut_off() {
             self.drop_file(k, added);
         }
+        self.commit()?;
         // Loaders stop at the next file once the queue is empty or the run is cancelled; one
-        // stuck on a file past its budget is left to finish by itself. Those helping with
-        // mailboxes stop now: nothing they could send would be taken.
-        self.shared.over.store(true, Ordering::SeqCst);
+        // stuck on a file past its budget is left to finish by itself.
         drop(self.tx);
-        for h in self.handles {
-            if (h.is_finished() || self.shared.busy_count() == 0) && h.join().is_err() {
-                log::warn!("a loader thread panicked");
-            }
-        }
-        self.progress
+        join_finished(self.handles, &self.shared.busy);
+        Ok(self.progress)
     }
 }
 
@@ -659,15 +697,15 @@ impl FileLedger {
     }
 
     /// The run stops: the files cut off mid-way, with the documents each had added.
-    fn cut_off(self) -> impl Iterator<Item = (usize, u64)> {
-        self.open.into_iter()
+    fn cut_off(&mut self) -> impl Iterator<Item = (usize, u64)> + use<> {
+        std::mem::take(&mut self.open).into_iter()
     }
 }
 
-/// What a loader thread sends: a document with its entities, a report entry about part of a
-/// file, and, last for each file, whether the file as a whole could be read.
+/// What a loader thread sends: a document (and whether its entities are to be found), a report
+/// entry about part of a file, and, last for each file, whether the file as a whole could be read.
 enum Loaded {
-    Doc(usize, Box<LoadedDoc>, Vec<Entity>),
+    Doc(usize, Box<LoadedDoc>, EntityStage),
     Problem(usize, FileProblem),
     Done(usize, Result<(), FileProblem>),
 }
@@ -680,34 +718,16 @@ impl Loaded {
     }
 }
 
-/// Files larger than this are read one at a time.
+/// Files larger than this are read one at a time (and documents larger than this have their
+/// entities found one at a time).
 const LARGE_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Text of mailbox messages waiting for a free loader at most (see [`Spare`]); past it, the
-/// loader reading the mailbox finds a message's entities itself.
-const SPARE_BYTES: usize = 8 * 1024 * 1024;
-
-/// A message of a mailbox (file `k`) handed by the loader reading it to any free loader, so a
-/// mailbox's messages are extracted on every core like separate files.
-struct Spare {
-    k: usize,
-    doc: Box<LoadedDoc>,
-    owner: Arc<Handoff>,
-}
-
-/// What the loader reading a mailbox keeps of the messages it handed off: how many are not sent
-/// yet (it sends the file's `Done` after them), and whether finding entities in one panicked.
-#[derive(Default)]
-struct Handoff {
-    pending: AtomicUsize,
-    failed: AtomicBool,
-}
-
-/// Handed-off messages, oldest first, and the bytes of text they hold.
-#[derive(Default)]
-struct SpareQueue {
-    items: std::collections::VecDeque<Spare>,
-    bytes: usize,
+/// Loader threads for `options`: one per core unless set.
+fn workers(options: &Options) -> usize {
+    match options.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    }
 }
 
 /// What loader threads share: the files to do, who is busy with which since when.
@@ -716,86 +736,49 @@ struct Shared {
     /// Where a loader notes that it starts a file, before reading a byte of it.
     journal: Option<Arc<Journal>>,
     next: AtomicUsize,
-    /// File index → when a loader started its current step on it, and the time that step may take.
-    busy: Mutex<HashMap<usize, (Instant, Duration)>>,
-    /// The large file being read (see [`LARGE_FILE_BYTES`]); the indexer takes the turn back
-    /// from one that times out, so a stuck file cannot hold up the next.
-    large_turn: Mutex<Option<usize>>,
-    turn_freed: std::sync::Condvar,
+    busy: Busy,
+    /// The large file being read (see [`LARGE_FILE_BYTES`]).
+    large_turn: Turn,
     cancel: Arc<AtomicBool>,
-    extractor: Arc<dyn Extractor>,
     options: Options,
-    /// Mailbox messages waiting for a loader to find their entities.
-    spare: Mutex<SpareQueue>,
-    spare_changed: std::sync::Condvar,
-    /// Mailboxes not read to their end yet (counted from the start, so a loader with no file
-    /// left never misses one that is about to start): such a loader helps while there are any.
-    streaming: AtomicUsize,
-    /// More than one loader runs, so handing off messages can help.
-    helpers: bool,
-    /// The indexer took its last document: loaders waiting for mailbox messages stop.
-    over: AtomicBool,
 }
 
 impl Shared {
-    fn spare(&self) -> std::sync::MutexGuard<'_, SpareQueue> {
-        self.spare.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Hands message `doc` of file `k` to whichever loader is free, or gives it back when the
-    /// queue holds enough already.
-    fn hand_off(&self, k: usize, doc: Box<LoadedDoc>, owner: &Arc<Handoff>) -> Result<(), Box<LoadedDoc>> {
-        let mut queue = self.spare();
-        if !self.helpers || queue.bytes + doc.text.len() > SPARE_BYTES {
-            return Err(doc);
-        }
-        queue.bytes += doc.text.len();
-        owner.pending.fetch_add(1, Ordering::SeqCst);
-        queue.items.push_back(Spare { k, doc, owner: owner.clone() });
-        self.spare_changed.notify_all();
-        Ok(())
-    }
-
-    /// The oldest handed-off message, if any.
-    fn take_spare(&self) -> Option<Spare> {
-        let mut queue = self.spare();
-        let spare = queue.items.pop_front()?;
-        queue.bytes -= spare.doc.text.len();
-        Some(spare)
-    }
-
-    /// Waits a moment for a message to be handed off or sent.
-    fn wait_spare(&self) {
-        let queue = self.spare();
-        if queue.items.is_empty() {
-            let _ = self.spare_changed.wait_timeout(queue, Duration::from_millis(20));
-        }
-    }
-
-    fn busy(&self) -> std::sync::MutexGuard<'_, HashMap<usize, (Instant, Duration)>> {
-        // A loader never panics while holding the lock (panics are caught around the work).
-        self.busy.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Starts the clock on a step of file `k` that may take `budget`.
-    fn step(&self, k: usize, budget: Duration) {
-        self.busy().insert(k, (Instant::now(), budget));
-    }
-
-    /// The time it may take to handle `bytes`: the base budget plus an allowance per megabyte.
-    fn budget_for(&self, bytes: u64) -> Duration {
-        self.options.file_time_budget + self.options.time_per_mb.mul_f64(bytes as f64 / (1024.0 * 1024.0))
-    }
-
     /// The time reading file `k` may take, by the bytes it has to read.
     fn budget(&self, k: usize) -> Duration {
-        self.budget_for(self.todo[k].stamp.size_bytes.min(self.options.max_file_bytes))
+        budget_for(&self.options, self.todo[k].stamp.size_bytes.min(self.options.max_file_bytes))
+    }
+}
+
+/// The time it may take to handle `bytes`: the base budget plus an allowance per megabyte.
+fn budget_for(options: &Options, bytes: u64) -> Duration {
+    options.file_time_budget + options.time_per_mb.mul_f64(bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Which work item (a file, or a document whose entities are found) each worker is on, since
+/// when, and the time that step may take; the indexer times out the overdue ones.
+#[derive(Default)]
+struct Busy(Mutex<HashMap<usize, (Instant, Duration)>>);
+
+impl Busy {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<usize, (Instant, Duration)>> {
+        // A worker never panics while holding the lock (panics are caught around the work).
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Files whose loader has been at its current step longer than its budget, with that budget.
+    /// Starts the clock on a step of item `k` that may take `budget`.
+    fn step(&self, k: usize, budget: Duration) {
+        self.lock().insert(k, (Instant::now(), budget));
+    }
+
+    fn finish(&self, k: usize) {
+        self.lock().remove(&k);
+    }
+
+    /// Items whose worker has been at its current step longer than its budget, with that budget.
     fn overdue(&self) -> Vec<(usize, Duration)> {
         let mut out: Vec<(usize, Duration)> = self
-            .busy()
+            .lock()
             .iter()
             .filter(|(_, (t, budget))| t.elapsed() > *budget)
             .map(|(k, (_, budget))| (*k, *budget))
@@ -804,16 +787,30 @@ impl Shared {
         out
     }
 
-    /// Waits for the large-file turn and takes it for file `k`; `false` if the run was
-    /// cancelled meanwhile.
-    fn take_turn(&self, k: usize) -> bool {
-        let mut holder = self.large_turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+}
+
+/// A turn that one large item holds at a time, so peak memory stays bounded by one large item
+/// (plus small ones) however many cores work in parallel. The indexer takes the turn back from
+/// an item that times out, so a stuck one cannot hold up the next.
+#[derive(Default)]
+struct Turn {
+    holder: Mutex<Option<usize>>,
+    freed: std::sync::Condvar,
+}
+
+impl Turn {
+    /// Waits for the turn and takes it for item `k`; `false` if `cancel` was set meanwhile.
+    fn take(&self, k: usize, cancel: &AtomicBool) -> bool {
+        let mut holder = self.holder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         while holder.is_some() {
-            if self.cancel.load(Ordering::Relaxed) {
+            if cancel.load(Ordering::Relaxed) {
                 return false;
             }
             holder = self
-                .turn_freed
+                .freed
                 .wait_timeout(holder, Duration::from_millis(100))
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
@@ -822,17 +819,22 @@ impl Shared {
         true
     }
 
-    /// Gives the large-file turn back if file `k` has it.
-    fn give_turn(&self, k: usize) {
-        let mut holder = self.large_turn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// Gives the turn back if item `k` has it.
+    fn give(&self, k: usize) {
+        let mut holder = self.holder.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if *holder == Some(k) {
             *holder = None;
-            self.turn_freed.notify_all();
+            self.freed.notify_all();
         }
     }
+}
 
-    fn busy_count(&self) -> usize {
-        self.busy().len()
+/// Joins the workers that are done; one stuck past its budget is left to finish by itself.
+fn join_finished(handles: Vec<JoinHandle<()>>, busy: &Busy) {
+    for h in handles {
+        if (h.is_finished() || busy.is_empty()) && h.join().is_err() {
+            log::warn!("a worker thread panicked");
+        }
     }
 }
 
@@ -840,32 +842,24 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
     let (shared, tx) = (shared.clone(), tx.clone());
     std::thread::Builder::new().name(format!("dossier-load-{n}")).spawn(move || {
         loop {
-            // Messages handed off by a loader reading a mailbox first: it waits for them.
-            while let Some(spare) = shared.take_spare() {
-                if !extract_spare(&shared, spare, &tx) {
-                    return;
-                }
-            }
             let k = shared.next.fetch_add(1, Ordering::Relaxed);
             if k >= shared.todo.len() || shared.cancel.load(Ordering::Relaxed) {
-                help_with_mailboxes(&shared, &tx);
                 break;
             }
-            // One large file at a time: its text, its entities and its index entry each take
-            // memory in proportion to its size, so peak memory stays bounded by one large file
-            // (plus small ones) however many cores read in parallel.
+            // One large file at a time: its text and its index entry each take memory in
+            // proportion to its size.
             let c = &shared.todo[k];
             let large = c.stamp.size_bytes > LARGE_FILE_BYTES && !load::streams(&c.path);
-            if large && !shared.take_turn(k) {
+            if large && !shared.large_turn.take(k, &shared.cancel) {
                 break;
             }
             if let Some(j) = &shared.journal {
                 j.note("start", &c.id);
             }
-            shared.step(k, shared.budget(k));
-            let alive = load_and_extract(k, &shared, &tx);
-            shared.busy().remove(&k);
-            shared.give_turn(k);
+            shared.busy.step(k, shared.budget(k));
+            let alive = load(k, &shared, &tx);
+            shared.busy.finish(k);
+            shared.large_turn.give(k);
             if !alive {
                 break;
             }
@@ -873,60 +867,12 @@ fn spawn_loader(shared: &Arc<Shared>, tx: &SyncSender<Loaded>, n: usize) -> std:
     })
 }
 
-/// With no file left, finds the entities of messages that loaders still reading a mailbox hand
-/// off, until none is reading one.
-fn help_with_mailboxes(shared: &Shared, tx: &SyncSender<Loaded>) {
-    while !shared.cancel.load(Ordering::Relaxed) && !shared.over.load(Ordering::SeqCst) {
-        match shared.take_spare() {
-            Some(spare) => {
-                if !extract_spare(shared, spare, tx) {
-                    return;
-                }
-            }
-            None if shared.streaming.load(Ordering::SeqCst) == 0 => return,
-            None => shared.wait_spare(),
-        }
-    }
-}
-
-/// Finds the entities of a handed-off message and sends it on. A panic fails the message's
-/// file, as it would have on the loader reading it. Returns `false` once the receiver is gone.
-fn extract_spare(shared: &Shared, spare: Spare, tx: &SyncSender<Loaded>) -> bool {
-    let Spare { k, doc, owner } = spare;
-    let found = std::panic::catch_unwind(AssertUnwindSafe(|| shared.extractor.extract(&doc.text)));
-    let sent = match found {
-        Ok(entities) => tx.send(Loaded::Doc(k, doc, entities)).is_ok(),
-        Err(_) => {
-            owner.failed.store(true, Ordering::SeqCst);
-            true
-        }
-    };
-    owner.pending.fetch_sub(1, Ordering::SeqCst);
-    shared.spare_changed.notify_all();
-    sent
-}
-
-/// Counts a mailbox as done when dropped (see [`Shared::streaming`]).
-struct Streaming<'a>(&'a AtomicUsize);
-
-impl Drop for Streaming<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Loads file `k`, finds the entities of each of its documents and sends them on; a panic in
-/// either is that file's failure. A mailbox's messages are handed to free loaders (see
-/// [`Spare`]) and the file is done once they are all sent. Returns `false` once the receiver is
-/// gone.
-fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool {
+/// Loads file `k` and sends its documents on; a panic is that file's failure. Returns `false`
+/// once the receiver is gone.
+fn load(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool {
     let c = &shared.todo[k];
     let options = &shared.options;
     let mut receiver_gone = false;
-    let mailbox = load::streams(&c.path);
-    // Only a mailbox counts (`then_some` would make and drop one for every other file).
-    let _streaming = if mailbox { Some(Streaming(&shared.streaming)) } else { None };
-    let owner = Arc::new(Handoff::default());
     let work = AssertUnwindSafe(|| {
         load::load_file(&c.path, &c.id, options.max_file_bytes, &mut |piece| {
             if shared.cancel.load(Ordering::Relaxed) {
@@ -939,27 +885,14 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
                     // The recogniser knows English; on text that is clearly another language its
                     // guesses would look authoritative and be wrong, so the view says why there
                     // are none.
-                    let english = language.is_none_or(|l| l.is_english());
-                    let extract = options.extract_entities && english;
-                    let doc = if extract && mailbox {
-                        match shared.hand_off(k, doc, &owner) {
-                            Ok(()) => {
-                                // Reading each next message gets the time budget afresh.
-                                shared.step(k, shared.budget(k));
-                                return ControlFlow::Continue(());
-                            }
-                            Err(doc) => doc,
-                        }
+                    let stage = if language.is_none_or(|l| l.is_english()) && !doc.text.trim().is_empty() {
+                        EntityStage::Pending
                     } else {
-                        doc
+                        EntityStage::Found
                     };
-                    // Finding entities takes time by the text, which may be far larger than the
-                    // file (a spreadsheet's repeated strings): its own budget, by its size.
-                    shared.step(k, shared.budget_for(doc.text.len() as u64));
-                    let entities = if extract { shared.extractor.extract(&doc.text) } else { Vec::new() };
                     // Reading each next message of a mailbox gets the time budget afresh.
-                    shared.step(k, shared.budget(k));
-                    tx.send(Loaded::Doc(k, doc, entities))
+                    shared.busy.step(k, shared.budget(k));
+                    tx.send(Loaded::Doc(k, doc, stage))
                 }
                 Piece::Problem(problem) => tx.send(Loaded::Problem(k, problem)),
             };
@@ -970,24 +903,10 @@ fn load_and_extract(k: usize, shared: &Shared, tx: &SyncSender<Loaded>) -> bool 
             ControlFlow::Continue(())
         })
     });
-    let outcome = std::panic::catch_unwind(work);
-    // The messages handed off are sent before the file is done; this loader helps meanwhile.
-    // Its clock runs on from the last message read: the file's budget covers the few megabytes
-    // queued, and a message stuck on another loader times the file out.
-    while owner.pending.load(Ordering::SeqCst) > 0 && !receiver_gone && !shared.cancel.load(Ordering::Relaxed) {
-        match shared.take_spare() {
-            Some(spare) => receiver_gone = !extract_spare(shared, spare, tx),
-            None => shared.wait_spare(),
-        }
-    }
-    let failed = |why: &str| FileProblem::failed(c.id.clone(), why);
-    let outcome = match outcome {
-        Ok(Ok(())) if owner.failed.load(Ordering::SeqCst) => {
-            Err(failed("internal error while finding the entities of a message (reported as a bug)"))
-        }
+    let outcome = match std::panic::catch_unwind(work) {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(e.problem(c.id.clone())),
-        Err(_) => Err(failed("internal error while reading this file (reported as a bug)")),
+        Err(_) => Err(FileProblem::failed(c.id.clone(), "internal error while reading this file (reported as a bug)")),
     };
     !receiver_gone && tx.send(Loaded::Done(k, outcome)).is_ok()
 }
