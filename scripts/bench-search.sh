@@ -2,12 +2,15 @@
 # Search at 1k / 10k / 100k documents of real text, beside tantivy-cli and ripgrep, in one run.
 #
 #   scripts/bench-search.sh [SIZE...]        # default: 1000 10000 100000
+#   BENCH_QUERIES=no scripts/bench-search.sh  # indexing only
 #
 # The documents are the Enron messages of ../shared/corpora/enron (or $DOSSIER_CORPORA/enron) as
 # .eml files; past their number they are copied again, each copy with a line of its own
 # ("(copy N)"), so that no two documents are the same text. For each size it prints:
 #   - Dossier: `dossier index` wall time (text, entities and all), MB/s, peak RSS, index size
-#     relative to the text, and reopening the unchanged folder (`dossier index` again);
+#     relative to the text, and reopening the unchanged folder (`dossier index` again); and,
+#     from the run's own report, when the first documents were searchable (its first commit),
+#     when all text was, and when all entities were found (both stages: see ARCHITECTURE.md);
 #   - per query of a fixed mix (word, phrase, boolean, prefix, fuzzy, accent-folded, entity
 #     filter, date range, regex): documents found, the first run, p50 and p99 of the search as
 #     the app asks it (count + first hits with snippets) and with the entity counts under it
@@ -69,7 +72,7 @@ PY
 
 # Runs a command, prints "SECONDS PEAK_RSS_KB".
 timed() {
-    /usr/bin/time -f "%e %M" -o "$scratch/time.txt" "$@" >/dev/null 2>"$scratch/stderr.txt" || {
+    /usr/bin/time -f "%e %M" -o "$scratch/time.txt" "$@" >"$scratch/stdout.txt" 2>"$scratch/stderr.txt" || {
         cat "$scratch/stderr.txt" >&2
         return 1
     }
@@ -93,6 +96,10 @@ for n in "${sizes[@]}"; do
     mb=$(awk -v b="$text_bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
 
     read -r secs rss < <(DOSSIER_DATA_DIR=$data timed "$dossier" index "$folder")
+    # "text searchable after 2.10 s (the first documents after 0.31 s); entities found in …"
+    stages=$(grep -m1 '^text searchable after' "$scratch/stdout.txt" || true)
+    all_text=$(sed -n 's/^text searchable after \([0-9.]*\) s.*/\1/p' <<<"$stages")
+    first=$(sed -n 's/.*(the first documents after \([0-9.]*\) s).*/\1/p' <<<"$stages")
     index_bytes=$(du -sb "$data/indexes" | cut -f1)
     read -r reopen _ < <(DOSSIER_DATA_DIR=$data timed "$dossier" index "$folder")
 
@@ -115,6 +122,10 @@ JSON
     awk -v r="$rss" -v t="$t_rss" 'BEGIN { printf "| peak RSS | %.0f MB | %.0f MB | |\n", r / 1024, t / 1024 }'
     awk -v i="$index_bytes" -v t="$t_bytes" -v b="$text_bytes" 'BEGIN { printf "| index size / text | %.2f× | %.2f× | |\n", i / b, t / b }'
     awk -v r="$reopen" 'BEGIN { printf "| reopen unchanged (dossier index again) | %.2f s | | |\n", r }'
+    awk -v f="${first:-$all_text}" 'BEGIN { printf "| first documents searchable (the run'"'"'s first commit) | %.2f s | | |\n", f }'
+    awk -v a="$all_text" -v t="$t_secs" 'BEGIN { printf "| all text searchable | %.2f s | %.1f s (all of it) | %.2f× |\n", a, t, a / t }'
+    awk -v s="$secs" 'BEGIN { printf "| all entities found (process wall time) | %.1f s | | |\n", s }'
+    [ "${BENCH_QUERIES:-yes}" = no ] && continue
 
     # Dossier's queries, in process.
     DOSSIER_BENCH_FOLDER=$folder DOSSIER_DATA_DIR=$data cargo bench --bench queries --quiet 2>/dev/null >"$scratch/dossier-$n.tsv"
@@ -156,7 +167,7 @@ JSON
     echo "Open the index and answer a first query: $(head -1 "$scratch/dossier-$n.tsv" | cut -f4) ms."
 done
 
-if [ ${#sizes[@]} -gt 1 ]; then
+if [ ${#sizes[@]} -gt 1 ] && [ -s "$summary" ]; then
     echo
     echo "## How Dossier's p99 grows (ms, search as the app asks it)"
     echo

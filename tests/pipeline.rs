@@ -733,22 +733,25 @@ fn text_is_searchable_before_entities_and_a_later_run_finds_the_rest() {
         (record, stages)
     };
     // Text only (a run stopped between the stages leaves the same): every document searchable,
-    // none with entities but the French one, which has none to find.
+    // none with entities or a language yet.
     let (record, stages) = run(Options { extract_entities: false, ..Options::default() });
     assert_eq!((record.indexed, record.entities_found, stages), (7, 0, vec![pipeline::Stage::Text]));
     assert!(record.text_secs.is_some() && record.first_searchable_secs <= record.text_secs);
     assert_eq!(index.search(&q("harbour"), 10).unwrap().total, 2);
     assert!(index.entity_counts().unwrap().is_empty());
-    assert_eq!(index.stats(&fx.data).unwrap().entities_pending, 6);
+    assert_eq!(index.stats(&fx.data).unwrap().entities_pending, 7);
+    assert!(index.list_docs().unwrap().iter().all(|d| d.language.is_empty()));
     let pending = index.doc_view("harbour-fire.txt", &Query::default()).unwrap().unwrap();
     assert!(pending.entities_pending && pending.entities.is_empty());
     // The next run reads no file again and finds the entities that are left.
     let (record, stages) = run(Options::default());
     let both = vec![pipeline::Stage::Text, pipeline::Stage::Entities];
-    assert_eq!((record.indexed, record.entities_found, stages), (0, 6, both), "no file to read, 6 to find");
+    assert_eq!((record.indexed, record.entities_found, stages), (0, 7, both), "no file to read, 7 to find");
     assert_eq!(index.stats(&fx.data).unwrap().entities_pending, 0);
     let found = index.doc_view("harbour-fire.txt", &Query::default()).unwrap().unwrap();
     assert!(!found.entities_pending && !found.entities.is_empty());
+    let french = index.doc_view("notes/communique-fr.txt", &Query::default()).unwrap().unwrap();
+    assert_eq!((french.language.as_str(), french.entities.len()), ("fra", 0), "none in French");
     // The same entities as indexing in one go.
     let fresh = Fixture::new();
     let (whole, _) = index_folder(&fresh);

@@ -383,7 +383,16 @@ impl DocIndex {
     pub fn writer(&self) -> Result<DocWriter> {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
         match self.index.writer_with_num_threads(threads, threads * 48_000_000) {
-            Ok(writer) => Ok(DocWriter { writer, fields: self.fields }),
+            Ok(writer) => {
+                // Finding entities replaces every document once, so every segment written by the
+                // text stage ends up deleted: segments more than a third deleted are merged, which
+                // keeps the index near the size of one copy (tantivy's default never merges for
+                // deletes alone).
+                let mut policy = tantivy::indexer::LogMergePolicy::default();
+                policy.set_del_docs_ratio_before_merge(0.33);
+                writer.set_merge_policy(Box::new(policy));
+                Ok(DocWriter { writer, fields: self.fields })
+            }
             Err(tantivy::TantivyError::LockFailure(..)) => Err(IndexError::Locked),
             Err(e) => Err(e.into()),
         }

@@ -267,12 +267,20 @@ fn spawn_worker(shared: &Arc<Shared>, tx: &SyncSender<Found>, n: usize) -> std::
             let options = &shared.options;
             shared.busy.step(k, budget_for(options, d.size_bytes));
             let found = match shared.index.stored_doc(&d.id, &d.file) {
-                Ok(Some(doc)) => {
+                Ok(Some(mut doc)) => {
                     // Finding entities takes time by the text, which may be far larger than the
                     // document's bytes (a spreadsheet's repeated strings).
                     shared.busy.step(k, budget_for(options, doc.text.len() as u64));
                     let extractor = &shared.extractor;
-                    let entities = std::panic::catch_unwind(AssertUnwindSafe(|| extractor.extract(&doc.text))).ok();
+                    let entities = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        let language = crate::lang::detect(&doc.text);
+                        doc.language = language.map(|l| l.code.to_owned()).unwrap_or_default();
+                        // The recogniser knows English; on text that is clearly another language
+                        // its guesses would look authoritative and be wrong, so the view says why
+                        // there are none.
+                        if language.is_none_or(|l| l.is_english()) { extractor.extract(&doc.text) } else { Vec::new() }
+                    }))
+                    .ok();
                     // Out of the recogniser: if the process dies now, this document did not kill
                     // it (it is still pending in the index until the replacement is committed).
                     if let Some(j) = &shared.journal {
