@@ -214,7 +214,7 @@ pub fn followthemoney(entities: &[EntityCount], documents: &[(DocSummary, Vec<En
             properties.insert("alias".into(), json!(aliases));
         }
         out.push(json!({ "id": entity_id, "schema": schema, "properties": properties }));
-        for member in &e.members {
+        for member in e.members.iter() {
             exported.insert(member, (entity_id.clone(), schema, e.key.text.as_str()));
         }
     }

@@ -763,10 +763,12 @@ pub struct EntityCount {
     pub key: EntityKey,
     pub documents: u64,
     /// Each spelling with the documents that use it and why it is this entity, most used first.
-    pub variants: Vec<Variant>,
-    /// The per-document keys merged into this entity (what a filter on it matches).
+    /// Shared: counts under a query copy every entity of a folder (tens of thousands), with
+    /// new document counts but the same spellings.
+    pub variants: std::sync::Arc<Vec<Variant>>,
+    /// The per-document keys merged into this entity (what a filter on it matches), shared too.
     #[serde(skip)]
-    pub members: Vec<EntityKey>,
+    pub members: std::sync::Arc<Vec<EntityKey>>,
 }
 
 /// Why a spelling counts as another entity's.

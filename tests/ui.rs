@@ -264,7 +264,7 @@ fn a_selected_entity_lists_who_appears_with_it_and_a_click_keeps_both() {
 fn the_folder_list_finds_entities_by_any_spelling_and_sorts_by_name() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the folder's entities", |h| shows(h, "Helen Ward · 1 doc"));
+    run_until(&mut h, "the folder's entities", |h| shows(h, "Helen Ward · 1 doc") && !h.state().indexing());
     // "blinken" is a spelling of Antony Blinken; nothing else matches it. The field is focused
     // the way a screen reader does it: the panel's rows move while the folder loads.
     let started = std::time::Instant::now();
@@ -295,7 +295,9 @@ fn the_folder_list_finds_entities_by_any_spelling_and_sorts_by_name() {
 fn the_folder_list_counts_the_documents_a_search_matches() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the folder's entities", |h| shows(h, "Calder Shipping Company · 2 docs"));
+    run_until(&mut h, "the folder's entities", |h| {
+        shows(h, "Calder Shipping Company · 2 docs") && !h.state().indexing()
+    });
     assert!(shows(&h, "In this folder") && shows(&h, "Helen Ward · 1 doc"));
     search_for(&mut h, "budget");
     run_until(&mut h, "the counts under the query", |h| shows(h, "Calder Shipping Company · 1 doc"));
@@ -330,7 +332,7 @@ fn the_selected_entitys_mentions_are_stepped_through() {
 fn numbers_stay_out_of_the_folder_list_until_asked_for() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the folder's entities", |h| shows_part(h, "Person · "));
+    run_until(&mut h, "the folder's entities", |h| shows_part(h, "Person · ") && !h.state().indexing());
     assert!(!shows_part(&h, "Number · ") && !shows_part(&h, "Ordinal · "));
     h.get_by_label("Numbers too").scroll_to_me();
     h.run_steps(2);
@@ -718,7 +720,7 @@ fn the_view_menu_zooms_and_picks_the_theme() {
 fn entity_corrections_merge_undo_redo_and_survive_a_restart() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the folder's entities", |h| shows(h, "Maria Lopez · 1 doc"));
+    run_until(&mut h, "the folder's entities", |h| shows(h, "Maria Lopez · 1 doc") && !h.state().indexing());
     assert!(shows(&h, "Helen Ward · 1 doc"));
 
     // Right-click → Merge into… → find another person: one row, the documents of both.
@@ -751,7 +753,7 @@ fn entity_corrections_merge_undo_redo_and_survive_a_restart() {
 
     // Kept beside the index, as readable rules: a restart shows the merged row.
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the merged row after a restart", |h| shows(h, "Helen Ward · 2 docs"));
+    run_until(&mut h, "the merged row after a restart", |h| shows(h, "Helen Ward · 2 docs") && !h.state().indexing());
     let saved = std::fs::read_dir(fx.data.join("curation")).unwrap().next().unwrap().unwrap().path();
     let text = std::fs::read_to_string(saved).unwrap();
     assert!(text.contains("\"do\": \"merge\"") && text.contains("Maria Lopez"), "{text}");
@@ -930,7 +932,9 @@ fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns()
     std::fs::write(folder.join("other.txt"), "Francis met nobody in Hamburg.").unwrap();
     let mut h = harness(&fx, Some(folder), None);
     // The first document opens by itself.
-    run_until(&mut h, "the document", |h| h.state().document().is_some_and(|d| d.id == "hollande.txt"));
+    run_until(&mut h, "the document", |h| {
+        h.state().document().is_some_and(|d| d.id == "hollande.txt") && !h.state().indexing()
+    });
     for (query, marked) in [
         ("Francois", "1 of 1 matches"),
         ("=François", "1 of 1 matches"),
@@ -978,7 +982,7 @@ fn searches_are_remembered_stepped_through_with_arrows_and_saved_per_folder() {
     let saved = h.state().persisted().clone();
     drop(h);
     let mut h = harness(&fx, Some(fx.folder.clone()), Some(saved));
-    run_until(&mut h, "the saved search after a restart", |h| shows(h, "Forget harbour"));
+    run_until(&mut h, "the saved search after a restart", |h| shows(h, "Forget harbour") && !h.state().indexing());
     h.get_by_label("Forget harbour").click();
     run_until(&mut h, "it forgotten", |h| !shows(h, "Forget harbour"));
 }

@@ -8,6 +8,7 @@
 //! (see [`super::identity`]), which do not change when a rule renames what the user sees.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -129,8 +130,8 @@ impl Curation {
                     let gone = entities.remove(b);
                     let a = if b < a { a - 1 } else { a };
                     let target = &mut entities[a];
-                    target.members.extend(gone.members);
-                    target.variants.extend(gone.variants.into_iter().map(|mut v| {
+                    Arc::make_mut(&mut target.members).extend(gone.members.iter().cloned());
+                    Arc::make_mut(&mut target.variants).extend(gone.variants.iter().cloned().map(|mut v| {
                         v.reason = MergeReason::ByYou;
                         v
                     }));
@@ -142,9 +143,9 @@ impl Curation {
                         continue;
                     }
                     let group = &mut entities[g];
-                    group.members.retain(|k| k != key);
-                    let (moved, kept) = std::mem::take(&mut group.variants).into_iter().partition(|v| v.of == *key);
-                    group.variants = kept;
+                    Arc::make_mut(&mut group.members).retain(|k| k != key);
+                    let (moved, kept) = group.variants.iter().cloned().partition(|v| v.of == *key);
+                    group.variants = Arc::new(kept);
                     if group.key == *key {
                         group.key = group.members[0].clone();
                     }
@@ -152,8 +153,8 @@ impl Curation {
                     entities.push(EntityCount {
                         key: key.clone(),
                         documents: 0,
-                        variants: moved,
-                        members: vec![key.clone()],
+                        variants: Arc::new(moved),
+                        members: Arc::new(vec![key.clone()]),
                     });
                     changed.push(key.clone());
                 }
@@ -196,11 +197,11 @@ mod tests {
     fn entity(k: EntityKey, documents: u64, also: &[EntityKey]) -> EntityCount {
         let mut members = vec![k.clone()];
         members.extend(also.iter().cloned());
-        let variants = members
+        let variants: Vec<Variant> = members
             .iter()
             .map(|m| Variant { text: m.text.clone(), documents, reason: MergeReason::AsWritten, of: m.clone() })
             .collect();
-        EntityCount { key: k, documents, variants, members }
+        EntityCount { key: k, documents, variants: Arc::new(variants), members: Arc::new(members) }
     }
 
     #[test]
@@ -238,7 +239,7 @@ mod tests {
             got.iter().map(|e| (e.key.text.as_str(), e.key.kind, e.documents)).collect();
         assert_eq!(names, [("Enron", Gpe, 9), ("Kenneth L. Lay", Person, 7), ("Lay", Person, 5)], "7: one shared");
         let merged = &got[1];
-        assert_eq!(merged.members, [ken.clone(), kenneth.clone()]);
+        assert_eq!(*merged.members, [ken.clone(), kenneth.clone()]);
         assert!(merged.variants.iter().any(|v| v.text == "Kenneth Lay" && v.reason == MergeReason::ByYou));
         assert!(!merged.variants.iter().any(|v| v.text == "Lay"), "the split spelling went with its key");
     }

@@ -12,6 +12,7 @@
 //! on the side of apart.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Entity, EntityCount, EntityKey, EntityKind, MergeReason, Variant};
 
@@ -326,7 +327,7 @@ pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Ve
             }
             variants.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.text.cmp(&b.text)));
             variants.dedup_by(|a, b| a.text == b.text);
-            Some(EntityCount { key, documents, variants, members: keys })
+            Some(EntityCount { key, documents, variants: Arc::new(variants), members: Arc::new(keys) })
         })
         .collect();
     out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));

@@ -292,7 +292,7 @@ struct EntityTable {
 impl EntityTable {
     /// The per-document keys of the entity `key` belongs to (just `key` when it is unknown).
     fn members_of(&self, key: &EntityKey) -> Vec<EntityKey> {
-        self.find(key).map_or_else(|| vec![key.clone()], |e| e.members.clone())
+        self.find(key).map_or_else(|| vec![key.clone()], |e| e.members.to_vec())
     }
 
     /// The entity `key` belongs to, as a member or by its shown name.
@@ -945,7 +945,8 @@ impl DocIndex {
                 terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect();
             doc_groups.push(DocGroups::read(seg, &ord_groups)?);
         }
-        let hidden = base.1.iter().flat_map(|e| &e.members).filter(|k| !group_of.contains_key(*k)).cloned().collect();
+        let hidden =
+            base.1.iter().flat_map(|e| e.members.iter()).filter(|k| !group_of.contains_key(*k)).cloned().collect();
         let mut by_key: Vec<usize> = (0..list.len()).collect();
         by_key.sort_unstable_by(|&a, &b| list[a].key.cmp(&list[b].key));
         let mut key_rank = vec![0u32; list.len()];

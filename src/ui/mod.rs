@@ -1095,7 +1095,7 @@ fn entity_menu_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Command>) {
     }
     if c.members.len() > 1 {
         ui.menu_button("Split out", |ui| {
-            for member in &c.members {
+            for member in c.members.iter() {
                 if ui.button(&member.text).clicked() {
                     out.push(Command::Curate(Rule::Split { key: member.clone() }));
                     ui.close();
@@ -1192,7 +1192,7 @@ fn variants_text(c: &EntityCount) -> String {
     let mut out = String::from("Click: only documents that mention it");
     if c.variants.len() > 1 || c.variants.first().is_some_and(|v| v.text != c.key.text) {
         out.push_str("\n\nWritten as:");
-        for v in &c.variants {
+        for v in c.variants.iter() {
             out.push_str(&format!("\n• {} · {} · {}", v.text, words::plural(v.documents, "doc"), v.reason.describe()));
         }
     }
