@@ -21,6 +21,8 @@ pub struct Session {
     pub searcher: Searcher,
     /// The indexing run started on open; it stays here after finishing until replaced.
     pub indexing: Option<Indexing>,
+    /// That run retries what earlier runs gave up on (see [`Session::reindex`]).
+    retrying: bool,
     /// What the previous run recorded, if this folder was indexed before.
     pub previous_run: Option<RunRecord>,
     /// Something the user should know about opening it (a damaged index was rebuilt).
@@ -51,8 +53,14 @@ impl Session {
         self.start_run(self.options.clone())
     }
 
+    /// The current run was started by the user to retry what earlier runs gave up on.
+    pub fn retrying(&self) -> bool {
+        self.retrying
+    }
+
     fn start_run(&mut self, options: Options) -> std::io::Result<()> {
         self.indexing = None;
+        self.retrying = options.retry_skipped;
         let run = pipeline::start(
             self.folder.clone(),
             self.index.clone(),
@@ -215,6 +223,7 @@ pub fn open_now(
         index_dir,
         searcher,
         indexing: None,
+        retrying: false,
         previous_run,
         index,
         extractor,

@@ -377,8 +377,9 @@ impl Journal {
         line
     }
 
-    /// Appends `step` (`find` when a document's entities start to be looked for, `found` once
-    /// they are committed) for document `id` of `file`.
+    /// Appends `step` for document `id` of `file`: `find` when its entities start to be looked
+    /// for, `found` once the recogniser is done with it (or it was given up on and that is
+    /// committed). A `find` without `found` names a document the recogniser was busy with.
     pub fn note_doc(&self, step: &str, file: &str, id: &str) {
         self.note(step, &format!("{file}\u{1f}{id}"));
     }

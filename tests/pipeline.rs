@@ -760,3 +760,43 @@ fn text_is_searchable_before_entities_and_a_later_run_finds_the_rest() {
     let (record, _) = run(Options::default());
     assert_eq!((record.indexed, record.entities_found), (0, 0));
 }
+
+#[test]
+fn a_document_that_was_in_the_recogniser_when_the_process_died_is_given_up_on_even_a_run_later() {
+    use std::io::Write;
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let folder = fx.folder.canonicalize().unwrap();
+    let dir = fx.store().index_dir(&folder);
+    // As a process killed while finding the entities of harbour-fire.txt leaves its journal.
+    let mut journal = std::fs::OpenOptions::new().append(true).open(dir.join("journal.jsonl")).unwrap();
+    writeln!(journal, "{}", serde_json::json!(["find", "harbour-fire.txt\u{1f}harbour-fire.txt"])).unwrap();
+    drop(journal);
+    let suspect = ("harbour-fire.txt".to_owned(), "harbour-fire.txt".to_owned());
+    let run = |options: Options| {
+        let (record, error) =
+            pipeline::run_blocking(folder.clone(), index.clone(), dir.clone(), default_extractor(), options, |_| {})
+                .unwrap();
+        assert_eq!(error, None);
+        record
+    };
+    // A run that never gets to entities keeps it a suspect.
+    run(Options { extract_entities: false, ..Options::default() });
+    assert!(dossier::store::Journal::read(&dir).finding.contains(&suspect));
+    // The next gives up on it: its text stays, the report says why, and it is a suspect no more.
+    let record = run(Options::default());
+    let problem = record.problems.iter().find(|p| p.path == "harbour-fire.txt").expect("reported");
+    assert_eq!((problem.outcome, problem.reason.as_str()), (Outcome::NoEntities, pipeline::ENTITIES_STOPPED_A_RUN));
+    assert!(dossier::store::Journal::read(&dir).finding.is_empty());
+    index.reload().unwrap();
+    let kept = index.doc_view("harbour-fire.txt", &Query::default()).unwrap().expect("its text stays");
+    assert!(kept.entities.is_empty() && !kept.entities_pending && kept.language == "eng");
+    // Said once, however many runs follow; Retry finds its entities.
+    let again = run(Options::default());
+    assert_eq!(again.problems.iter().filter(|p| p.path == "harbour-fire.txt").count(), 1, "{:?}", again.problems);
+    let retried = run(Options { retry_skipped: true, ..Options::default() });
+    assert_eq!(
+        (retried.entities_found, retried.problems.iter().filter(|p| p.path == "harbour-fire.txt").count()),
+        (1, 0)
+    );
+}

@@ -77,6 +77,9 @@ pub struct DossierApp {
     /// The document stepped to for the selected entity (by id): show its first mention when it
     /// arrives; any other document forgets it.
     to_mention: Option<String>,
+    /// The open document, asked for again only because its entities changed (found, or
+    /// corrected): it stays where the user was when it arrives. Any other request forgets it.
+    keep_place: Option<String>,
     /// The document's laid-out text (the UI's own memory between frames).
     layout: LayoutCache,
     profile: Option<FrameProfile>,
@@ -103,6 +106,7 @@ impl DossierApp {
             unsent: Vec::new(),
             query_edited_at: None,
             to_mention: None,
+            keep_place: None,
             saving: None,
             changes: crate::watch::Batcher::default(),
             layout: LayoutCache::default(),
@@ -152,12 +156,12 @@ impl DossierApp {
         self.state.results.as_ref()
     }
 
-    /// What would be saved now.
     /// An indexing run is going (its text or its entities).
     pub fn indexing(&self) -> bool {
         self.state.indexing.running
     }
 
+    /// What would be saved now.
     pub fn persisted(&self) -> &Persisted {
         &self.state.p
     }
@@ -203,6 +207,7 @@ impl DossierApp {
     }
 
     fn request_doc(&mut self, id: String) {
+        self.keep_place = None;
         self.state.doc_loading = true;
         let query = self.query();
         self.send(Request::Doc { id, query });
@@ -341,12 +346,13 @@ impl DossierApp {
         }
         if committed {
             self.refresh_lists();
-            // The open document was shown without entities: show it again once they are found
-            // (unless another one is on its way).
-            if !self.state.doc_loading
-                && let Some(id) = self.state.doc.as_ref().filter(|d| d.entities_pending).map(|d| d.id.clone())
-            {
-                self.request_doc(id);
+            // The open document was shown without entities: show it again as entities are found
+            // (unless the user asked for another one meanwhile; an earlier refresh is superseded,
+            // so the last commit's answer is the one shown).
+            let finding = self.state.indexing.progress.stage == Stage::Entities || !self.state.indexing.running;
+            let pending = self.state.doc.as_ref().is_some_and(|d| d.entities_pending);
+            if finding && pending && (!self.state.doc_loading || self.keep_place.is_some()) {
+                self.refresh_doc();
             }
         }
     }
@@ -417,9 +423,7 @@ impl DossierApp {
                 Answer::Curated(Ok(())) => {
                     // Counts, filters and the open document's entity counts all change.
                     self.refresh_lists();
-                    if let Some(id) = self.state.doc.as_ref().map(|d| d.id.clone()) {
-                        self.request_doc(id);
-                    }
+                    self.refresh_doc();
                 }
                 Answer::Search(_, Err(e))
                 | Answer::Hits(_, _, Err(e))
@@ -457,8 +461,10 @@ impl DossierApp {
             // Finding entities can take long, and changed files should not wait for it: the run
             // stops (keeping what it found), and the next one indexes the changes, then finds
             // the entities left.
+            // A run the user started to retry failed files and documents is let finish.
             if self.state.indexing.progress.stage == Stage::Entities
                 && !self.state.indexing.cancelling
+                && !session.retrying()
                 && let Some(run) = &session.indexing
             {
                 run.cancel();
@@ -497,10 +503,19 @@ impl DossierApp {
 
     /// A document asked for arrived: show it at its first match (or the selected entity's
     /// first mention, after stepping to it).
+    /// Asks for the open document again because its entities changed, keeping the user's place.
+    fn refresh_doc(&mut self) {
+        if let Some(id) = self.state.doc.as_ref().map(|d| d.id.clone()) {
+            self.request_doc(id.clone());
+            self.keep_place = Some(id);
+        }
+    }
+
     fn loaded(&mut self, doc: DocState) {
         self.state.doc_loading = false;
         // The same document again (its entities arrived, or were corrected) stays where it was.
-        let again = self.state.doc.as_ref().is_some_and(|d| d.id == doc.id && d.text == doc.text);
+        let again = self.keep_place.take().is_some_and(|id| id == doc.id)
+            && self.state.doc.as_ref().is_some_and(|d| d.id == doc.id && d.text == doc.text);
         if !again || self.state.current_match.is_none_or(|m| m >= doc.matches.len()) {
             self.state.current_match = (!doc.matches.is_empty()).then_some(0);
             self.state.scroll_to_char = doc.matches.first().map(|(_, c)| c.start);
@@ -1038,7 +1053,7 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
     let result = eframe::run_native("Dossier", options, Box::new(|cc| Ok(Box::new(DossierApp::new(cc, setup)))));
     // The window is closed: let a cancelled run commit what it did and save its report.
     if !crate::pipeline::finish_stopped_runs(std::time::Duration::from_secs(10)) {
-        eprintln!("dossier: indexing was still stopping; the next start will read the unfinished files again");
+        eprintln!("dossier: indexing was still stopping; the next start resumes where it stopped");
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

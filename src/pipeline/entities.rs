@@ -13,7 +13,7 @@
 //! [`EntityStage::GivenUp`] and gets a line in the ingest report; it is tried again only when the
 //! user asks (Retry).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use super::{Busy, Event, LARGE_FILE_BYTES, Progress, Run, Stage, Turn, budget_for, join_finished, workers};
 use crate::index::{DocIndex, DocWriter, IndexError, ToFind};
 use crate::model::{Entity, EntityStage, FileProblem, LoadedDoc};
-use crate::store::{Journal, JournalState, RunRecord};
+use crate::store::{Journal, RunRecord};
 
 /// Why a document has no entities after the process died while they were being found.
 pub const STOPPED_A_RUN: &str =
@@ -54,27 +54,37 @@ struct Shared {
 }
 
 /// Finds the entities of every document that needs them, replacing each as it is done, and
-/// commits as it goes. `last` is what the previous run's journal says.
+/// commits as it goes. `suspects` (file, id) were in the recogniser when the last process died:
+/// they are given up on (or, on Retry, tried like the rest), and the set is emptied once that is
+/// committed.
 pub(super) fn find(
     run: &Run,
     writer: &mut DocWriter,
     journal: Option<Arc<Journal>>,
     record: &mut RunRecord,
-    last: &JournalState,
+    suspects: &mut BTreeSet<(String, String)>,
 ) -> Result<(), IndexError> {
     let started = Instant::now();
     run.index.reload()?;
     let retry = run.options.retry_skipped;
-    if !retry && !last.finding.is_empty() {
-        give_up_on_suspects(run, writer, record, last)?;
+    if retry {
+        suspects.clear();
+    }
+    if !suspects.is_empty() {
+        // One document that kills the recogniser must not kill every start.
+        for (file, id) in suspects.iter() {
+            let d = ToFind { id: id.clone(), file: file.clone(), size_bytes: 0 };
+            give_up(run, writer, &d, record, STOPPED_A_RUN)?;
+        }
         writer.commit()?;
         run.send(Event::Committed);
         run.index.reload()?;
         if let Some(j) = &journal {
-            for (file, id) in &last.finding {
+            for (file, id) in suspects.iter() {
                 j.note_doc("found", file, id);
             }
         }
+        suspects.clear();
     }
     let todo = run.index.entities_to_find(retry)?;
     if todo.is_empty() {
@@ -113,25 +123,36 @@ pub(super) fn find(
     while progress.done < total && !run.cancel.load(Ordering::Relaxed) {
         let step = match rx.recv_timeout(Duration::from_millis(100)) {
             Ok(found) => take(run, writer, &shared, record, &mut progress, &timed_out, found),
-            Err(RecvTimeoutError::Timeout) => shared.busy.overdue().into_iter().try_for_each(|(k, budget)| {
-                if !timed_out.insert(k) {
-                    return Ok(());
+            Err(RecvTimeoutError::Timeout) => {
+                let mut given_up = Vec::new();
+                let step = shared.busy.overdue().into_iter().try_for_each(|(k, budget)| {
+                    if !timed_out.insert(k) {
+                        return Ok(());
+                    }
+                    // Its turn goes to the next large document, and a fresh worker takes its place.
+                    shared.large_turn.give(k);
+                    start_worker(&mut handles);
+                    progress.done += 1;
+                    progress.failed += 1;
+                    progress.bytes_done += shared.todo[k].size_bytes;
+                    let why = format!("timed out after {:.0} s while finding its entities", budget.as_secs_f64());
+                    give_up(run, writer, &shared.todo[k], record, &why)?;
+                    given_up.push(k);
+                    Ok(())
+                });
+                // Committed at once, then no longer a suspect: should the stuck recogniser kill
+                // the process later, the next run neither retries it nor gives up on it twice.
+                if step.is_ok() && !given_up.is_empty() {
+                    commit(run, writer)?;
+                    last_commit = Instant::now();
+                    if let Some(j) = &shared.journal {
+                        for k in given_up {
+                            j.note_doc("found", &shared.todo[k].file, &shared.todo[k].id);
+                        }
+                    }
                 }
-                // Its turn goes to the next large document, and a fresh worker takes its place.
-                shared.large_turn.give(k);
-                start_worker(&mut handles);
-                progress.done += 1;
-                progress.failed += 1;
-                progress.bytes_done += shared.todo[k].size_bytes;
-                let why = format!("timed out after {:.0} s while finding its entities", budget.as_secs_f64());
-                let d = &shared.todo[k];
-                give_up(run, writer, d, record, &why)?;
-                // Given up on: no longer a suspect should the process die later.
-                if let Some(j) = &shared.journal {
-                    j.note_doc("found", &d.file, &d.id);
-                }
-                Ok(())
-            }),
+                step
+            }
             Err(RecvTimeoutError::Disconnected) => break,
         };
         if let Err(e) = step {
@@ -197,13 +218,13 @@ fn take(
             progress.failed += 1;
             writer.replace(&doc, &[], EntityStage::GivenUp)?;
             let why = "internal error while finding its entities (reported as a bug)";
-            run.report(record, problem(&shared.todo[k], why));
+            report_once(run, record, problem(&shared.todo[k], why));
         }
         Found::Gone(_) => {}
         Found::Unreadable(_, e) => {
             // Left as it is: the next run tries again.
             progress.failed += 1;
-            run.report(record, problem(&shared.todo[k], &format!("cannot read its indexed text: {e}")));
+            report_once(run, record, problem(&shared.todo[k], &format!("cannot read its indexed text: {e}")));
         }
     }
     Ok(())
@@ -217,28 +238,27 @@ fn problem(d: &ToFind, why: &str) -> FileProblem {
     if d.id == d.file { problem } else { problem.inside(d.file.clone()) }
 }
 
-/// Marks document `d` as given up (its text stays) and reports why, unless it is gone.
+/// Marks document `d` as given up (its text stays, its language is told) and reports why,
+/// unless it is gone.
 fn give_up(run: &Run, writer: &mut DocWriter, d: &ToFind, record: &mut RunRecord, why: &str) -> Result<(), IndexError> {
-    if let Some(doc) = run.index.stored_doc(&d.id, &d.file)? {
-        writer.replace(&doc, &[], EntityStage::GivenUp)?;
-        run.report(record, problem(d, why));
+    match run.index.stored_doc(&d.id, &d.file) {
+        Ok(Some(mut doc)) => {
+            doc.language = crate::lang::detect(&doc.text).map(|l| l.code.to_owned()).unwrap_or_default();
+            writer.replace(&doc, &[], EntityStage::GivenUp)?;
+            report_once(run, record, problem(d, why));
+        }
+        Ok(None) => {}
+        // Left as it is; said once.
+        Err(e) => report_once(run, record, problem(d, &format!("cannot read its indexed text: {e}"))),
     }
     Ok(())
 }
 
-/// The documents whose entities were being found when the last process died are given up on,
-/// so one document that kills the recogniser cannot kill every start.
-fn give_up_on_suspects(
-    run: &Run,
-    writer: &mut DocWriter,
-    record: &mut RunRecord,
-    last: &JournalState,
-) -> Result<(), IndexError> {
-    for (file, id) in &last.finding {
-        let d = ToFind { id: id.clone(), file: file.clone(), size_bytes: 0 };
-        give_up(run, writer, &d, record, STOPPED_A_RUN)?;
+/// Reports `problem` unless the report has it already (carried over from the last run).
+fn report_once(run: &Run, record: &mut RunRecord, problem: FileProblem) {
+    if !record.problems.contains(&problem) {
+        run.report(record, problem);
     }
-    Ok(())
 }
 
 impl Shared {
@@ -281,16 +301,16 @@ fn spawn_worker(shared: &Arc<Shared>, tx: &SyncSender<Found>, n: usize) -> std::
                         if language.is_none_or(|l| l.is_english()) { extractor.extract(&doc.text) } else { Vec::new() }
                     }))
                     .ok();
-                    // Out of the recogniser: if the process dies now, this document did not kill
-                    // it (it is still pending in the index until the replacement is committed).
-                    if let Some(j) = &shared.journal {
-                        j.note_doc("found", &d.file, &d.id);
-                    }
                     Found::Doc(k, Box::new(doc), entities)
                 }
                 Ok(None) => Found::Gone(k),
                 Err(e) => Found::Unreadable(k, e.to_string()),
             };
+            // Out of the recogniser: if the process dies now, this document did not kill it (it
+            // stays pending in the index until its replacement is committed).
+            if let Some(j) = &shared.journal {
+                j.note_doc("found", &d.file, &d.id);
+            }
             shared.busy.finish(k);
             shared.large_turn.give(k);
             if tx.send(found).is_err() {

@@ -47,7 +47,7 @@ pub struct Options {
     /// Read at most this many bytes of a file (of each message, in a mailbox); a larger file is
     /// indexed in part and reported as truncated.
     pub max_file_bytes: u64,
-    /// Loader threads; 0 means one per core.
+    /// Loader threads, and threads finding entities; 0 means one per core.
     pub workers: usize,
     /// Commit at least this often while indexing text, so documents show up as they are indexed
     /// (the first commit comes sooner: [`FIRST_COMMIT`]).
@@ -94,8 +94,9 @@ impl Default for Options {
     }
 }
 
-/// The first commit of a run comes this soon after its first document, so the first documents
-/// are searchable at once; later ones come every [`Options::commit_every`].
+/// The first commit of a run comes this soon after the text stage starts (or at its first
+/// document, if later), so the first documents are searchable at once; later ones come every
+/// [`Options::commit_every`].
 pub const FIRST_COMMIT: Duration = Duration::from_millis(250);
 
 /// Which stage of a run is going.
@@ -341,6 +342,16 @@ impl Run {
             }
         };
         let (todo, unchanged, removed) = self.plan(record, candidates, known, &last, &skipped);
+        // Documents whose entities were being found when the last process died stay suspects
+        // until this run gives up on them (in its entity stage), unless their file is read again.
+        let read_again: HashSet<&str> = todo.iter().map(|c| c.id.as_str()).collect();
+        let mut suspects: BTreeSet<(String, String)> =
+            last.finding.iter().filter(|(file, _)| !read_again.contains(file.as_str())).cloned().collect();
+        if let Some(j) = &journal {
+            for (file, id) in &suspects {
+                j.note_doc("find", file, id);
+            }
+        }
         self.send(Event::Planned { to_index: todo.len(), unchanged, removed: removed.len() });
         for id in &removed {
             writer.delete_file(id);
@@ -361,7 +372,7 @@ impl Run {
         }
         let result = match (result, &committed) {
             (Ok(()), Ok(())) if self.options.extract_entities && !self.cancel.load(Ordering::Relaxed) => {
-                let found = entities::find(self, &mut writer, journal, record, &last);
+                let found = entities::find(self, &mut writer, journal, record, &mut suspects);
                 // Whatever entities were found are kept, even if a write failed or it was cancelled.
                 committed = writer.commit();
                 self.send(Event::Committed);
@@ -370,9 +381,15 @@ impl Run {
             (result, _) => result,
         };
         if committed.is_ok() {
-            // Every file read is committed whole (or dropped whole): only the skipped remain.
-            if let Err(e) = Journal::create(&self.index_dir, &skipped) {
-                log::warn!("cannot reset the indexing journal: {e}");
+            // Every file read is committed whole (or dropped whole): only the skipped remain, and
+            // the suspects of the entity stage if it did not get to them.
+            match Journal::create(&self.index_dir, &skipped) {
+                Ok(journal) => {
+                    for (file, id) in &suspects {
+                        journal.note_doc("find", file, id);
+                    }
+                }
+                Err(e) => log::warn!("cannot reset the indexing journal: {e}"),
             }
         }
         let closed = writer.close();

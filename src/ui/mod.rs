@@ -1225,9 +1225,12 @@ fn document_ui(state: &State, layout: &mut LayoutCache, ui: &mut egui::Ui, out: 
         );
     }
     if doc.entities_pending {
-        ui.label(
-            RichText::new("Finding entities… the text is searchable; highlights appear when they are found.").weak(),
-        );
+        let text = if state.indexing.running {
+            "Finding entities… the text is searchable; highlights appear when they are found."
+        } else {
+            "Its entities are not found yet: the next indexing finds them (File → Re-index folder)."
+        };
+        ui.label(RichText::new(text).weak());
     }
     legend_ui(doc, state.p.kinds, ui, out);
     let wrap_width = ui.available_width().max(100.0);
