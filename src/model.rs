@@ -428,6 +428,8 @@ pub struct DocSummary {
     pub language: String,
     pub format: DocFormat,
     pub truncated: bool,
+    /// Its entities are still to be found.
+    pub entities_pending: bool,
 }
 
 /// A document ready to be displayed.

@@ -540,7 +540,7 @@ fn a_filter_whose_documents_are_gone_stays_visible_and_escape_clears_it() {
     };
     let mut h = harness(&fx, None, Some(state));
     run_until(&mut h, "the empty result", |h| shows(h, "No documents match"));
-    run_until(&mut h, "the active filter's chip", |h| shows(h, "PDF 0") && shows(h, "Text 1"));
+    run_until(&mut h, "the active filter's chip", |h| shows(h, "PDF 0") && shows(h, "Text 1") && !h.state().indexing());
     // Escape in the empty search box lifts every filter.
     type_into(&mut h, "Search", "");
     h.key_press(Key::Escape);
@@ -1125,6 +1125,8 @@ fn a_folder_is_searchable_while_its_entities_are_found_and_says_so() {
             && shows_part(h, "Finding entities: 0 / 7 documents")
             && shows(h, "Entities: 0% of documents")
             && shows_part(h, "Finding entities… the text is searchable")
+            && shows_part(h, "entities to come")
+            && shows(h, "Not found yet.")
     });
     search_for(&mut h, "harbour");
     run_until(&mut h, "the hits", |h| shows(h, "2 documents match"));
@@ -1132,6 +1134,6 @@ fn a_folder_is_searchable_while_its_entities_are_found_and_says_so() {
     // Once they are found, they fill the panel and the open document, and the notes go.
     open.store(true, std::sync::atomic::Ordering::SeqCst);
     run_until(&mut h, "the entities", |h| shows(h, "Calder Shipping Company · 2 docs") && !h.state().indexing());
-    assert!(!shows_part(&h, "Entities: ") && !shows_part(&h, "Finding entities"));
+    assert!(!shows_part(&h, "Entities: ") && !shows_part(&h, "Finding entities") && !shows_part(&h, "to come"));
     assert!(h.state().document().is_some_and(|d| !d.entities_pending && !d.mentions.is_empty()));
 }

@@ -495,9 +495,11 @@ impl DocIndex {
             let languages = all_strs(ff.str("language")?)?;
             let formats = all_strs(ff.str("format")?)?;
             let (sizes, counts, truncated) = (ff.u64("size")?, ff.u64("entity_count")?, ff.u64("truncated")?);
+            let stages = ff.u64("entity_stage")?;
             for doc in alive_docs(seg) {
                 if let Some(id) = ids.first_of(doc) {
                     out.push(DocSummary {
+                        entities_pending: stages.first(doc) == Some(EntityStage::Pending.code()),
                         title: titles.first_of(doc).unwrap_or(id).to_owned(),
                         id: id.to_owned(),
                         size_bytes: sizes.first(doc).unwrap_or(0),

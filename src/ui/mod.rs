@@ -697,7 +697,11 @@ fn all_docs_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                     doc.id,
                     doc.format.label(),
                     words::bytes(doc.size_bytes),
-                    words::plural(doc.entity_count, "entity"),
+                    if doc.entities_pending {
+                        "entities to come".to_owned()
+                    } else {
+                        words::plural(doc.entity_count, "entity")
+                    },
                     crate::lang::foreign_name(&doc.language).map(|n| format!(" · {n}")).unwrap_or_default(),
                     if doc.truncated { " · truncated" } else { "" }
                 );
@@ -868,6 +872,9 @@ fn entity_panel_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         match &state.doc {
             None => {
                 ui.label(RichText::new("Select a document.").weak());
+            }
+            Some(doc) if doc.entities_pending => {
+                ui.label(RichText::new("Not found yet.").weak());
             }
             Some(doc) if doc.groups.is_empty() => {
                 ui.label(RichText::new("No entities found.").weak());
