@@ -11,10 +11,10 @@ use crate::entities::curation::Curation;
 use crate::export::{Table, TableFormat};
 use crate::index::DocIndex;
 use crate::model::{
-    Cooccurrence, DocSummary, DocView, EntityCount, EntityKey, IndexStats, Query, SearchResults, SentencePairs,
-    Timeline,
+    Cooccurrence, DocSummary, EntityCount, EntityKey, IndexStats, Query, SearchResults, SentencePairs, Timeline,
 };
 use crate::pipeline::Notify;
+use crate::view::document::DocState;
 
 /// How many hits a search returns with its count; the list asks for the rest as they are
 /// scrolled to ([`Request::Hits`]), so snippets are made for the rows shown.
@@ -94,7 +94,10 @@ pub enum Answer {
     /// The hits of `query` from an offset.
     Hits(Query, usize, Result<SearchResults, String>),
     Docs(Result<Vec<DocSummary>, String>),
-    Doc(Result<Option<Box<DocView>>, String>),
+    /// The document as the view shows it, prepared here (locating a long document's mentions
+    /// and blocks takes tens of milliseconds, which the UI thread must not spend); its
+    /// `generation` is the front end's to set.
+    Doc(Result<Option<Box<DocState>>, String>),
     Entities(Result<std::sync::Arc<Vec<EntityCount>>, String>),
     Stats(Result<IndexStats, String>),
     Cooccur(EntityKey, Result<Cooccurrence, String>),
@@ -316,7 +319,10 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
             Answer::Hits(query, offset, results)
         }
         Request::Docs => Answer::Docs(index.list_docs().map_err(msg)),
-        Request::Doc { id, query } => Answer::Doc(index.doc_view(&id, &query).map(|v| v.map(Box::new)).map_err(msg)),
+        Request::Doc { id, query } => {
+            let view = index.doc_view(&id, &query).map_err(msg);
+            Answer::Doc(view.map(|v| v.map(|v| Box::new(DocState::new(v, 0)))))
+        }
         Request::Entities(query) => Answer::Entities(index.entity_counts_for(&query).map_err(msg)),
         Request::Stats => Answer::Stats(index.stats(index_dir).map_err(msg)),
         Request::Cooccur(key) => {

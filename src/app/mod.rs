@@ -401,7 +401,10 @@ impl DossierApp {
                     }
                 }
                 Answer::Docs(Ok(docs)) => self.listed(docs),
-                Answer::Doc(Ok(Some(view))) => self.loaded(DocState::new(*view, reply.generation)),
+                Answer::Doc(Ok(Some(mut doc))) => {
+                    doc.generation = reply.generation;
+                    self.loaded(*doc);
+                }
                 Answer::Doc(Ok(None)) => {
                     self.state.doc_loading = false;
                     self.state.doc = None;

@@ -45,6 +45,7 @@ pub struct EntityRow {
 }
 
 /// A document as the view shows it.
+#[derive(Clone, Debug)]
 pub struct DocState {
     pub id: String,
     /// Which answer of the searcher this is: the same document asked for again (the query
