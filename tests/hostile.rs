@@ -209,36 +209,48 @@ fn mailbox(n: usize) -> String {
         .collect()
 }
 
-#[test]
-fn a_run_killed_mid_mailbox_loses_nothing_and_its_file_cannot_kill_the_next() {
-    use std::process::Command;
-    let fx = Fixture::new();
-    let dir = fx.dir.path().join("killed");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("box.mbox"), mailbox(8_000)).unwrap();
-    std::fs::write(dir.join("note.txt"), "A note about the harbour.").unwrap();
-    let dossier = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_dossier")).args(args).env("DOSSIER_DATA_DIR", &fx.data).output().unwrap()
-    };
-    let folder = dir.to_str().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(["index", folder])
+/// `dossier ARGS` with the fixture's data folder.
+fn run_dossier(fx: &Fixture, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(args)
+        .env("DOSSIER_DATA_DIR", &fx.data)
+        .output()
+        .unwrap()
+}
+
+/// Starts `dossier index DIR` and kills it (SIGKILL) `ms` after its journal first holds `mark`;
+/// returns the journal's path.
+fn kill_indexing_after(fx: &Fixture, dir: &Path, mark: &str, ms: u64, never: &str) -> std::path::PathBuf {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["index", dir.to_str().unwrap()])
         .env("DOSSIER_DATA_DIR", &fx.data)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Kill it once the mailbox is being read and a commit or two has landed.
-    let index_dir = fx.store().index_dir(&dir.canonicalize().unwrap());
-    let journal = index_dir.join("journal.jsonl");
+    let journal = fx.store().index_dir(&dir.canonicalize().unwrap()).join("journal.jsonl");
     let started = std::time::Instant::now();
-    while !std::fs::read_to_string(&journal).unwrap_or_default().contains("\"box.mbox\"") {
-        assert!(started.elapsed().as_secs() < 60, "the mailbox was never started");
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    while !std::fs::read_to_string(&journal).unwrap_or_default().contains(mark) {
+        assert!(started.elapsed().as_secs() < 120, "{never}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    std::thread::sleep(std::time::Duration::from_millis(400));
+    std::thread::sleep(std::time::Duration::from_millis(ms));
     child.kill().unwrap();
     child.wait().unwrap();
+    journal
+}
+
+#[test]
+fn a_run_killed_mid_mailbox_loses_nothing_and_its_file_cannot_kill_the_next() {
+    let fx = Fixture::new();
+    let dir = fx.dir.path().join("killed");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("box.mbox"), mailbox(8_000)).unwrap();
+    std::fs::write(dir.join("note.txt"), "A note about the harbour.").unwrap();
+    let dossier = |args: &[&str]| run_dossier(&fx, args);
+    let folder = dir.to_str().unwrap();
+    // Kill it once the mailbox is being read and a commit or two has landed.
+    let journal = kill_indexing_after(&fx, &dir, "\"box.mbox\"", 400, "the mailbox was never started");
     assert!(
         !std::fs::read_to_string(&journal).unwrap().contains("[\"read\",\"box.mbox\"]"),
         "the test must kill the run while the mailbox is being read"
@@ -267,33 +279,14 @@ fn a_run_killed_mid_mailbox_loses_nothing_and_its_file_cannot_kill_the_next() {
 
 #[test]
 fn a_run_killed_while_finding_entities_keeps_the_text_and_the_next_one_resumes() {
-    use std::process::Command;
     let fx = Fixture::new();
     let dir = fx.dir.path().join("killed-later");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("box.mbox"), mailbox(1_500)).unwrap();
-    let dossier = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_dossier")).args(args).env("DOSSIER_DATA_DIR", &fx.data).output().unwrap()
-    };
+    let dossier = |args: &[&str]| run_dossier(&fx, args);
     let folder = dir.to_str().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-        .args(["index", folder])
-        .env("DOSSIER_DATA_DIR", &fx.data)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
     // Kill it while it finds entities.
-    let index_dir = fx.store().index_dir(&dir.canonicalize().unwrap());
-    let journal = index_dir.join("journal.jsonl");
-    let started = std::time::Instant::now();
-    while !std::fs::read_to_string(&journal).unwrap_or_default().contains("[\"find\",") {
-        assert!(started.elapsed().as_secs() < 120, "no entities were ever looked for");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let journal = kill_indexing_after(&fx, &dir, "[\"find\",", 200, "no entities were ever looked for");
     let text = std::fs::read_to_string(&journal).unwrap();
     let in_flight = text.lines().filter(|l| l.starts_with("[\"find\",")).count()
         - text.lines().filter(|l| l.starts_with("[\"found\",")).count();

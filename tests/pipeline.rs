@@ -19,21 +19,31 @@ struct Run {
 }
 
 fn index_folder(fx: &Fixture) -> (DocIndex, Run) {
+    let mut planned = (0, 0, 0);
+    let mut committed = 0;
+    let (index, record) = run_fixture(fx, default_extractor(), Options::default(), |e| match e {
+        Event::Planned { to_index, unchanged, removed } => planned = (*to_index, *unchanged, *removed),
+        Event::Committed => committed += 1,
+        _ => {}
+    });
+    (index, Run { record, planned, committed })
+}
+
+/// Indexes the fixture folder with `extractor` and `options`, handing each event to `on_event`;
+/// the index (reloaded) and the run's record. The run must not fail.
+fn run_fixture(
+    fx: &Fixture,
+    extractor: Arc<dyn dossier::entities::Extractor>,
+    options: Options,
+    on_event: impl FnMut(&Event),
+) -> (DocIndex, RunRecord) {
     let folder = fx.folder.canonicalize().unwrap();
     let dir = fx.store().index_dir(&folder);
     let index = DocIndex::open_or_create(&dir).unwrap();
-    let mut planned = (0, 0, 0);
-    let mut committed = 0;
-    let (record, error) =
-        pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), Options::default(), |e| match e {
-            Event::Planned { to_index, unchanged, removed } => planned = (*to_index, *unchanged, *removed),
-            Event::Committed => committed += 1,
-            _ => {}
-        })
-        .unwrap();
+    let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, extractor, options, on_event).unwrap();
     assert_eq!(error, None);
     index.reload().unwrap();
-    (index, Run { record, planned, committed })
+    (index, record)
 }
 
 fn q(text: &str) -> Query {
@@ -649,15 +659,9 @@ fn mailbox(n: usize, odd_one: Option<usize>) -> String {
 /// Indexes `folder` with the `Watching` extractor on two workers; the run's record and the
 /// names of the threads that found entities.
 fn index_watched(fx: &Fixture, retry_skipped: bool) -> (DocIndex, RunRecord, std::collections::HashSet<String>) {
-    let folder = fx.folder.canonicalize().unwrap();
-    let dir = fx.store().index_dir(&folder);
-    let index = DocIndex::open_or_create(&dir).unwrap();
     let extractor = Arc::new(Watching { threads: Default::default(), inner: default_extractor() });
     let options = Options { workers: 2, retry_skipped, ..Options::default() };
-    let (record, error) =
-        pipeline::run_blocking(folder, index.clone(), dir, extractor.clone(), options, |_| {}).unwrap();
-    assert_eq!(error, None);
-    index.reload().unwrap();
+    let (index, record) = run_fixture(fx, extractor.clone(), options, |_| {});
     let threads = extractor.threads.lock().unwrap().clone();
     (index, record, threads)
 }
@@ -719,16 +723,13 @@ fn text_is_searchable_before_entities_and_a_later_run_finds_the_rest() {
     let index = DocIndex::open_or_create(&dir).unwrap();
     let run = |options: Options| {
         let mut stages = Vec::new();
-        let (record, error) =
-            pipeline::run_blocking(folder.clone(), index.clone(), dir.clone(), default_extractor(), options, |e| {
-                if let Event::Progress(p) = e
-                    && stages.last() != Some(&p.stage)
-                {
-                    stages.push(p.stage);
-                }
-            })
-            .unwrap();
-        assert_eq!(error, None);
+        let (_, record) = run_fixture(&fx, default_extractor(), options, |e| {
+            if let Event::Progress(p) = e
+                && stages.last() != Some(&p.stage)
+            {
+                stages.push(p.stage);
+            }
+        });
         index.reload().unwrap();
         (record, stages)
     };
@@ -773,13 +774,7 @@ fn a_document_that_was_in_the_recogniser_when_the_process_died_is_given_up_on_ev
     writeln!(journal, "{}", serde_json::json!(["find", "harbour-fire.txt\u{1f}harbour-fire.txt"])).unwrap();
     drop(journal);
     let suspect = ("harbour-fire.txt".to_owned(), "harbour-fire.txt".to_owned());
-    let run = |options: Options| {
-        let (record, error) =
-            pipeline::run_blocking(folder.clone(), index.clone(), dir.clone(), default_extractor(), options, |_| {})
-                .unwrap();
-        assert_eq!(error, None);
-        record
-    };
+    let run = |options: Options| run_fixture(&fx, default_extractor(), options, |_| {}).1;
     // A run that never gets to entities keeps it a suspect.
     run(Options { extract_entities: false, ..Options::default() });
     assert!(dossier::store::Journal::read(&dir).finding.contains(&suspect));

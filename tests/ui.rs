@@ -40,18 +40,24 @@ impl FolderPicker for NoDialog {
 }
 
 fn harness(fx: &Fixture, initial: Option<PathBuf>, state: Option<Persisted>) -> Harness<'static, DossierApp> {
-    let setup = Setup {
+    build(setup(fx, initial, state), [1280.0, 800.0])
+}
+
+/// The app's setup for the fixture: its dialog answers with the fixture folder.
+fn setup(fx: &Fixture, initial: Option<PathBuf>, state: Option<Persisted>) -> Setup {
+    Setup {
         store: fx.store(),
         picker: Arc::new(FixedPicker(fx.folder.clone())),
         extractor: default_extractor(),
         initial_folder: initial,
         options: Options::default(),
         state,
-    };
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .allow_missing_glyphs()
-        .build_eframe(move |cc| DossierApp::new(cc, setup))
+    }
+}
+
+/// The app with `setup` in a window of `size`.
+fn build(setup: Setup, size: [f32; 2]) -> Harness<'static, DossierApp> {
+    Harness::builder().with_size(size).allow_missing_glyphs().build_eframe(move |cc| DossierApp::new(cc, setup))
 }
 
 /// Steps the app until `done` holds, giving the background threads time to answer. The limit
@@ -431,10 +437,7 @@ fn a_mailbox_and_pdfs_are_filtered_by_type_and_folder_linked_and_reported() {
         options: Options { max_file_bytes: 4096, ..Options::default() },
         state: None,
     };
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .allow_missing_glyphs()
-        .build_eframe(move |cc| DossierApp::new(cc, setup));
+    let mut h = build(setup, [1280.0, 800.0]);
     run_until(&mut h, "the documents", |h| listed(h, 5));
 
     // Type chips, with counts; one click limits the list, another lifts the limit.
@@ -551,18 +554,7 @@ fn a_filter_whose_documents_are_gone_stays_visible_and_escape_clears_it() {
 #[test]
 fn at_the_smallest_window_the_document_keeps_a_readable_width() {
     let fx = Fixture::new();
-    let setup = Setup {
-        store: fx.store(),
-        picker: Arc::new(FixedPicker(fx.folder.clone())),
-        extractor: default_extractor(),
-        initial_folder: Some(fx.folder.clone()),
-        options: Options::default(),
-        state: None,
-    };
-    let mut h = Harness::builder()
-        .with_size([640.0, 400.0])
-        .allow_missing_glyphs()
-        .build_eframe(move |cc| DossierApp::new(cc, setup));
+    let mut h = build(setup(&fx, Some(fx.folder.clone()), None), [640.0, 400.0]);
     run_until(&mut h, "the documents", |h| shows_part(h, "All documents (7)") && !h.state().indexing());
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, dossier::app::Command::SelectDoc("news-blinken-lavrov.txt".into()));
@@ -648,10 +640,7 @@ fn without_a_folder_dialog_ctrl_o_opens_the_apps_own_folder_browser() {
             options: Options::default(),
             state: None,
         };
-        Harness::builder()
-            .with_size([1280.0, 800.0])
-            .allow_missing_glyphs()
-            .build_eframe(move |cc| DossierApp::new(cc, setup))
+        build(setup, [1280.0, 800.0])
     };
     // A cancelled dialog: nothing else opens.
     let mut h = build(Picked::Cancelled);
@@ -1106,18 +1095,8 @@ impl dossier::entities::Extractor for Gate {
 fn a_folder_is_searchable_while_its_entities_are_found_and_says_so() {
     let fx = Fixture::new();
     let open = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let setup = Setup {
-        store: fx.store(),
-        picker: Arc::new(FixedPicker(fx.folder.clone())),
-        extractor: Arc::new(Gate { open: open.clone(), inner: default_extractor() }),
-        initial_folder: Some(fx.folder.clone()),
-        options: Options::default(),
-        state: None,
-    };
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .allow_missing_glyphs()
-        .build_eframe(move |cc| DossierApp::new(cc, setup));
+    let extractor = Arc::new(Gate { open: open.clone(), inner: default_extractor() });
+    let mut h = build(Setup { extractor, ..setup(&fx, Some(fx.folder.clone()), None) }, [1280.0, 800.0]);
     // Every document is listed and searchable; the progress bar, the entity panel and the open
     // document say that entities are still to come.
     run_until(&mut h, "the text stage", |h| {

@@ -434,15 +434,7 @@ impl DocIndex {
         if given_up {
             stages.push(EntityStage::GivenUp);
         }
-        let query = BooleanQuery::new(
-            stages
-                .iter()
-                .map(|s| {
-                    let term = Term::from_field_u64(self.fields.entity_stage, s.code());
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
-                })
-                .collect(),
-        );
+        let query = BooleanQuery::new(stages.iter().map(|&s| (Occur::Should, stage_query(self.fields, s))).collect());
         let searcher = self.searcher();
         let docs = by_segment(&searcher.search(&query, &DocSetCollector)?.into_iter().collect::<Vec<_>>());
         let mut out = Vec::new();
@@ -464,11 +456,7 @@ impl DocIndex {
     /// entities; `None` if it is gone.
     pub fn stored_doc(&self, id: &str, file: &str) -> Result<Option<LoadedDoc>> {
         let searcher = self.searcher();
-        let this = BooleanQuery::new(vec![
-            (Occur::Must, term_query(self.fields.id, id)),
-            (Occur::Must, term_query(self.fields.file, file)),
-        ]);
-        let found = searcher.search(&this, &TopDocs::with_limit(1).order_by_score())?;
+        let found = searcher.search(&*this_doc(self.fields, id, file), &TopDocs::with_limit(1).order_by_score())?;
         let Some(&(_, addr)) = found.first() else { return Ok(None) };
         let doc: TantivyDocument = searcher.doc(addr)?;
         let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
@@ -1113,10 +1101,7 @@ impl DocIndex {
             documents: self.num_docs(),
             copies: self.doc_order(&self.searcher())?.copies() as u64,
             distinct_entities: self.merged_entities()?.list.len() as u64,
-            entities_pending: {
-                let term = Term::from_field_u64(self.fields.entity_stage, EntityStage::Pending.code());
-                self.searcher().search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)? as u64
-            },
+            entities_pending: self.searcher().search(&*stage_query(self.fields, EntityStage::Pending), &Count)? as u64,
             index_bytes: dir_size(dir),
             formats,
             folders,
@@ -1215,6 +1200,20 @@ fn segment_entity_terms(searcher: &Searcher, order: &rank::DocOrder) -> Result<V
         out.push(terms.iter().map(|t| EntityKey::decode(t)).zip(per_ord).collect());
     }
     Ok(out)
+}
+
+/// Document `id` of `file` (an id is unique within its file).
+fn this_doc(fields: Fields, id: &str, file: &str) -> Box<dyn TantivyQuery> {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, term_query(fields.id, id)),
+        (Occur::Must, term_query(fields.file, file)),
+    ]))
+}
+
+/// Documents whose entity search is at `stage`.
+fn stage_query(fields: Fields, stage: EntityStage) -> Box<dyn TantivyQuery> {
+    let term = Term::from_field_u64(fields.entity_stage, stage.code());
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
 /// Documents holding `value` in the string field `field`.
@@ -1509,11 +1508,7 @@ impl DocWriter {
     /// file) with `doc` and its entities: how a document's entities are added once its text is
     /// indexed.
     pub fn replace(&mut self, doc: &LoadedDoc, entities: &[Entity], stage: EntityStage) -> Result<()> {
-        let this = BooleanQuery::new(vec![
-            (Occur::Must, term_query(self.fields.id, &doc.id)),
-            (Occur::Must, term_query(self.fields.file, &doc.file)),
-        ]);
-        self.writer.delete_query(Box::new(this))?;
+        self.writer.delete_query(this_doc(self.fields, &doc.id, &doc.file))?;
         self.add(doc, entities, stage)
     }
 
