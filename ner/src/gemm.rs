@@ -1,9 +1,10 @@
 //! Small dense matrix products for the network, `out = x . wt + bias`, with
 //! `x` row-major (n x k) and `wt` the *transposed* weight matrix (k x o,
-//! row-major). Kernels, selected at run time: AVX-512F (up to 12 rows x 32
-//! columns), AVX2+FMA (6 rows x 16 columns), or a portable loop. The two SIMD
-//! kernels accumulate every output in the same order (one FMA per k, in k
-//! order, bias added last), so they give bit-identical results.
+//! row-major, see [`Matrix`]). Kernels, selected at run time: AVX-512F (up to
+//! 12 rows x 32 columns), AVX2+FMA (6 rows x 16 columns, over 16-column weight
+//! panels and blocks of 48 rows), or a portable loop. The two SIMD kernels
+//! accumulate every output in the same order (one FMA per k, in k order, bias
+//! added last), so they give bit-identical results.
 
 /// Which matrix kernel to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,10 +50,51 @@ fn fits(x: usize, wt: usize, bias: usize, out: usize, n: usize, k: usize, o: usi
     holds(x, n, k) && holds(wt, k, o) && bias >= o && holds(out, n, o)
 }
 
-/// out[n x o] = x[n x k] . wt[k x o] + bias[o]. `simd` is what the caller asks for; a kernel
+/// A weight matrix `k x o` (the transposed weights of a layer), kept in two layouts: row-major
+/// (the portable and AVX-512 kernels read 16 or 32 columns of a row) and, when `o` is a
+/// multiple of 16, as `o / 16` contiguous panels of `k x 16` (the AVX2 kernel streams one panel
+/// while it sweeps a block of rows, so the weights come in one line after another).
+pub struct Matrix {
+    k: usize,
+    o: usize,
+    rows: Vec<f32>,
+    panels: Vec<f32>,
+}
+
+impl Matrix {
+    /// `rows` is `k x o`, row-major.
+    pub fn new(rows: Vec<f32>, k: usize, o: usize) -> Matrix {
+        assert_eq!(Some(rows.len()), k.checked_mul(o), "a {k} x {o} matrix");
+        let mut panels = Vec::new();
+        if o.is_multiple_of(16) {
+            panels.reserve(k * o);
+            for c in (0..o).step_by(16) {
+                for r in 0..k {
+                    panels.extend_from_slice(&rows[r * o + c..r * o + c + 16]);
+                }
+            }
+        }
+        Matrix { k, o, rows, panels }
+    }
+
+    /// The `k x o` values, row-major.
+    pub fn rows(&self) -> &[f32] {
+        &self.rows
+    }
+
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    pub fn o(&self) -> usize {
+        self.o
+    }
+}
+
+/// out[n x o] = x[n x k] . w[k x o] + bias[o]. `simd` is what the caller asks for; a kernel
 /// this CPU lacks is never run (the level is capped at [`simd_level`]).
-#[allow(clippy::too_many_arguments)]
-pub fn gemm(simd: Simd, x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
+pub fn gemm(simd: Simd, x: &[f32], n: usize, w: &Matrix, bias: &[f32], out: &mut [f32]) {
+    let (k, o, wt) = (w.k, w.o, &w.rows[..]);
     assert!(fits(x.len(), wt.len(), bias.len(), out.len(), n, k, o), "matrix sizes do not fit");
     let simd = simd.min(simd_level());
     #[cfg(target_arch = "x86_64")]
@@ -65,8 +107,9 @@ pub fn gemm(simd: Simd, x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bia
         }
         if simd != Simd::Portable && o & 15 == 0 {
             // SAFETY: `simd` is capped at simd_level(), which detected avx2 and fma at run
-            // time; bounds asserted above.
-            unsafe { avx::gemm(x, n, k, wt, o, bias, out) };
+            // time; bounds asserted above, and `panels` holds as many floats as `rows` when
+            // o is a multiple of 16.
+            unsafe { avx::gemm(x, n, k, &w.panels, o, bias, out) };
             return;
         }
     }
@@ -125,69 +168,121 @@ fn portable(x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], o
 mod avx {
     use std::arch::x86_64::*;
 
+    /// Rows per cache block: the block's x rows and one weight panel (k x 16)
+    /// stay in L1 while the panel is swept over the block.
+    const ROW_BLOCK: usize = 48;
+
+    /// `out = x . w + bias` with `wp` the weights as panels (see [`super::Matrix`]).
+    ///
     /// # Safety
-    /// The CPU must support AVX2 and FMA; `x`, `wt`, `bias`, `out` must hold
+    /// The CPU must support AVX2 and FMA; `x`, `wp`, `bias`, `out` must hold
     /// at least n*k, k*o, o and n*o floats; `o` must be a multiple of 16.
     #[target_feature(enable = "avx2,fma")]
-    pub unsafe fn gemm(x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
-        let mut r = 0;
-        // SAFETY: forwarded from the caller's contract.
+    pub unsafe fn gemm(x: &[f32], n: usize, k: usize, wp: &[f32], o: usize, bias: &[f32], out: &mut [f32]) {
+        let mut rb = 0;
+        while rb < n {
+            let re = (rb + ROW_BLOCK).min(n);
+            let mut c = 0;
+            while c < o {
+                // SAFETY: forwarded from the caller's contract.
+                unsafe { strip(x, rb, re, k, wp.as_ptr().add(c * k), o, c, bias, out) };
+                c += 16;
+            }
+            rb = re;
+        }
+    }
+
+    /// Columns c..c+16 of rows rb..re; `panel` is their weights, k rows of 16.
+    ///
+    /// # Safety
+    /// As for [`gemm`], with c + 16 <= o, re <= n and `panel` holding k * 16 floats.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn strip(
+        x: &[f32],
+        rb: usize,
+        re: usize,
+        k: usize,
+        panel: *const f32,
+        o: usize,
+        c: usize,
+        bias: &[f32],
+        out: &mut [f32],
+    ) {
+        let mut r = rb;
+        // SAFETY: forwarded.
         unsafe {
-            while r + 6 <= n {
-                block::<6>(x, r, k, wt, o, bias, out);
+            while r + 6 <= re {
+                block::<6>(x, r, k, panel, o, c, bias, out);
                 r += 6;
             }
-            match n - r {
-                5 => block::<5>(x, r, k, wt, o, bias, out),
-                4 => block::<4>(x, r, k, wt, o, bias, out),
-                3 => block::<3>(x, r, k, wt, o, bias, out),
-                2 => block::<2>(x, r, k, wt, o, bias, out),
-                1 => block::<1>(x, r, k, wt, o, bias, out),
+            match re - r {
+                5 => block::<5>(x, r, k, panel, o, c, bias, out),
+                4 => block::<4>(x, r, k, panel, o, c, bias, out),
+                3 => block::<3>(x, r, k, panel, o, c, bias, out),
+                2 => block::<2>(x, r, k, panel, o, c, bias, out),
+                1 => block::<1>(x, r, k, panel, o, c, bias, out),
                 _ => {}
             }
         }
     }
 
+    /// MR rows x 16 columns micro-kernel; the k loop is unrolled by 4 (the
+    /// accumulation order is unchanged).
+    ///
     /// # Safety
-    /// As for [`gemm`], with rows `r0..r0+MR` inside `x` and `out`.
+    /// As for [`strip`], with rows r0..r0+MR inside `x` and `out`.
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn block<const MR: usize>(
         x: &[f32],
         r0: usize,
         k: usize,
-        wt: &[f32],
+        panel: *const f32,
         o: usize,
+        c: usize,
         bias: &[f32],
         out: &mut [f32],
     ) {
         // SAFETY: all pointer offsets stay within the slices per the contract above.
         unsafe {
             let xp = x.as_ptr().add(r0 * k);
-            let wp = wt.as_ptr();
             let op = out.as_mut_ptr().add(r0 * o);
-            let mut c = 0;
-            while c < o {
-                let mut acc0 = [_mm256_setzero_ps(); MR];
-                let mut acc1 = [_mm256_setzero_ps(); MR];
-                let mut wrow = wp.add(c);
-                for kk in 0..k {
+            let mut acc0 = [_mm256_setzero_ps(); MR];
+            let mut acc1 = [_mm256_setzero_ps(); MR];
+            let mut wrow = panel;
+            let mut kk = 0;
+            while kk + 4 <= k {
+                for u in 0..4 {
                     let w0 = _mm256_loadu_ps(wrow);
                     let w1 = _mm256_loadu_ps(wrow.add(8));
                     for m in 0..MR {
-                        let xv = _mm256_broadcast_ss(&*xp.add(m * k + kk));
+                        let xv = _mm256_broadcast_ss(&*xp.add(m * k + kk + u));
                         acc0[m] = _mm256_fmadd_ps(xv, w0, acc0[m]);
                         acc1[m] = _mm256_fmadd_ps(xv, w1, acc1[m]);
                     }
-                    wrow = wrow.add(o);
+                    wrow = wrow.add(16);
                 }
-                let b0 = _mm256_loadu_ps(bias.as_ptr().add(c));
-                let b1 = _mm256_loadu_ps(bias.as_ptr().add(c + 8));
+                kk += 4;
+            }
+            while kk < k {
+                let w0 = _mm256_loadu_ps(wrow);
+                let w1 = _mm256_loadu_ps(wrow.add(8));
                 for m in 0..MR {
-                    _mm256_storeu_ps(op.add(m * o + c), _mm256_add_ps(acc0[m], b0));
-                    _mm256_storeu_ps(op.add(m * o + c + 8), _mm256_add_ps(acc1[m], b1));
+                    let xv = _mm256_broadcast_ss(&*xp.add(m * k + kk));
+                    acc0[m] = _mm256_fmadd_ps(xv, w0, acc0[m]);
+                    acc1[m] = _mm256_fmadd_ps(xv, w1, acc1[m]);
                 }
-                c += 16;
+                wrow = wrow.add(16);
+                kk += 1;
+            }
+            let b0 = _mm256_loadu_ps(bias.as_ptr().add(c));
+            let b1 = _mm256_loadu_ps(bias.as_ptr().add(c + 8));
+            for m in 0..MR {
+                _mm256_storeu_ps(op.add(m * o + c), _mm256_add_ps(acc0[m], b0));
+                _mm256_storeu_ps(op.add(m * o + c + 8), _mm256_add_ps(acc1[m], b1));
             }
         }
     }
@@ -518,10 +613,11 @@ mod tests {
         let wt: Vec<f32> = (0..k * o).map(|i| (i % 7) as f32).collect();
         let bias = vec![1.0; o];
         let mut want = vec![0.0; n * o];
-        gemm(Simd::Portable, &x, n, k, &wt, o, &bias, &mut want);
+        let w = Matrix::new(wt, k, o);
+        gemm(Simd::Portable, &x, n, &w, &bias, &mut want);
         for simd in [Simd::Avx2, Simd::Avx512] {
             let mut got = vec![0.0; n * o];
-            gemm(simd, &x, n, k, &wt, o, &bias, &mut got);
+            gemm(simd, &x, n, &w, &bias, &mut got);
             assert_eq!(got, want, "{simd:?}");
         }
     }

@@ -181,9 +181,7 @@ impl NerModel {
     #[doc(hidden)]
     pub fn with_bf16(mut self, on: bool) -> NerModel {
         self.net.enc_cat_bf16 = if on {
-            Some(
-                self.net.enc_cat.iter().map(|w| gemm::pack_bf16(w, network::WIDTH, w.len() / network::WIDTH)).collect(),
-            )
+            Some(self.net.enc_cat.iter().map(|w| gemm::pack_bf16(w.rows(), w.k(), w.o())).collect())
         } else {
             None
         };

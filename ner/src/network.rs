@@ -14,7 +14,7 @@
 
 use super::ModelError;
 use super::asset::Asset;
-use super::gemm::{Simd, gemm, gemm_bf16, transpose};
+use super::gemm::{Matrix, Simd, gemm, gemm_bf16, transpose};
 
 pub const WIDTH: usize = 96;
 pub const PIECES: usize = 3;
@@ -25,9 +25,8 @@ pub const PAD: usize = 4;
 
 /// Maxout + LayerNorm block; weights stored transposed (n_in x WIDTH*PIECES).
 pub struct MaxoutLn {
-    pub n_in: usize,
-    /// n_in x (WIDTH*PIECES), column = o*PIECES + p
-    pub wt: Vec<f32>,
+    /// n_in x (WIDTH*PIECES), piece-major columns (see [`piece_major_cols`])
+    pub wt: Matrix,
     pub b: Vec<f32>,
     pub g: Vec<f32>,
     pub beta: Vec<f32>,
@@ -41,19 +40,19 @@ pub struct Network {
     /// [left | centre | right]. `cat` re-arranges it as WIDTH x (3*WIDTH*PIECES)
     /// so one product gives the left/centre/right contributions of a row.
     pub enc: Vec<MaxoutLn>,
-    pub enc_cat: Vec<Vec<f32>>,
+    pub enc_cat: Vec<Matrix>,
     /// Experimental (off by default): bf16-packed `enc_cat` of layers 2-4,
     /// used by [`Self::tok2vec_rows`] when set (see `NerModel::with_bf16`).
     pub enc_cat_bf16: Option<Vec<Vec<u16>>>,
-    pub lin_wt: Vec<f32>, // WIDTH x HIDDEN
+    pub lin_wt: Matrix, // WIDTH x HIDDEN
     pub lin_b: Vec<f32>,
-    pub lower_wt: Vec<f32>,  // HIDDEN x (NF*HIDDEN*NP)
+    pub lower_wt: Matrix,    // HIDDEN x (NF*HIDDEN*NP)
     pub lower_b: Vec<f32>,   // HIDDEN*NP
     pub lower_pad: Vec<f32>, // NF x HIDDEN*NP
     pub upper_w: Vec<f32>,   // n_classes x HIDDEN
     pub upper_b: Vec<f32>,
     /// HIDDEN x n_padded transposed upper weights (zero-padded to 16 columns).
-    pub upper_wt: Vec<f32>,
+    pub upper_wt: Matrix,
     pub upper_bp: Vec<f32>,
     pub n_padded: usize,
     pub n_classes: usize,
@@ -99,8 +98,7 @@ impl MaxoutLn {
         let w = a.tensor(&format!("maxout{idx}.W"), &[WIDTH, PIECES, n_in])?;
         let b = a.tensor(&format!("maxout{idx}.b"), &[WIDTH, PIECES])?;
         Ok(MaxoutLn {
-            n_in,
-            wt: piece_major_cols(&transpose(&w, WIDTH * PIECES, n_in), n_in),
+            wt: Matrix::new(piece_major_cols(&transpose(&w, WIDTH * PIECES, n_in), n_in), n_in, WIDTH * PIECES),
             b: piece_major_cols(&b, 1),
             g: a.tensor(&format!("ln{idx}.G"), &[WIDTH])?,
             beta: a.tensor(&format!("ln{idx}.b"), &[WIDTH])?,
@@ -112,7 +110,7 @@ impl MaxoutLn {
     pub fn forward(&self, simd: Simd, x: &[f32], n: usize, out: &mut [f32], scratch: &mut Vec<f32>) {
         let op = WIDTH * PIECES;
         scratch.resize(n * op, 0.0);
-        gemm(simd, x, n, self.n_in, &self.wt, op, &self.b, scratch);
+        gemm(simd, x, n, &self.wt, &self.b, scratch);
         for r in 0..n {
             maxout_ln_row(&scratch[r * op..(r + 1) * op], &mut out[r * WIDTH..(r + 1) * WIDTH], &self.g, &self.beta);
         }
@@ -178,11 +176,11 @@ impl Network {
                 let mut cat = vec![0f32; WIDTH * 3 * op];
                 for w in 0..3 {
                     for i in 0..WIDTH {
-                        let src = &l.wt[(w * WIDTH + i) * op..(w * WIDTH + i + 1) * op];
+                        let src = &l.wt.rows()[(w * WIDTH + i) * op..(w * WIDTH + i + 1) * op];
                         cat[i * 3 * op + w * op..i * 3 * op + (w + 1) * op].copy_from_slice(src);
                     }
                 }
-                cat
+                Matrix::new(cat, WIDTH, 3 * op)
             })
             .collect();
         let lin_w = a.tensor("linear.W", &[HIDDEN, WIDTH])?;
@@ -195,6 +193,7 @@ impl Network {
                 upper_wt[h * n_padded + c] = upper_w[c * HIDDEN + h];
             }
         }
+        let upper_wt = Matrix::new(upper_wt, HIDDEN, n_padded);
         let mut upper_bp = vec![0f32; n_padded];
         upper_bp[..n_classes].copy_from_slice(&upper_b);
         let lower_w = a.tensor("lower.W", &[NF, HIDDEN, NP, HIDDEN])?;
@@ -205,9 +204,9 @@ impl Network {
             enc,
             enc_cat,
             enc_cat_bf16: None,
-            lin_wt: transpose(&lin_w, HIDDEN, WIDTH),
+            lin_wt: Matrix::new(transpose(&lin_w, HIDDEN, WIDTH), WIDTH, HIDDEN),
             lin_b: a.tensor("linear.b", &[HIDDEN])?,
-            lower_wt: transpose(&lower_w, NF * HIDDEN * NP, HIDDEN),
+            lower_wt: Matrix::new(transpose(&lower_w, NF * HIDDEN * NP, HIDDEN), HIDDEN, NF * HIDDEN * NP),
             lower_b: a.tensor("lower.b", &[HIDDEN, NP])?,
             lower_pad: a.tensor("lower.pad", &[1, NF, HIDDEN, NP])?,
             upper_w,
@@ -273,7 +272,7 @@ impl Network {
         self.mix.forward(simd, &cat, nu, &mut xu, &mut scratch);
         let zero_b = vec![0f32; 3 * op];
         let mut zu = vec![0f32; nu * 3 * op];
-        gemm(simd, &xu, nu, WIDTH, &self.enc_cat[0], 3 * op, &zero_b, &mut zu);
+        gemm(simd, &xu, nu, &self.enc_cat[0], &zero_b, &mut zu);
         for u in 0..nu {
             let dst = &mut out[u * Self::WORD_ROW..(u + 1) * Self::WORD_ROW];
             dst[..WIDTH].copy_from_slice(&xu[u * WIDTH..(u + 1) * WIDTH]);
@@ -353,7 +352,9 @@ impl Network {
         // from the layer's input (before the rows of the block are updated).
         // Each row is projected once: the last two rows of a block (r1 - 1,
         // r1) are carried over as rows 0 and 1 of the next block.
-        let mut zb = vec![0f32; (BLOCK + 2) * zop];
+        // (a block projects at most BLOCK rows, after the 2 carried ones, and never more than
+        // the padded sequence has: a short document does not clear a full block's buffer)
+        let mut zb = vec![0f32; (BLOCK.min(total) + 2) * zop];
         for li in 1..self.enc.len() {
             let layer = &self.enc[li];
             let (lo, hi) = (li + 1, total - (li + 1));
@@ -367,7 +368,7 @@ impl Network {
                 let xs = &x[g0 * WIDTH..rend * WIDTH];
                 match &self.enc_cat_bf16 {
                     Some(p) => gemm_bf16(xs, rend - g0, WIDTH, &p[li], zop, &zero_b, &mut zb[have * zop..]),
-                    None => gemm(simd, xs, rend - g0, WIDTH, &self.enc_cat[li], zop, &zero_b, &mut zb[have * zop..]),
+                    None => gemm(simd, xs, rend - g0, &self.enc_cat[li], &zero_b, &mut zb[have * zop..]),
                 }
                 for r in r0..r1 {
                     let i = r + 1 - r0;
@@ -388,7 +389,7 @@ impl Network {
             }
         }
         let mut out = vec![0f32; n * HIDDEN];
-        gemm(simd, &x[PAD * WIDTH..(PAD + n) * WIDTH], n, WIDTH, &self.lin_wt, HIDDEN, &self.lin_b, &mut out);
+        gemm(simd, &x[PAD * WIDTH..(PAD + n) * WIDTH], n, &self.lin_wt, &self.lin_b, &mut out);
         out
     }
 
@@ -403,7 +404,7 @@ impl Network {
 
     /// Action scores for `n` hidden vectors (n x HIDDEN) -> n x n_padded.
     pub fn scores(&self, hidden: &[f32], n: usize, out: &mut [f32]) {
-        gemm(self.simd, hidden, n, HIDDEN, &self.upper_wt, self.n_padded, &self.upper_bp, out);
+        gemm(self.simd, hidden, n, &self.upper_wt, &self.upper_bp, out);
     }
 
     /// Precompute lower-layer slot vectors: n x NF x (HIDDEN*NP).
@@ -411,7 +412,7 @@ impl Network {
         let o = NF * HIDDEN * NP;
         let mut out = vec![0f32; n * o];
         let zero = vec![0f32; o];
-        gemm(self.simd, t, n, HIDDEN, &self.lower_wt, o, &zero, &mut out);
+        gemm(self.simd, t, n, &self.lower_wt, &zero, &mut out);
         out
     }
 }

@@ -293,17 +293,17 @@ fn portable_path_matches_fixture() {
 
 #[test]
 fn simd_kernels_agree() {
-    use dossier_ner::gemm::{Simd, gemm, simd_level};
+    use dossier_ner::gemm::{Matrix, Simd, gemm, simd_level};
     let best = simd_level();
     for &(n, k, o) in
         &[(1usize, 3usize, 16usize), (5, 96, 48), (13, 64, 80), (49, 96, 864), (61, 384, 288), (7, 17, 32)]
     {
         let x: Vec<f32> = (0..n * k).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.013).collect();
-        let w: Vec<f32> = (0..k * o).map(|i| ((i * 53 % 97) as f32 - 48.0) * 0.021).collect();
+        let w = Matrix::new((0..k * o).map(|i| ((i * 53 % 97) as f32 - 48.0) * 0.021).collect(), k, o);
         let b: Vec<f32> = (0..o).map(|i| i as f32 * 0.1 - 1.0).collect();
         let run = |s: Simd| {
             let mut out = vec![0f32; n * o];
-            gemm(s, &x, n, k, &w, o, &b, &mut out);
+            gemm(s, &x, n, &w, &b, &mut out);
             out
         };
         let p = run(Simd::Portable);

