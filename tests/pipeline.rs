@@ -136,6 +136,38 @@ fn exact_copies_are_one_hit_that_lists_the_others() {
 }
 
 #[test]
+fn each_highlight_names_its_entity_and_a_hidden_entity_loses_only_its_own() {
+    use dossier::entities::curation::{Curation, Rule};
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let id = "news-blinken-lavrov.txt";
+    let view = index.doc_view(id, &Query::default()).unwrap().unwrap();
+    // The view's key for each mention is the one the document's resolution gives it.
+    let named = |view: &dossier::model::DocView| -> Vec<(std::ops::Range<usize>, EntityKey)> {
+        view.entities
+            .iter()
+            .zip(&view.mention_keys)
+            .map(|(e, &k)| (e.span.clone(), view.entity_doc_counts[k as usize].0.clone()))
+            .collect()
+    };
+    let resolved = dossier::entities::identity::resolve(&view.text, &view.entities);
+    let all = named(&view);
+    assert_eq!(all.len(), resolved.len());
+    for ((span, key), identity) in all.iter().zip(&resolved) {
+        assert_eq!(key, &identity.key, "{}", &view.text[span.clone()]);
+    }
+    let lavrov = EntityKey { kind: EntityKind::Person, text: "Sergey Lavrov".into() };
+    let of_lavrov = all.iter().filter(|(_, k)| *k == lavrov).count();
+    assert!(of_lavrov >= 6, "'Lavrov' is a mention of Sergey Lavrov: {all:?}");
+    // Hidden: its mentions go, every other mention keeps its entity.
+    index.set_curation(Curation { rules: vec![Rule::Hide { key: lavrov.clone() }] });
+    let hidden = index.doc_view(id, &Query::default()).unwrap().unwrap();
+    let rest: Vec<_> = all.iter().filter(|(_, k)| *k != lavrov).cloned().collect();
+    assert_eq!(named(&hidden), rest);
+    assert!(hidden.entity_doc_counts.iter().all(|(k, _)| *k != lavrov));
+}
+
+#[test]
 fn windows_of_hits_fit_together_in_one_order() {
     let fx = Fixture::new();
     // Equal scores (the same length, one match each), written in no particular order.
