@@ -1050,11 +1050,11 @@ fn every_hit_is_listed_as_it_is_scrolled_to_and_copies_are_one_hit() {
 #[test]
 fn a_long_document_is_shown_whole_and_scrolls_to_its_last_match() {
     let fx = Fixture::new();
-    // About 3 MB of French (no entities to find, so it indexes quickly), the word only at the
-    // start and on the last line.
+    // 20 MB of French (no entities to find, so it indexes quickly), the word only at the start
+    // and on the last line.
     let mut text = String::from("Le phare de Northport.\n");
     let line = "La marée monte sur le quai et les grues attendent le prochain navire.\n";
-    while text.len() < 3_000_000 {
+    while text.len() < 20_000_000 {
         text.push_str(line);
     }
     text.push_str("Dernière ligne : le phare est rallumé.\n");
@@ -1071,7 +1071,7 @@ fn a_long_document_is_shown_whole_and_scrolls_to_its_last_match() {
         shows(h, "2 of 2 matches") && shows_part(h, "Dernière ligne : le phare est rallumé.")
     });
     assert!(h.state().painted_matches().contains(&"phare".to_owned()));
-    // Only the blocks in view were laid out, not the text's 190.
+    // Only the blocks in view were laid out, not the text's 1,200.
     assert!(h.state().layout_builds() < 40, "{} blocks laid out", h.state().layout_builds());
 }
 
