@@ -195,7 +195,7 @@ fn main() {
         std::hint::black_box(index.cooccurrences(&c.key, 20).expect("cooccur"));
         lat.push(started.elapsed().as_secs_f64() * 1000.0);
         let started = Instant::now();
-        let q = Query { entities: vec![c.key.clone()], ..Query::default() };
+        let q = Query { entities: vec![(*c.key).clone()], ..Query::default() };
         std::hint::black_box(index.search(&q, 200).expect("filter"));
         filtered.push(started.elapsed().as_secs_f64() * 1000.0);
     }
@@ -259,7 +259,9 @@ fn main() {
     );
     if let [a, b, ..] = people.as_slice() {
         let mut curation = index.curation();
-        curation.rules.push(dossier::entities::curation::Rule::Merge { from: a.key.clone(), into: b.key.clone() });
+        curation
+            .rules
+            .push(dossier::entities::curation::Rule::Merge { from: (*a.key).clone(), into: (*b.key).clone() });
         let started = Instant::now();
         index.set_curation(curation);
         std::hint::black_box(index.entity_counts().expect("counts"));

@@ -762,7 +762,8 @@ pub fn bound_query(words: &str) -> (String, Vec<String>) {
 /// merged into it (see [`crate::entities::identity`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EntityCount {
-    pub key: EntityKey,
+    /// Shared, as the spellings are: counts under a query copy every row.
+    pub key: std::sync::Arc<EntityKey>,
     pub documents: u64,
     /// Each spelling with the documents that use it and why it is this entity, most used first.
     /// Shared: counts under a query copy every entity of a folder (tens of thousands), with

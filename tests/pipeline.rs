@@ -221,7 +221,7 @@ fn documents_carry_entity_spans_and_corpus_counts() {
     // "Calder Shipping Company" is in two documents.
     let calder = EntityKey { kind: EntityKind::Org, text: "Calder Shipping Company".into() };
     let counts = index.entity_counts().unwrap();
-    let n = counts.iter().find(|c| c.key == calder).map(|c| c.documents);
+    let n = counts.iter().find(|c| *c.key == calder).map(|c| c.documents);
     assert_eq!(n, Some(2), "{counts:?}");
 
     // Filtering by entity.
@@ -710,7 +710,7 @@ fn a_mailbox_alone_is_extracted_on_every_core() {
     // Every message has its entities, whichever loader found them.
     let becker = EntityKey { kind: EntityKind::Person, text: "Tom Becker".into() };
     let counts = index.entity_counts().unwrap();
-    assert_eq!(counts.iter().find(|c| c.key == becker).map(|c| c.documents), Some(200));
+    assert_eq!(counts.iter().find(|c| *c.key == becker).map(|c| c.documents), Some(200));
     assert_eq!(index.search(&q("crane"), 0).unwrap().total, 200);
 }
 
@@ -728,7 +728,7 @@ fn a_message_whose_entities_panic_keeps_its_text_and_the_rest_their_entities() {
     let becker = EntityKey { kind: EntityKind::Person, text: "Tom Becker".into() };
     let counts = index.entity_counts().unwrap();
     // The other 119 messages and the fixture's harbour story.
-    assert_eq!(counts.iter().find(|c| c.key == becker).map(|c| c.documents), Some(120));
+    assert_eq!(counts.iter().find(|c| *c.key == becker).map(|c| c.documents), Some(120));
     // Given up on, not tried again at every start (the report still says why); Retry tries again.
     let in_box = |r: &RunRecord| r.problems.iter().filter(|p| p.file() == "box.mbox").count();
     let (_, again, threads) = index_watched(&fx, false);

@@ -117,7 +117,7 @@ impl Curation {
             return entities;
         }
         let find = |entities: &[EntityCount], key: &EntityKey| {
-            entities.iter().position(|e| e.key == *key || e.members.contains(key))
+            entities.iter().position(|e| *e.key == *key || e.members.contains(key))
         };
         let mut changed: Vec<EntityKey> = Vec::new();
         for rule in &self.rules {
@@ -146,12 +146,12 @@ impl Curation {
                     Arc::make_mut(&mut group.members).retain(|k| k != key);
                     let (moved, kept) = group.variants.iter().cloned().partition(|v| v.of == *key);
                     group.variants = Arc::new(kept);
-                    if group.key == *key {
-                        group.key = group.members[0].clone();
+                    if *group.key == *key {
+                        group.key = Arc::new(group.members[0].clone());
                     }
                     changed.push(group.members[0].clone());
                     entities.push(EntityCount {
-                        key: key.clone(),
+                        key: Arc::new(key.clone()),
                         documents: 0,
                         variants: Arc::new(moved),
                         members: Arc::new(vec![key.clone()]),
@@ -160,12 +160,12 @@ impl Curation {
                 }
                 Rule::Rename { key, name } => {
                     if let Some(g) = find(&entities, key) {
-                        entities[g].key.text = name.clone();
+                        Arc::make_mut(&mut entities[g].key).text = name.clone();
                     }
                 }
                 Rule::Retype { key, kind } => {
                     if let Some(g) = find(&entities, key) {
-                        entities[g].key.kind = *kind;
+                        Arc::make_mut(&mut entities[g].key).kind = *kind;
                     }
                 }
                 Rule::Hide { key } => {
@@ -201,7 +201,7 @@ mod tests {
             .iter()
             .map(|m| Variant { text: m.text.clone(), documents, reason: MergeReason::AsWritten, of: m.clone() })
             .collect();
-        EntityCount { key: k, documents, variants: Arc::new(variants), members: Arc::new(members) }
+        EntityCount { key: Arc::new(k), documents, variants: Arc::new(variants), members: Arc::new(members) }
     }
 
     #[test]

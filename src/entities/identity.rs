@@ -350,7 +350,7 @@ pub fn merge(counts: &HashMap<EntityKey, u64>, spellings: &HashMap<EntityKey, Ve
             }
             variants.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.text.cmp(&b.text)));
             variants.dedup_by(|a, b| a.text == b.text);
-            Some(EntityCount { key, documents, variants: Arc::new(variants), members: Arc::new(keys) })
+            Some(EntityCount { key: Arc::new(key), documents, variants: Arc::new(variants), members: Arc::new(keys) })
         })
         .collect();
     out.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));

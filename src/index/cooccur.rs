@@ -56,12 +56,12 @@ impl DocIndex {
                 }
             }
         }
-        let shown = table.find(key).map_or_else(|| key.clone(), |e| e.key.clone());
+        let shown = table.find(key).map_or_else(|| key.clone(), |e| EntityKey::clone(&e.key));
         let total: u64 = docs.values().map(|d| d.len() as u64).sum();
         let mut nodes = vec![(shown, total)];
         let mut edges = Vec::new();
         for (i, (g, with)) in companions.iter().enumerate() {
-            nodes.push((table.list[*g].key.clone(), table.list[*g].documents));
+            nodes.push((EntityKey::clone(&table.list[*g].key), table.list[*g].documents));
             edges.push((0, i + 1, *with));
         }
         for a in 1..n {
@@ -72,7 +72,7 @@ impl DocIndex {
             }
         }
         let doc_ids = ids_of(&table.searcher, &docs)?;
-        let documents = documents.into_iter().map(|(g, n)| (table.list[g].key.clone(), n)).collect();
+        let documents = documents.into_iter().map(|(g, n)| (EntityKey::clone(&table.list[g].key), n)).collect();
         Ok(Cooccurrence { documents, doc_ids, members, graph: EntityGraph { nodes, edges } })
     }
 
@@ -85,7 +85,7 @@ impl DocIndex {
         if limit > 0 {
             documents.truncate(limit);
         }
-        Ok(documents.into_iter().map(|(g, n)| (table.list[g].key.clone(), n)).collect())
+        Ok(documents.into_iter().map(|(g, n)| (EntityKey::clone(&table.list[g].key), n)).collect())
     }
 
     /// `key`'s per-document keys, its documents by segment, and the entities sharing them
@@ -164,7 +164,7 @@ impl DocIndex {
             }
         }
         let mut pairs: Vec<(EntityKey, u64)> =
-            counts.into_iter().map(|(g, n)| (table.list[g].key.clone(), n)).collect();
+            counts.into_iter().map(|(g, n)| (EntityKey::clone(&table.list[g].key), n)).collect();
         pairs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(SentencePairs { pairs, read, of: docs.len() as u64 })
     }

@@ -299,7 +299,7 @@ impl EntityTable {
     fn find(&self, key: &EntityKey) -> Option<&EntityCount> {
         match self.group_of.get(key) {
             Some(&g) => self.list.get(g),
-            None => self.list.iter().find(|e| e.key == *key),
+            None => self.list.iter().find(|e| *e.key == *key),
         }
     }
 }

@@ -1075,7 +1075,7 @@ fn folder_entity_row_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Comman
     })
     .clicked()
     {
-        out.push(Command::AddFilter(c.key.clone()));
+        out.push(Command::AddFilter(EntityKey::clone(&c.key)));
     }
 }
 
@@ -1097,7 +1097,7 @@ fn entity_menu_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         }
     });
     if ui.button("Merge into…").clicked() {
-        out.push(Command::MergeInto(Some((key.clone(), c.key.clone(), String::new()))));
+        out.push(Command::MergeInto(Some((key.clone(), EntityKey::clone(&c.key), String::new()))));
         ui.close();
     }
     if c.members.len() > 1 {
@@ -1130,7 +1130,7 @@ fn merge_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let others = state
             .corpus_entities
             .iter()
-            .filter(|o| o.key.kind == shown.kind && o.key != *shown)
+            .filter(|o| o.key.kind == shown.kind && *o.key != *shown)
             .filter(|o| crate::entities::identity::fold(&o.key.text).contains(&wanted))
             .take(30);
         egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
