@@ -1075,6 +1075,54 @@ fn a_long_document_is_shown_whole_and_scrolls_to_its_last_match() {
     assert!(h.state().layout_builds() < 40, "{} blocks laid out", h.state().layout_builds());
 }
 
+#[test]
+fn a_selection_across_two_blocks_of_a_long_text_is_copied_whole() {
+    let fx = Fixture::new();
+    let folder = fx.dir.path().join("blocks");
+    std::fs::create_dir_all(&folder).unwrap();
+    // One line of 15,600 bytes, then one of 1,231: the text's first block ends after the first
+    // (blocks are at most 16 KB, cut after a line break), and the second holds the last line.
+    let text = format!("{}\nBravo starts the second block. {}\n", "alpha ".repeat(2_600), "bravo ".repeat(200));
+    std::fs::write(folder.join("blocks.txt"), &text).unwrap();
+    // Tall enough to show both blocks whole.
+    let mut h = build(setup(&fx, Some(folder), None), [1280.0, 5000.0]);
+    run_until(&mut h, "the document", |h| {
+        h.state().document().is_some_and(|d| d.id == "blocks.txt" && d.blocks.len() == 2) && !h.state().indexing()
+    });
+    run_until(&mut h, "both blocks shown", |h| h.query_by_label_contains("Bravo starts").is_some());
+    let first = h.get_by_label_contains("alpha alpha").rect();
+    let second = h.get_by_label_contains("Bravo starts").rect();
+    assert!(first.max.y <= second.min.y + 1.0, "two blocks, one above the other");
+    // From inside the first block's last row to the middle of the second block's line.
+    let from = egui::pos2(first.min.x + 40.0, first.max.y - 5.0);
+    let to = egui::pos2(second.min.x + 60.0, second.center().y);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=10 {
+        h.hover_at(from + (to - from) * (i as f32 / 10.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+    h.event(egui::Event::Copy);
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let [copied] = copied.as_slice() else { panic!("one copy: {copied:?}") };
+    assert!(copied.contains("alpha \nBravo starts"), "the selection spans the two blocks: {copied:?}");
+    assert!(text.contains(copied.as_str()), "and is the text as written: {copied:?}");
+}
+
 /// Finds no entity until let go, then those of the real recogniser: a folder whose entities
 /// take a long time.
 struct Gate {
