@@ -156,6 +156,13 @@ fn each_highlight_names_its_entity_and_a_hidden_entity_loses_only_its_own() {
     for ((span, key), identity) in all.iter().zip(&resolved) {
         assert_eq!(key, &identity.key, "{}", &view.text[span.clone()]);
     }
+    // The view keeps those keys (it reads the searcher's places, not resolving again).
+    let state = dossier::view::document::DocState::new(view.clone(), 1);
+    assert_eq!(state.mentions.len(), all.len());
+    for m in &state.mentions {
+        let want = all.iter().find(|(span, _)| *span == m.bytes).map(|(_, k)| k);
+        assert_eq!(Some(&state.keys[m.key]), want, "{}", &view.text[m.bytes.clone()]);
+    }
     let lavrov = EntityKey { kind: EntityKind::Person, text: "Sergey Lavrov".into() };
     let of_lavrov = all.iter().filter(|(_, k)| *k == lavrov).count();
     assert!(of_lavrov >= 6, "'Lavrov' is a mention of Sergey Lavrov: {all:?}");

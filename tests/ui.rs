@@ -63,8 +63,18 @@ fn build(setup: Setup, size: [f32; 2]) -> Harness<'static, DossierApp> {
 /// Steps the app until `done` holds, giving the background threads time to answer. The limit
 /// only turns a hang into a failure; it is generous because CI machines are shared and slow.
 fn run_until(h: &mut Harness<'static, DossierApp>, what: &str, done: impl Fn(&Harness<'static, DossierApp>) -> bool) {
+    run_until_within(h, Duration::from_secs(60), what, done);
+}
+
+/// [`run_until`] with a longer limit, for what takes long in a debug build (20 MB of text).
+fn run_until_within(
+    h: &mut Harness<'static, DossierApp>,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&Harness<'static, DossierApp>) -> bool,
+) {
     let started = std::time::Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
+    while started.elapsed() < limit {
         h.step();
         if done(h) {
             return;
@@ -1060,14 +1070,16 @@ fn a_long_document_is_shown_whole_and_scrolls_to_its_last_match() {
     text.push_str("Dernière ligne : le phare est rallumé.\n");
     std::fs::write(fx.folder.join("long.txt"), &text).unwrap();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);
-    run_until(&mut h, "the documents", |h| listed(h, 8));
+    // (Reading and indexing 20 MB takes a debug build half a minute beside other tests.)
+    let long = Duration::from_secs(300);
+    run_until_within(&mut h, long, "the documents", |h| listed(h, 8) && !h.state().indexing());
     search_for(&mut h, "phare");
-    run_until(&mut h, "the hit", |h| shows_part(h, "long.txt · Text · 2 matches"));
+    run_until_within(&mut h, long, "the hit", |h| shows_part(h, "long.txt · Text · 2 matches"));
     h.get_by_label_contains("long.txt · Text · 2 matches").click();
-    run_until(&mut h, "the first match", |h| shows(h, "1 of 2 matches"));
+    run_until_within(&mut h, long, "the first match", |h| shows(h, "1 of 2 matches"));
     assert!(!shows(&h, "Showing the first"), "nothing is cut off");
     h.key_press(Key::F3);
-    run_until(&mut h, "the last match, scrolled to", |h| {
+    run_until_within(&mut h, long, "the last match, scrolled to", |h| {
         shows(h, "2 of 2 matches") && shows_part(h, "Dernière ligne : le phare est rallumé.")
     });
     assert!(h.state().painted_matches().contains(&"phare".to_owned()));

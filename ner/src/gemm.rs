@@ -51,7 +51,7 @@ fn fits(x: usize, wt: usize, bias: usize, out: usize, n: usize, k: usize, o: usi
 }
 
 /// A weight matrix `k x o` (the transposed weights of a layer), kept in two layouts: row-major
-/// (the portable and AVX-512 kernels read 16 or 32 columns of a row) and, when `o` is a
+/// (the portable and AVX-512 kernels read 8, 16 or 32 columns of a row) and, when `o` is a
 /// multiple of 16, as `o / 16` contiguous panels of `k x 16` (the AVX2 kernel streams one panel
 /// while it sweeps a block of rows, so the weights come in one line after another).
 pub struct Matrix {
@@ -168,8 +168,9 @@ fn portable(x: &[f32], n: usize, k: usize, wt: &[f32], o: usize, bias: &[f32], o
 mod avx {
     use std::arch::x86_64::*;
 
-    /// Rows per cache block: the block's x rows and one weight panel (k x 16)
-    /// stay in L1 while the panel is swept over the block.
+    /// Rows per cache block: one weight panel (k x 16) is swept over the block's
+    /// rows. For the encoder (k = 96) the panel and the block's x rows fit in L1;
+    /// for the mixing layer (k = 384) they do not, and come from L2.
     const ROW_BLOCK: usize = 48;
 
     /// `out = x . w + bias` with `wp` the weights as panels (see [`super::Matrix`]).

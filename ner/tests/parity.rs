@@ -291,6 +291,32 @@ fn portable_path_matches_fixture() {
     assert!(extra as f64 <= 0.01 * expected as f64);
 }
 
+/// The AVX2 kernel's arithmetic, exactly, on any CPU that has it: for each output, one fused
+/// multiply-add per k in k order from zero, then the bias. A change of accumulation order (which
+/// could change an entity) fails here even where there is no AVX-512 kernel to compare with.
+#[test]
+fn the_avx2_kernel_accumulates_in_k_order() {
+    use dossier_ner::gemm::{Matrix, Simd, gemm, simd_level};
+    if simd_level() < Simd::Avx2 {
+        return;
+    }
+    for &(n, k, o) in &[(1usize, 3usize, 16usize), (7, 96, 864), (61, 384, 288), (50, 64, 80), (6, 5, 32)] {
+        let x: Vec<f32> = (0..n * k).map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.0137).collect();
+        let rows: Vec<f32> = (0..k * o).map(|i| ((i * 53 % 97) as f32 - 48.0) * 0.0211).collect();
+        let b: Vec<f32> = (0..o).map(|i| i as f32 * 0.1 - 1.0).collect();
+        let mut want = vec![0f32; n * o];
+        for r in 0..n {
+            for c in 0..o {
+                let acc = (0..k).fold(0f32, |acc, kk| x[r * k + kk].mul_add(rows[kk * o + c], acc));
+                want[r * o + c] = acc + b[c];
+            }
+        }
+        let mut got = vec![0f32; n * o];
+        gemm(Simd::Avx2, &x, n, &Matrix::new(rows, k, o), &b, &mut got);
+        assert!(got == want, "{n}x{k}x{o}: the AVX2 kernel's sums differ from k-order FMA");
+    }
+}
+
 #[test]
 fn simd_kernels_agree() {
     use dossier_ner::gemm::{Matrix, Simd, gemm, simd_level};

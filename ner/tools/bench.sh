@@ -5,7 +5,7 @@
 # Usage: tools/bench.sh [FIXTURE]   (from the crate root; needs venv/ and assets/)
 # tools/make_bench_texts.py writes a larger FIXTURE from ../shared/corpora.
 set -euo pipefail
-fixture="$(realpath "${1:-tests/fixtures/ner_parity.json}")"
+fixture="$(realpath "${1:-$(dirname "$0")/../tests/fixtures/ner_parity.json}")"
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/../target}"
 cargo build --release -p dossier-ner --bin bench_ner >/dev/null
