@@ -358,12 +358,20 @@ impl Journal {
         state
     }
 
-    /// Starts a fresh journal in `index_dir` that remembers `skipped`.
-    pub fn create(index_dir: &Path, skipped: &std::collections::BTreeSet<String>) -> std::io::Result<Journal> {
+    /// Starts a fresh journal in `index_dir` that remembers `skipped`, and `suspects` (file, document)
+    /// as documents still being found, so that they stay suspects if this process dies too.
+    pub fn create(
+        index_dir: &Path,
+        skipped: &std::collections::BTreeSet<String>,
+        suspects: &std::collections::BTreeSet<(String, String)>,
+    ) -> std::io::Result<Journal> {
         let tmp = index_dir.join(format!("{}.tmp", Self::FILE));
         let mut text = String::new();
         for id in skipped {
             text.push_str(&Self::line("skip", id));
+        }
+        for (file, id) in suspects {
+            text.push_str(&Self::line("find", &Self::doc(file, id)));
         }
         write_private(&tmp, text.as_bytes())?;
         std::fs::rename(&tmp, index_dir.join(Self::FILE))?;
@@ -381,7 +389,12 @@ impl Journal {
     /// for, `found` once the recogniser is done with it (or it was given up on and that is
     /// committed). A `find` without `found` names a document the recogniser was busy with.
     pub fn note_doc(&self, step: &str, file: &str, id: &str) {
-        self.note(step, &format!("{file}\u{1f}{id}"));
+        self.note(step, &Self::doc(file, id));
+    }
+
+    /// How document `id` of `file` is named in the journal.
+    fn doc(file: &str, id: &str) -> String {
+        format!("{file}\u{1f}{id}")
     }
 
     /// Appends `step` for file `id`. A journal that cannot be written only weakens recovery
@@ -440,7 +453,7 @@ mod tests {
     fn the_journal_tells_suspects_from_unfinished_files() {
         let dir = tempfile::tempdir().unwrap();
         let skipped = ["old\ncrash.pdf".to_owned()].into_iter().collect();
-        let journal = Journal::create(dir.path(), &skipped).unwrap();
+        let journal = Journal::create(dir.path(), &skipped, &Default::default()).unwrap();
         for (step, id) in [
             ("start", "a.txt"),
             ("start", "box.mbox"),
@@ -465,7 +478,7 @@ mod tests {
         assert_eq!(state.unfinished.into_iter().collect::<Vec<_>>(), ["c.eml"]);
         assert_eq!(state.skipped, skipped);
         // A fresh journal keeps only what is skipped.
-        Journal::create(dir.path(), &skipped).unwrap();
+        Journal::create(dir.path(), &skipped, &Default::default()).unwrap();
         assert_eq!(Journal::read(dir.path()), JournalState { skipped, ..JournalState::default() });
     }
 

@@ -440,12 +440,9 @@ fn a_mailbox_and_pdfs_are_filtered_by_type_and_folder_linked_and_reported() {
     std::fs::write(dump.join("reports/big.txt"), "A long log of harbour traffic.\n".repeat(400)).unwrap();
 
     let setup = Setup {
-        store: fx.store(),
         picker: Arc::new(FixedPicker(dump.clone())),
-        extractor: default_extractor(),
-        initial_folder: Some(dump.clone()),
         options: Options { max_file_bytes: 4096, ..Options::default() },
-        state: None,
+        ..setup(&fx, Some(dump.clone()), None)
     };
     let mut h = build(setup, [1280.0, 800.0]);
     run_until(&mut h, "the documents", |h| listed(h, 5));
@@ -642,14 +639,7 @@ fn a_document_whose_file_is_gone_closes_after_reindexing() {
 fn without_a_folder_dialog_ctrl_o_opens_the_apps_own_folder_browser() {
     let fx = Fixture::new();
     let build = |picked: Picked| {
-        let setup = Setup {
-            store: fx.store(),
-            picker: Arc::new(NoDialog(picked)),
-            extractor: default_extractor(),
-            initial_folder: Some(fx.folder.clone()),
-            options: Options::default(),
-            state: None,
-        };
+        let setup = Setup { picker: Arc::new(NoDialog(picked)), ..setup(&fx, Some(fx.folder.clone()), None) };
         build(setup, [1280.0, 800.0])
     };
     // A cancelled dialog: nothing else opens.

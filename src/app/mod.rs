@@ -504,8 +504,6 @@ impl DossierApp {
         }
     }
 
-    /// A document asked for arrived: show it at its first match (or the selected entity's
-    /// first mention, after stepping to it).
     /// Asks for the open document again because its entities changed, keeping the user's place.
     fn refresh_doc(&mut self) {
         if let Some(id) = self.state.doc.as_ref().map(|d| d.id.clone()) {
@@ -514,6 +512,8 @@ impl DossierApp {
         }
     }
 
+    /// A document asked for arrived: show it at its first match (or the selected entity's
+    /// first mention, after stepping to it).
     fn loaded(&mut self, doc: DocState) {
         self.state.doc_loading = false;
         // The same document again (its entities arrived, or were corrected) stays where it was.

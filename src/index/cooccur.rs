@@ -145,12 +145,19 @@ impl DocIndex {
             let starts = sentences::starts(text);
             // Per sentence: whether it names the entity, and the other entities it names.
             let mut by_sentence: BTreeMap<usize, (bool, Vec<usize>)> = BTreeMap::new();
-            for (mention, identity) in mentions.iter().zip(identity::resolve(text, &mentions)) {
+            // Each written form's entity is looked up once (a book names a few thousand, often).
+            let resolved = identity::resolve_each(text, &mentions);
+            let of_form: Vec<(bool, Option<usize>)> = resolved
+                .identities
+                .iter()
+                .map(|i| if own.contains(&i.key) { (true, None) } else { (false, entity_of(&i.key)) })
+                .collect();
+            for (mention, &form) in mentions.iter().zip(&resolved.of_mention) {
                 let sentence = by_sentence.entry(sentences::index_of(&starts, mention.span.start)).or_default();
-                if own.contains(&identity.key) {
-                    sentence.0 = true;
-                } else if let Some(entity) = entity_of(&identity.key) {
-                    sentence.1.push(entity);
+                match of_form[form as usize] {
+                    (true, _) => sentence.0 = true,
+                    (false, Some(entity)) => sentence.1.push(entity),
+                    (false, None) => {}
                 }
             }
             for (_, (named, mut others)) in by_sentence {

@@ -1485,7 +1485,7 @@ impl DocWriter {
         d.add_text(f.meta_json, &meta);
         // Distinct keys and spellings only: a long document repeats the same few entities
         // millions of times.
-        let identities = crate::entities::identity::resolve(&doc.text, entities);
+        let identities = crate::entities::identity::resolve_each(&doc.text, entities).identities;
         let keys: std::collections::BTreeSet<String> = identities.iter().map(|i| i.key.encode()).collect();
         for key in &keys {
             d.add_text(f.entity, key);

@@ -76,14 +76,7 @@ pub(super) fn find(
             let d = ToFind { id: id.clone(), file: file.clone(), size_bytes: 0 };
             give_up(run, writer, &d, record, STOPPED_A_RUN)?;
         }
-        writer.commit()?;
-        run.send(Event::Committed);
-        run.index.reload()?;
-        if let Some(j) = &journal {
-            for (file, id) in suspects.iter() {
-                j.note_doc("found", file, id);
-            }
-        }
+        commit_given_up(run, writer, journal.as_deref(), suspects.iter().map(|(f, id)| (f.as_str(), id.as_str())))?;
         suspects.clear();
     }
     let todo = run.index.entities_to_find(retry)?;
@@ -143,13 +136,9 @@ pub(super) fn find(
                 // Committed at once, then no longer a suspect: should the stuck recogniser kill
                 // the process later, the next run neither retries it nor gives up on it twice.
                 if step.is_ok() && !given_up.is_empty() {
-                    commit(run, writer)?;
+                    let docs = given_up.iter().map(|&k| (shared.todo[k].file.as_str(), shared.todo[k].id.as_str()));
+                    commit_given_up(run, writer, shared.journal.as_deref(), docs)?;
                     last_commit = Instant::now();
-                    if let Some(j) = &shared.journal {
-                        for k in given_up {
-                            j.note_doc("found", &shared.todo[k].file, &shared.todo[k].id);
-                        }
-                    }
                 }
                 step
             }
@@ -187,6 +176,24 @@ fn commit(run: &Run, writer: &mut DocWriter) -> Result<(), IndexError> {
     run.send(Event::Committed);
     // Let go of the segments the replaced documents were in.
     run.index.reload()
+}
+
+/// Commits the documents just given up on, then notes them done in the journal: committed as
+/// given up, they are no longer suspects, and a later crash neither retries them nor gives up on
+/// them twice.
+fn commit_given_up<'a>(
+    run: &Run,
+    writer: &mut DocWriter,
+    journal: Option<&Journal>,
+    docs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<(), IndexError> {
+    commit(run, writer)?;
+    if let Some(j) = journal {
+        for (file, id) in docs {
+            j.note_doc("found", file, id);
+        }
+    }
+    Ok(())
 }
 
 /// One worker's answer for a document.

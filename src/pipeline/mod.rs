@@ -334,24 +334,19 @@ impl Run {
         if self.options.retry_skipped {
             skipped.clear();
         }
-        let journal = match Journal::create(&self.index_dir, &skipped) {
-            Ok(j) => Some(Arc::new(j)),
-            Err(e) => {
-                log::warn!("cannot write the indexing journal in {}: {e}", self.index_dir.display());
-                None
-            }
-        };
         let (todo, unchanged, removed) = self.plan(record, candidates, known, &last, &skipped);
         // Documents whose entities were being found when the last process died stay suspects
         // until this run gives up on them (in its entity stage), unless their file is read again.
         let read_again: HashSet<&str> = todo.iter().map(|c| c.id.as_str()).collect();
         let mut suspects: BTreeSet<(String, String)> =
             last.finding.iter().filter(|(file, _)| !read_again.contains(file.as_str())).cloned().collect();
-        if let Some(j) = &journal {
-            for (file, id) in &suspects {
-                j.note_doc("find", file, id);
+        let journal = match Journal::create(&self.index_dir, &skipped, &suspects) {
+            Ok(j) => Some(Arc::new(j)),
+            Err(e) => {
+                log::warn!("cannot write the indexing journal in {}: {e}", self.index_dir.display());
+                None
             }
-        }
+        };
         self.send(Event::Planned { to_index: todo.len(), unchanged, removed: removed.len() });
         for id in &removed {
             writer.delete_file(id);
@@ -383,13 +378,8 @@ impl Run {
         if committed.is_ok() {
             // Every file read is committed whole (or dropped whole): only the skipped remain, and
             // the suspects of the entity stage if it did not get to them.
-            match Journal::create(&self.index_dir, &skipped) {
-                Ok(journal) => {
-                    for (file, id) in &suspects {
-                        journal.note_doc("find", file, id);
-                    }
-                }
-                Err(e) => log::warn!("cannot reset the indexing journal: {e}"),
+            if let Err(e) = Journal::create(&self.index_dir, &skipped, &suspects) {
+                log::warn!("cannot reset the indexing journal: {e}");
             }
         }
         let closed = writer.close();
