@@ -58,7 +58,7 @@ pub fn write_table(
         let index_error = |e: crate::index::IndexError| e.to_string();
         let rows = match table {
             Table::Entities(query, numbers) => {
-                let mut counts = std::sync::Arc::unwrap_or_clone(index.entity_counts_for(query).map_err(index_error)?);
+                let mut counts = index.entity_counts_for(query).map_err(index_error)?.to_vec();
                 counts.retain(|c| *numbers || !c.key.kind.is_counting());
                 entities(&counts, format, out)
             }

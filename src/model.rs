@@ -1061,3 +1061,62 @@ mod tests {
         );
     }
 }
+
+/// The folder's entities with how many documents mention each (all of the folder's, or those a
+/// query matches), most first: rows of the folder's merged list, which they share, so that
+/// counting under a query copies two numbers per entity and not the entity.
+#[derive(Clone, Debug, Default)]
+pub struct EntityCounts {
+    list: std::sync::Arc<Vec<EntityCount>>,
+    /// Each row: its entity's place in `list` and its documents; `None`: every entity of `list`
+    /// with its own count.
+    rows: Option<std::sync::Arc<Vec<(u32, u32)>>>,
+}
+
+/// One row of [`EntityCounts`]: an entity and how many of the counted documents mention it
+/// (its `documents` field is the folder's count).
+#[derive(Clone, Copy, Debug)]
+pub struct Counted<'a> {
+    pub entity: &'a EntityCount,
+    pub documents: u64,
+}
+
+impl EntityCounts {
+    /// Every entity of `list` with its own count, in its order.
+    pub fn all(list: std::sync::Arc<Vec<EntityCount>>) -> EntityCounts {
+        EntityCounts { list, rows: None }
+    }
+
+    /// The entities of `list` at the places `rows` names, with the counts beside them.
+    pub fn rows_of(list: std::sync::Arc<Vec<EntityCount>>, rows: Vec<(u32, u32)>) -> EntityCounts {
+        EntityCounts { list, rows: Some(std::sync::Arc::new(rows)) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.as_ref().map_or(self.list.len(), |r| r.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> Option<Counted<'_>> {
+        match &self.rows {
+            None => self.list.get(i).map(|entity| Counted { entity, documents: entity.documents }),
+            Some(rows) => {
+                let &(at, documents) = rows.get(i)?;
+                Some(Counted { entity: self.list.get(at as usize)?, documents: u64::from(documents) })
+            }
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Counted<'_>> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    /// The rows as entities of their own, each with its row's count (for exports).
+    pub fn to_vec(&self) -> Vec<EntityCount> {
+        self.iter().map(|c| EntityCount { documents: c.documents, ..c.entity.clone() }).collect()
+    }
+}

@@ -11,7 +11,7 @@ use crate::entities::curation::Curation;
 use crate::export::{Table, TableFormat};
 use crate::index::DocIndex;
 use crate::model::{
-    Cooccurrence, DocSummary, EntityCount, EntityKey, IndexStats, Query, SearchResults, SentencePairs, Timeline,
+    Cooccurrence, DocSummary, EntityCounts, EntityKey, IndexStats, Query, SearchResults, SentencePairs, Timeline,
 };
 use crate::pipeline::Notify;
 use crate::view::document::DocState;
@@ -98,7 +98,7 @@ pub enum Answer {
     /// and blocks takes tens of milliseconds, which the UI thread must not spend); its
     /// `generation` is the front end's to set.
     Doc(Result<Option<Box<DocState>>, String>),
-    Entities(Result<std::sync::Arc<Vec<EntityCount>>, String>),
+    Entities(Result<EntityCounts, String>),
     Stats(Result<IndexStats, String>),
     Cooccur(EntityKey, Result<Cooccurrence, String>),
     Sentences(EntityKey, Result<SentencePairs, String>),

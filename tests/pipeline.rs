@@ -659,7 +659,7 @@ fn a_text_filed_twice_counts_once_in_entity_counts() {
     assert_eq!(documents(&all, "Greta Lindqvist"), Some(1), "two files, one text");
     // Calder Shipping Company is also in two of the fixture's documents.
     assert_eq!(documents(&all, "Calder Shipping Company"), Some(3));
-    let under_query = index.entity_counts_for(&q("board")).unwrap();
+    let under_query = index.entity_counts_for(&q("board")).unwrap().to_vec();
     assert_eq!(documents(&under_query, "Greta Lindqvist"), Some(1));
     // These and the fixture's own two notes with one text.
     assert_eq!(index.stats(&fx.data).unwrap().copies, 2);

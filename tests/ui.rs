@@ -1091,7 +1091,10 @@ fn a_selection_across_two_blocks_of_a_long_text_is_copied_whole() {
     run_until(&mut h, "the document", |h| {
         h.state().document().is_some_and(|d| d.id == "blocks.txt" && d.blocks.len() == 2) && !h.state().indexing()
     });
-    run_until(&mut h, "both blocks shown", |h| h.query_by_label_contains("Bravo starts").is_some());
+    // Nothing left to arrive that would lay the view out again while the mouse drags.
+    run_until(&mut h, "both blocks shown", |h| {
+        h.query_by_label_contains("Bravo starts").is_some() && !h.state().waiting()
+    });
     let first = h.get_by_label_contains("alpha alpha").rect();
     let second = h.get_by_label_contains("Bravo starts").rect();
     assert!(first.max.y <= second.min.y + 1.0, "two blocks, one above the other");

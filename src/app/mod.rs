@@ -67,6 +67,8 @@ pub struct DossierApp {
 
     /// Newest generation sent for each kind of request; older replies are dropped.
     latest: [u64; crate::searcher::REQUEST_KINDS],
+    /// Newest generation answered for each kind of request.
+    answered: [u64; crate::searcher::REQUEST_KINDS],
     /// Requests that found the searcher's queue full; sent again next frame.
     unsent: Vec<Request>,
     query_edited_at: Option<f64>,
@@ -103,6 +105,7 @@ impl DossierApp {
             completing: None,
             indexes_rx: None,
             latest: [0; crate::searcher::REQUEST_KINDS],
+            answered: [0; crate::searcher::REQUEST_KINDS],
             unsent: Vec::new(),
             query_edited_at: None,
             to_mention: None,
@@ -154,6 +157,11 @@ impl DossierApp {
     /// The current search's results, if a search is shown.
     pub fn results(&self) -> Option<&crate::model::SearchResults> {
         self.state.results.as_ref()
+    }
+
+    /// Something asked of the index is not answered yet (tests wait for a still view).
+    pub fn waiting(&self) -> bool {
+        self.latest != self.answered || !self.unsent.is_empty()
     }
 
     /// An indexing run is going (its text or its entities).
@@ -370,6 +378,7 @@ impl DossierApp {
             if reply.generation < self.latest[slot] {
                 continue;
             }
+            self.answered[slot] = reply.generation;
             match reply.answer {
                 Answer::Search(query, Ok(results)) => {
                     if query == self.query() {
@@ -546,9 +555,10 @@ impl DossierApp {
         self.state.doc_loading = false;
         self.layout.clear();
         self.state.stats = IndexStats::default();
-        self.state.corpus_entities = std::sync::Arc::default();
+        self.state.corpus_entities = Default::default();
         self.state.entity_rows.clear();
         self.latest = [0; crate::searcher::REQUEST_KINDS];
+        self.answered = [0; crate::searcher::REQUEST_KINDS];
         self.unsent.clear();
         if !same_folder {
             self.state.p.query.clear();

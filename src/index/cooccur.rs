@@ -5,16 +5,15 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use tantivy::collector::DocSetCollector;
 use tantivy::{DocAddress, TantivyDocument};
 
-use super::{DocIndex, EntityTable, Result, any_term, decode_spans, for_each_doc_groups, ids_of, text_of};
+use super::{BySegment, DocIndex, EntityTable, Result, any_term, decode_spans, for_each_doc_groups, ids_of, text_of};
 use crate::entities::{identity, sentences};
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
 
 /// An entity's per-document keys, its documents by segment, and its companions (positions in
 /// the folder's list) with the documents they share, most first.
-type Companions = (Vec<EntityKey>, HashMap<u32, Vec<u32>>, Vec<(usize, u64)>);
+type Companions = (Vec<EntityKey>, BySegment, Vec<(usize, u64)>);
 
 /// Companions drawn around an entity in the graph.
 pub const GRAPH_NEIGHBOURS: usize = 12;
@@ -57,7 +56,7 @@ impl DocIndex {
             }
         }
         let shown = table.find(key).map_or_else(|| key.clone(), |e| EntityKey::clone(&e.key));
-        let total: u64 = docs.values().map(|d| d.len() as u64).sum();
+        let total: u64 = docs.iter().map(|d| d.len() as u64).sum();
         let mut nodes = vec![(shown, total)];
         let mut edges = Vec::new();
         for (i, (g, with)) in companions.iter().enumerate() {
@@ -127,8 +126,13 @@ impl DocIndex {
         let searcher = &table.searcher;
         let members = table.members_of(key);
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
-        let mut docs: Vec<DocAddress> = searcher.search(any.as_ref(), &DocSetCollector)?.into_iter().collect();
-        docs.sort();
+        // One copy of each text that is filed more than once.
+        let docs: Vec<DocAddress> = self
+            .docs_by_segment(searcher, any.as_ref())?
+            .into_iter()
+            .enumerate()
+            .flat_map(|(seg, docs)| docs.into_iter().map(move |d| DocAddress::new(seg as u32, d)))
+            .collect();
         let own: HashSet<&EntityKey> = members.iter().collect();
         // The entity a mention's key belongs to: its place in the folder's list.
         let entity_of = |k: &EntityKey| table.group_of.get(k).copied();

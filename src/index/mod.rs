@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query as TantivyQuery, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -21,7 +21,9 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentOrdinal, TantivyDocument, Term,
+};
 
 mod cooccur;
 mod query;
@@ -30,8 +32,8 @@ mod timeline;
 
 use crate::entities::curation::Curation;
 use crate::model::{
-    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityKey, EntityKind, EntityStage, IndexStats,
-    LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
+    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityCounts, EntityKey, EntityKind, EntityStage,
+    IndexStats, LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
@@ -285,6 +287,11 @@ struct EntityTable {
     doc_groups: Vec<DocGroups>,
     /// Each entity's place in `list` sorted by key (counts under a query are ordered by it).
     key_rank: Vec<u32>,
+    /// The entities in key order (positions in `list`): `key_rank`'s inverse.
+    by_key: Vec<u32>,
+    /// The entities (positions in `list`, in its order) of each kind and name or spelling,
+    /// folded: what a typed filter (`org:Enron`) looks up.
+    named: HashMap<(EntityKind, String), Vec<u32>>,
     /// The per-document keys of entities the user hid as junk: not highlighted in documents.
     hidden: HashSet<EntityKey>,
 }
@@ -436,10 +443,10 @@ impl DocIndex {
         }
         let query = BooleanQuery::new(stages.iter().map(|&s| (Occur::Should, stage_query(self.fields, s))).collect());
         let searcher = self.searcher();
-        let docs = by_segment(&searcher.search(&query, &DocSetCollector)?.into_iter().collect::<Vec<_>>());
+        let docs = searcher.search(&query, &SegmentDocs)?;
         let mut out = Vec::new();
-        for (&seg, docs) in &docs {
-            let ff = searcher.segment_reader(seg).fast_fields();
+        for (seg, docs) in docs.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
+            let ff = searcher.segment_readers()[seg].fast_fields();
             let (ids, files, sizes) = (all_strs(ff.str("id")?)?, all_strs(ff.str("file")?)?, ff.u64("size")?);
             for &doc in docs {
                 if let (Some(id), Some(file)) = (ids.first_of(doc), files.first_of(doc)) {
@@ -666,6 +673,10 @@ impl DocIndex {
 
         let mut snippets = SnippetGenerator::create(&searcher, parsed.as_ref(), self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
+        // tantivy's snippets know plain terms only: a query of patterns, prefixes or fuzzy words
+        // alone gets its snippet around its first match, without the text tokenized twice.
+        let mut plain_terms = false;
+        parsed.query_terms(&mut |term, _| plain_terms |= term.field() == self.fields.body);
         let mut hits = Vec::with_capacity(window.len());
         for ranked in window {
             let doc: TantivyDocument = searcher.doc(ranked.addr)?;
@@ -674,22 +685,20 @@ impl DocIndex {
             let meta = self.meta_of(&doc, &id)?;
             let ranges = self.match_ranges(&marks, body);
             let page = ranges.first().and_then(|r| meta.page_at(r.start));
-            let (snippet, snippet_ranges) = if has_text {
+            let tantivy_snippet = if has_text && plain_terms {
                 let s = snippets.snippet(body);
                 // One line: breaks become spaces (same byte length, so the ranges still fit).
                 let fragment = s.fragment().replace(['\n', '\r', '\t'], " ");
-                let highlighted = s.highlighted().to_vec();
-                if !fragment.is_empty() {
-                    (fragment, highlighted)
-                } else if let Some(first) = ranges.first() {
-                    // What tantivy cannot list (a word's start, a fuzzy word, a pattern): around
-                    // the first match.
-                    snippet_around(body, first.start, &ranges)
-                } else {
-                    (lead(body), Vec::new())
-                }
+                (!fragment.is_empty()).then(|| (fragment, s.highlighted().to_vec()))
             } else {
-                (lead(body), Vec::new())
+                None
+            };
+            let (snippet, snippet_ranges) = match (tantivy_snippet, ranges.first()) {
+                (Some(found), _) => found,
+                // What tantivy cannot list (a word's start, a fuzzy word, a pattern): around the
+                // first match.
+                (None, Some(first)) if has_text => snippet_around(body, first.start, &ranges),
+                (None, _) => (lead(body), Vec::new()),
             };
             hits.push(SearchHit {
                 title: text_of(&doc, self.fields.title).to_owned(),
@@ -933,7 +942,7 @@ impl DocIndex {
         let (segments, merged) = (&base.0, base.1.clone());
         let count = |keys: &[EntityKey]| {
             let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
-            self.docs_by_segment(&searcher, any.as_ref()).map_or(0, |d| d.values().map(Vec::len).sum::<usize>() as u64)
+            self.docs_by_segment(&searcher, any.as_ref()).map_or(0, |d| d.iter().map(Vec::len).sum::<usize>() as u64)
         };
         let list = Arc::new(curation.1.apply(merged, count));
         let group_of: HashMap<EntityKey, usize> =
@@ -946,13 +955,23 @@ impl DocIndex {
         }
         let hidden =
             base.1.iter().flat_map(|e| e.members.iter()).filter(|k| !group_of.contains_key(*k)).cloned().collect();
-        let mut by_key: Vec<usize> = (0..list.len()).collect();
-        by_key.sort_unstable_by(|&a, &b| list[a].key.cmp(&list[b].key));
+        let mut by_key: Vec<u32> = (0..list.len() as u32).collect();
+        by_key.sort_unstable_by(|&a, &b| list[a as usize].key.cmp(&list[b as usize].key));
         let mut key_rank = vec![0u32; list.len()];
         for (rank, &g) in by_key.iter().enumerate() {
-            key_rank[g] = rank as u32;
+            key_rank[g as usize] = rank as u32;
         }
-        let table = Arc::new(EntityTable { searcher, list, group_of, doc_groups, key_rank, hidden });
+        let mut named: HashMap<(EntityKind, String), Vec<u32>> = HashMap::new();
+        for (g, e) in list.iter().enumerate() {
+            let names = std::iter::once(&e.key.text).chain(e.variants.iter().map(|v| &v.text));
+            for name in names {
+                let groups = named.entry((e.key.kind, crate::entities::identity::fold(name))).or_default();
+                if groups.last() != Some(&(g as u32)) {
+                    groups.push(g as u32);
+                }
+            }
+        }
+        let table = Arc::new(EntityTable { searcher, list, group_of, doc_groups, key_rank, by_key, named, hidden });
         *cache = Some((generation, table.clone()));
         Ok(table)
     }
@@ -1000,7 +1019,7 @@ impl DocIndex {
     ) -> Result<HashMap<String, u64>> {
         let mut counts: HashMap<String, u64> = HashMap::new();
         for (i, seg) in searcher.segment_readers().iter().enumerate() {
-            let (terms, per_ord) = terms_with_doc_counts(seg, field, order.later_copies(i))?;
+            let (terms, per_ord) = terms_with_doc_counts(seg, field, |d| order.is_later_copy(i, d))?;
             for (term, n) in terms.into_iter().zip(per_ord) {
                 if n > 0 {
                     *counts.entry(term).or_default() += n;
@@ -1051,48 +1070,39 @@ impl DocIndex {
 
     /// The folder's entities counted over the documents `query` matches (all of them for an
     /// empty query): the folder's list follows what is searched.
-    pub fn entity_counts_for(&self, query: &Query) -> Result<Arc<Vec<EntityCount>>> {
+    pub fn entity_counts_for(&self, query: &Query) -> Result<EntityCounts> {
         if query.is_empty() {
-            return self.entity_counts();
+            return Ok(EntityCounts::all(self.entity_counts()?));
         }
         let table = self.merged_entities()?;
-        let parsed = self.parse(query).query;
-        let counts = self.group_counts(&table, parsed.as_ref())?;
-        // Most documents first, then by key (its place in key order, worked out with the table).
-        let mut order: Vec<(u64, u32, usize)> =
-            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(g, &n)| (n, table.key_rank[g], g)).collect();
-        order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let out =
-            order.into_iter().map(|(documents, _, g)| EntityCount { documents, ..table.list[g].clone() }).collect();
-        Ok(Arc::new(out))
-    }
-
-    /// For each of the `merged` entities, how many of the documents `query` matches mention it
-    /// (once per document, however many of its spellings the document has).
-    fn group_counts(&self, table: &EntityTable, query: &dyn TantivyQuery) -> Result<Vec<u64>> {
-        let docs = self.docs_by_segment(&table.searcher, query)?;
-        let mut counts = vec![0u64; table.list.len()];
-        for_each_doc_groups(table, &docs, |groups| {
-            for &g in groups {
-                counts[g as usize] += 1;
-            }
-        });
-        Ok(counts)
+        let docs = self.matching(&table.searcher, query)?;
+        let counts = group_counts(&table, &docs);
+        // Most documents first, then by key (its place in key order, worked out with the table),
+        // as one number to sort by.
+        let mut order: Vec<u64> = counts
+            .iter()
+            .zip(&table.key_rank)
+            .filter(|(n, _)| **n > 0)
+            .map(|(&n, &rank)| (u64::from(u32::MAX - n) << 32) | u64::from(rank))
+            .collect();
+        order.sort_unstable();
+        let rows = order
+            .into_iter()
+            .map(|packed| {
+                let g = table.by_key[(packed & u64::from(u32::MAX)) as usize];
+                (g, counts[g as usize])
+            })
+            .collect();
+        Ok(EntityCounts::rows_of(table.list.clone(), rows))
     }
 
     /// The per-document keys of every `kind` entity whose name or a spelling is `name`, in any
     /// case and with or without dots.
     pub fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
         use crate::entities::identity::fold;
-        let wanted = fold(name);
         let Ok(table) = self.merged_entities() else { return Vec::new() };
-        table
-            .list
-            .iter()
-            .filter(|e| e.key.kind == kind)
-            .filter(|e| fold(&e.key.text) == wanted || e.variants.iter().any(|v| fold(&v.text) == wanted))
-            .flat_map(|e| e.members.iter().cloned())
-            .collect()
+        let Some(groups) = table.named.get(&(kind, fold(name))) else { return Vec::new() };
+        groups.iter().flat_map(|&g| table.list[g as usize].members.iter().cloned()).collect()
     }
 
     /// The per-document keys a filter on `key` matches: every key merged with it.
@@ -1123,12 +1133,12 @@ impl DocIndex {
 fn terms_with_doc_counts(
     seg: &tantivy::SegmentReader,
     field: &str,
-    skip: Option<&HashSet<u32>>,
+    skip: impl Fn(DocId) -> bool,
 ) -> Result<(Vec<String>, Vec<u64>)> {
     let terms = all_strs(seg.fast_fields().str(field)?)?;
     let mut per_ord = vec![0u64; terms.terms.len()];
     if let Some(col) = &terms.column {
-        for doc in alive_docs(seg).filter(|d| skip.is_none_or(|s| !s.contains(d))) {
+        for doc in alive_docs(seg).filter(|&d| !skip(d)) {
             for ord in col.term_ords(doc) {
                 if let Some(n) = per_ord.get_mut(ord as usize) {
                     *n += 1;
@@ -1145,25 +1155,46 @@ type SegmentEntities = Vec<(Option<EntityKey>, u64)>;
 impl DocIndex {
     /// The documents `query` matches, grouped by segment, one of each set of exact copies (a
     /// text counts once).
-    fn docs_by_segment(&self, searcher: &Searcher, query: &dyn TantivyQuery) -> Result<HashMap<u32, Vec<u32>>> {
-        let mut by_segment: HashMap<u32, Vec<u32>> = HashMap::new();
-        for addr in searcher.search(query, &DocSetCollector)? {
-            by_segment.entry(addr.segment_ord).or_default().push(addr.doc_id);
-        }
-        self.doc_order(searcher)?.keep_distinct(searcher, &mut by_segment);
+    fn docs_by_segment(&self, searcher: &Searcher, query: &dyn TantivyQuery) -> Result<BySegment> {
+        let mut by_segment = searcher.search(query, &SegmentDocs)?;
+        self.doc_order(searcher)?.keep_distinct(&mut by_segment);
         Ok(by_segment)
+    }
+
+    /// The documents `query` matches, as the search counts them: one of each set of copies, and
+    /// only those that pass its patterns and exact forms (as far as the search checked them
+    /// within its budget, which it says; see [`DocIndex::checked`]).
+    fn matching(&self, searcher: &Searcher, query: &Query) -> Result<BySegment> {
+        let Compiled { query: parsed, checks, .. } = self.parse(query);
+        if checks.is_empty() {
+            return self.docs_by_segment(searcher, parsed.as_ref());
+        }
+        let checked = self.checked(searcher, query, parsed.as_ref(), &checks, self.doc_order(searcher)?)?;
+        Ok(by_segment(&checked.kept.iter().map(|hit| hit.addr).collect::<Vec<_>>()))
     }
 }
 
 /// Calls `visit` with the merged entities (positions in `table.list`, sorted, each once) of
 /// every document in `docs`, segments of the table's own view.
-fn for_each_doc_groups(table: &EntityTable, docs: &HashMap<u32, Vec<u32>>, mut visit: impl FnMut(&[u32])) {
-    for (&segment, doc_ids) in docs {
-        let Some(groups) = table.doc_groups.get(segment as usize) else { continue };
+fn for_each_doc_groups(table: &EntityTable, docs: &BySegment, mut visit: impl FnMut(&[u32])) {
+    for (segment, doc_ids) in docs.iter().enumerate() {
+        let Some(groups) = table.doc_groups.get(segment) else { continue };
         for &doc in doc_ids {
             visit(groups.of(doc));
         }
     }
+}
+
+/// For each entity of `table`, how many of `docs` mention it (once per document, however many
+/// of its spellings the document has).
+fn group_counts(table: &EntityTable, docs: &BySegment) -> Vec<u32> {
+    let mut counts = vec![0u32; table.list.len()];
+    for_each_doc_groups(table, docs, |groups| {
+        for &g in groups {
+            counts[g as usize] += 1;
+        }
+    });
+    counts
 }
 
 /// One segment's documents' entities, flat: document `d`'s are `groups[starts[d]..starts[d + 1]]`.
@@ -1205,7 +1236,7 @@ impl DocGroups {
 fn segment_entity_terms(searcher: &Searcher, order: &rank::DocOrder) -> Result<Vec<SegmentEntities>> {
     let mut out = Vec::new();
     for (i, seg) in searcher.segment_readers().iter().enumerate() {
-        let (terms, per_ord) = terms_with_doc_counts(seg, "entity", order.later_copies(i))?;
+        let (terms, per_ord) = terms_with_doc_counts(seg, "entity", |d| order.is_later_copy(i, d))?;
         out.push(terms.iter().map(|t| EntityKey::decode(t)).zip(per_ord).collect());
     }
     Ok(out)
@@ -1363,10 +1394,10 @@ fn view_of(searcher: &Searcher) -> u64 {
 
 /// The ids of `docs` (by segment), sorted. Each segment's ordinals are looked up in order, in
 /// one walk through its dictionary (one lookup per id costs ~3 µs: 30 ms for 10,000).
-fn ids_of(searcher: &Searcher, docs: &HashMap<u32, Vec<u32>>) -> Result<Vec<String>> {
-    let mut out = Vec::with_capacity(docs.values().map(Vec::len).sum());
-    for (&segment, doc_ids) in docs {
-        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else { continue };
+fn ids_of(searcher: &Searcher, docs: &BySegment) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(docs.iter().map(Vec::len).sum());
+    for (segment, doc_ids) in docs.iter().enumerate().filter(|(_, d)| !d.is_empty()) {
+        let Some(column) = searcher.segment_readers()[segment].fast_fields().str("id")? else { continue };
         let mut ords: Vec<u64> = doc_ids.iter().filter_map(|&doc| column.term_ords(doc).next()).collect();
         ords.sort_unstable();
         ords.dedup();
@@ -1379,12 +1410,64 @@ fn ids_of(searcher: &Searcher, docs: &HashMap<u32, Vec<u32>>) -> Result<Vec<Stri
 }
 
 /// `addrs` grouped by segment, as [`ids_of`] takes them.
-fn by_segment(addrs: &[DocAddress]) -> HashMap<u32, Vec<u32>> {
-    let mut out: HashMap<u32, Vec<u32>> = HashMap::new();
+fn by_segment(addrs: &[DocAddress]) -> BySegment {
+    let mut out: BySegment = Vec::new();
     for a in addrs {
-        out.entry(a.segment_ord).or_default().push(a.doc_id);
+        let seg = a.segment_ord as usize;
+        if out.len() <= seg {
+            out.resize_with(seg + 1, Vec::new);
+        }
+        out[seg].push(a.doc_id);
+    }
+    for docs in &mut out {
+        docs.sort_unstable();
     }
     out
+}
+
+/// Documents by segment ordinal, each segment's in increasing order.
+type BySegment = Vec<Vec<DocId>>;
+
+/// Collects every matching document, by segment ([`BySegment`]): no set of addresses to hash.
+struct SegmentDocs;
+
+impl Collector for SegmentDocs {
+    type Fruit = BySegment;
+    type Child = SegmentDocList;
+
+    fn for_segment(&self, segment: SegmentOrdinal, _: &tantivy::SegmentReader) -> tantivy::Result<SegmentDocList> {
+        Ok(SegmentDocList(segment, Vec::new()))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(SegmentOrdinal, Vec<DocId>)>) -> tantivy::Result<BySegment> {
+        let mut out: BySegment = Vec::new();
+        for (seg, docs) in fruits {
+            let seg = seg as usize;
+            if out.len() <= seg {
+                out.resize_with(seg + 1, Vec::new);
+            }
+            out[seg] = docs;
+        }
+        Ok(out)
+    }
+}
+
+struct SegmentDocList(SegmentOrdinal, Vec<DocId>);
+
+impl SegmentCollector for SegmentDocList {
+    type Fruit = (SegmentOrdinal, Vec<DocId>);
+
+    fn collect(&mut self, doc: DocId, _: tantivy::Score) {
+        self.1.push(doc);
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.0, self.1)
+    }
 }
 
 fn text_of(doc: &TantivyDocument, field: Field) -> &str {

@@ -36,11 +36,18 @@ pub(super) fn digest(title: &str, text: &str) -> Option<u64> {
 pub(super) struct DocOrder {
     /// Per segment, each `id` term ordinal's place among every segment's ids.
     path_rank: Vec<Vec<u32>>,
-    /// Digests held by more than one live document.
-    shared: HashSet<u64>,
-    /// Per segment, the live documents that are a later copy (by path) of another.
-    later_copies: Vec<HashSet<DocId>>,
+    /// Per segment, each document's slot among the documents that share their text with another
+    /// ([`NO_COPY`] for the others); empty when no two documents share a text. Slots run by
+    /// digest, then path: a set of copies is a run of slots, its first copy by path first.
+    copy_slot: Vec<Vec<u32>>,
+    /// Each slot's set of copies, numbered from 0.
+    slot_set: Vec<u32>,
+    /// How many sets of copies there are.
+    sets: usize,
 }
+
+/// The slot of a document that shares its text with no other.
+const NO_COPY: u32 = u32::MAX;
 
 impl DocOrder {
     /// Reads the paths and digests of every segment of `searcher`.
@@ -86,52 +93,63 @@ impl DocOrder {
             }
         }
         copies.sort_unstable();
-        let mut later_copies = vec![HashSet::new(); segments.len()];
-        for pair in copies.windows(2) {
-            if pair[0].0 == pair[1].0 {
-                later_copies[pair[1].2].insert(pair[1].3);
+        let mut copy_slot = Vec::new();
+        let mut slot_set = Vec::with_capacity(copies.len());
+        let mut sets = 0;
+        if !copies.is_empty() {
+            copy_slot = segments.iter().map(|s| vec![NO_COPY; s.max_doc() as usize]).collect();
+            for (slot, &(digest, _, seg, doc)) in copies.iter().enumerate() {
+                if slot == 0 || copies[slot - 1].0 != digest {
+                    sets += 1;
+                }
+                copy_slot[seg][doc as usize] = slot as u32;
+                slot_set.push(sets as u32 - 1);
             }
         }
-        Ok(DocOrder { path_rank, shared, later_copies })
+        Ok(DocOrder { path_rank, copy_slot, slot_set, sets })
     }
 
-    /// The live documents of segment `seg` that are a later copy of another: counted once,
-    /// they are left out of the folder's counts.
-    pub(super) fn later_copies(&self, seg: usize) -> Option<&HashSet<DocId>> {
-        self.later_copies.get(seg).filter(|s| !s.is_empty())
+    /// Document `doc` of segment `seg`'s slot among the copies, if it shares its text.
+    fn slot(&self, seg: usize, doc: DocId) -> Option<u32> {
+        self.copy_slot.get(seg)?.get(doc as usize).copied().filter(|&s| s != NO_COPY)
+    }
+
+    /// The set of copies document `doc` of segment `seg` belongs to, if it shares its text.
+    fn set_of(&self, seg: usize, doc: DocId) -> Option<u32> {
+        self.slot(seg, doc).map(|s| self.slot_set[s as usize])
+    }
+
+    /// Whether document `doc` of segment `seg` is a later copy (by path) of another: counted
+    /// once, such documents are left out of the folder's counts.
+    pub(super) fn is_later_copy(&self, seg: usize, doc: DocId) -> bool {
+        self.slot(seg, doc).is_some_and(|s| s > 0 && self.slot_set[s as usize - 1] == self.slot_set[s as usize])
     }
 
     /// How many live documents are a later copy of another.
     pub(super) fn copies(&self) -> usize {
-        self.later_copies.iter().map(HashSet::len).sum()
+        self.slot_set.len() - self.sets
     }
 
-    /// Keeps one document of each set of copies in `docs` (by segment, as
-    /// `super::docs_by_segment` gives them), the first by path, so that counts count a text
-    /// once and name the copy a search shows first.
-    pub(super) fn keep_distinct(&self, searcher: &Searcher, docs: &mut HashMap<u32, Vec<u32>>) {
-        if self.shared.is_empty() {
+    /// Keeps one document of each set of copies in `docs` (by segment ordinal, each segment's
+    /// documents as `super::docs_by_segment` gives them), the first by path, so that counts
+    /// count a text once and name the copy a search shows first.
+    pub(super) fn keep_distinct(&self, docs: &mut [Vec<DocId>]) {
+        if self.sets == 0 {
             return;
         }
-        // Each shared text's first matching copy by path: (path rank, segment, document).
-        let mut first: HashMap<u64, (u32, u32, DocId)> = HashMap::new();
-        let mut columns = HashMap::new();
-        for (&seg, list) in docs.iter() {
-            let reader = searcher.segment_reader(seg);
-            let Some(digests) = digest_column(reader) else { continue };
-            let ids = reader.fast_fields().str("id").ok().flatten();
+        // Each set's first matching slot (slots run by path within a set).
+        let mut first = vec![NO_COPY; self.sets];
+        for (seg, list) in docs.iter().enumerate() {
             for &doc in list {
-                let Some(d) = digests.first(doc).filter(|d| self.shared.contains(d)) else { continue };
-                let rank = path_of(&self.path_rank, seg as usize, ids.as_ref(), doc);
-                let here = (rank, seg, doc);
-                first.entry(d).and_modify(|best| *best = (*best).min(here)).or_insert(here);
+                if let Some(slot) = self.slot(seg, doc) {
+                    let set = &mut first[self.slot_set[slot as usize] as usize];
+                    *set = (*set).min(slot);
+                }
             }
-            columns.insert(seg, digests);
         }
-        for (&seg, list) in docs.iter_mut() {
-            let Some(digests) = columns.get(&seg) else { continue };
-            list.retain(|&doc| match digests.first(doc).and_then(|d| first.get(&d)) {
-                Some(&(_, s, d)) => (s, d) == (seg, doc),
+        for (seg, list) in docs.iter_mut().enumerate() {
+            list.retain(|&doc| match self.slot(seg, doc) {
+                Some(slot) => first[self.slot_set[slot as usize] as usize] == slot,
                 None => true,
             });
         }
@@ -215,8 +233,8 @@ impl Ranking {
 type Seen = (Key, DocId, f32);
 
 /// What one segment found: its best documents without copies, how many there were, and every
-/// document with copies by digest.
-type SegmentRanks = (SegmentOrdinal, Vec<Seen>, usize, HashMap<u64, Vec<Seen>>);
+/// document with copies by their set of copies.
+type SegmentRanks = (SegmentOrdinal, Vec<Seen>, usize, HashMap<u32, Vec<Seen>>);
 
 pub(super) struct SegmentRanking {
     segment: SegmentOrdinal,
@@ -224,12 +242,11 @@ pub(super) struct SegmentRanking {
     keep: usize,
     order: Arc<DocOrder>,
     ids: Option<StrColumn>,
-    digests: Option<Column<u64>>,
     dates: Option<Column<i64>>,
     /// The `keep` best so far, worst on top.
     best: BinaryHeap<(Key, DocId, OrderedScore)>,
     single: usize,
-    copies: HashMap<u64, Vec<Seen>>,
+    copies: HashMap<u32, Vec<Seen>>,
 }
 
 /// A score carried through the heap, compared by its bits (the key has ordered it already).
@@ -252,7 +269,6 @@ impl Collector for Ranking {
             keep: self.offset.saturating_add(self.limit),
             order: self.order.clone(),
             ids: fast.str("id")?,
-            digests: if self.order.shared.is_empty() { None } else { digest_column(reader) },
             dates,
             best: BinaryHeap::new(),
             single: 0,
@@ -267,13 +283,13 @@ impl Collector for Ranking {
     fn merge_fruits(&self, fruits: Vec<SegmentRanks>) -> tantivy::Result<Ranks> {
         let mut hits: Vec<Ranked> = Vec::new();
         let mut total = 0;
-        let mut groups: HashMap<u64, Vec<(Key, DocAddress, f32)>> = HashMap::new();
+        let mut groups: HashMap<u32, Vec<(Key, DocAddress, f32)>> = HashMap::new();
         for (segment, best, single, copies) in fruits {
             total += single;
             let at = |doc| DocAddress::new(segment, doc);
             hits.extend(best.into_iter().map(|(key, doc, score)| Ranked { key, addr: at(doc), copies: vec![], score }));
-            for (digest, seen) in copies {
-                groups.entry(digest).or_default().extend(seen.into_iter().map(|(k, d, s)| (k, at(d), s)));
+            for (set, seen) in copies {
+                groups.entry(set).or_default().extend(seen.into_iter().map(|(k, d, s)| (k, at(d), s)));
             }
         }
         let mut folded = 0;
@@ -316,8 +332,8 @@ impl SegmentCollector for SegmentRanking {
         // Without scoring tantivy passes 1.0: a hit sorted by path or date has no score.
         let score = if self.sort == SortBy::Relevance { score } else { 0.0 };
         let key = self.key(doc, score);
-        if let Some(d) = self.digests.as_ref().and_then(|c| c.first(doc)).filter(|d| self.order.shared.contains(d)) {
-            self.copies.entry(d).or_default().push((key, doc, score));
+        if let Some(set) = self.order.set_of(self.segment as usize, doc) {
+            self.copies.entry(set).or_default().push((key, doc, score));
             return;
         }
         self.single += 1;

@@ -25,13 +25,12 @@ impl DocIndex {
     /// The timeline of the documents `query` matches (every document for an empty query).
     pub fn timeline(&self, query: &Query) -> Result<Timeline> {
         let searcher = self.searcher();
-        let parsed = self.parse(query).query;
-        let by_segment = self.docs_by_segment(&searcher, parsed.as_ref())?;
+        let by_segment = self.matching(&searcher, query)?;
         let mut months: BTreeMap<i32, Bucket> = BTreeMap::new();
         let mut out = Timeline::default();
         let mut here: Vec<(i32, u32, bool)> = Vec::new();
-        for (&segment, docs) in &by_segment {
-            let ff = searcher.segment_reader(segment).fast_fields();
+        for (segment, docs) in by_segment.iter().enumerate() {
+            let ff = searcher.segment_readers()[segment].fast_fields();
             // A segment whose documents have no such value has no column for it.
             let days = ff.column_opt::<i64>("days")?;
             let created = ff.column_opt::<i64>("created")?;
@@ -60,7 +59,7 @@ impl DocIndex {
                     let bucket = months.entry(month).or_default();
                     bucket.mentioned += u64::from(dates > 0);
                     bucket.written += u64::from(written);
-                    bucket.docs.push((dates + u32::from(written), segment, doc));
+                    bucket.docs.push((dates + u32::from(written), segment as u32, doc));
                 }
             }
         }

@@ -11,7 +11,7 @@ use egui::text::LayoutJob;
 
 use crate::entities::curation::{Curation, Rule};
 use crate::model::{
-    DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults, SortBy,
+    Counted, DocFormat, EntityCount, EntityKey, EntityKind, FileProblem, Outcome, SearchHit, SearchResults, SortBy,
 };
 use crate::pipeline::Stage;
 use crate::store::IndexState;
@@ -942,8 +942,8 @@ fn doc_entity_row_ui(state: &State, kind: EntityKind, row: &EntityRow, ui: &mut 
             row.documents
         ));
     // The same corrections as in the folder's list, for the entity this mention belongs to.
-    r.context_menu(|ui| match state.corpus_entities.iter().find(|c| c.members.contains(&row.key)) {
-        Some(c) => entity_menu_ui(c, ui, out),
+    r.context_menu(|ui| match state.corpus_entities.iter().find(|c| c.entity.members.contains(&row.key)) {
+        Some(c) => entity_menu_ui(c.entity, ui, out),
         None => {
             ui.label("Not counted in the folder yet.");
         }
@@ -1054,8 +1054,9 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
 const ROWS_UNSCROLLED: usize = 15;
 
 /// One entity of the folder: a click filters by it, a right-click corrects it.
-fn folder_entity_row_ui(c: &EntityCount, ui: &mut egui::Ui, out: &mut Vec<Command>) {
-    let text = format!("{} · {}", c.key.text, words::plural(c.documents, "doc"));
+fn folder_entity_row_ui(row: Counted, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    let c = row.entity;
+    let text = format!("{} · {}", c.key.text, words::plural(row.documents, "doc"));
     let r = ui.add(egui::Button::selectable(false, text).truncate().sense(egui::Sense::click_and_drag()));
     r.context_menu(|ui| entity_menu_ui(c, ui, out));
     // Dragged onto another entity of the same kind, it is merged into it.
@@ -1130,13 +1131,14 @@ fn merge_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let others = state
             .corpus_entities
             .iter()
-            .filter(|o| o.key.kind == shown.kind && *o.key != *shown)
-            .filter(|o| crate::entities::identity::fold(&o.key.text).contains(&wanted))
+            .filter(|o| o.entity.key.kind == shown.kind && *o.entity.key != *shown)
+            .filter(|o| crate::entities::identity::fold(&o.entity.key.text).contains(&wanted))
             .take(30);
         egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
             for other in others {
-                let Some(into) = other.members.first() else { continue };
-                if ui.button(format!("{} ({})", other.key.text, words::plural(other.documents, "doc"))).clicked() {
+                let Some(into) = other.entity.members.first() else { continue };
+                if ui.button(format!("{} ({})", other.entity.key.text, words::plural(other.documents, "doc"))).clicked()
+                {
                     out.push(Command::Curate(Rule::Merge { into: into.clone(), from: from.clone() }));
                     out.push(Command::MergeInto(None));
                 }

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::entities::curation::{Curation, Rule};
 use crate::export::TableFormat;
 use crate::model::{
-    Cooccurrence, DocFormat, DocSummary, EntityCount, EntityKey, EntityKind, FileProblem, IndexStats, KindSet, Query,
-    SearchHit, SearchResults, SentencePairs, SortBy, Timeline,
+    Cooccurrence, DocFormat, DocSummary, EntityCount, EntityCounts, EntityKey, EntityKind, FileProblem, IndexStats,
+    KindSet, Query, SearchHit, SearchResults, SentencePairs, SortBy, Timeline,
 };
 use crate::pipeline::Progress;
 use crate::session::FolderSource;
@@ -251,7 +251,7 @@ pub struct State {
     pub doc: Option<DocState>,
     pub doc_loading: bool,
     pub stats: IndexStats,
-    pub corpus_entities: std::sync::Arc<Vec<EntityCount>>,
+    pub corpus_entities: EntityCounts,
     pub indexing: IndexingState,
     pub problems: Vec<FileProblem>,
     pub last_run: Option<RunRecord>,
@@ -339,13 +339,13 @@ impl State {
                 || c.variants.iter().any(|v| fold(&v.text).contains(&wanted))
         };
         let mut by_kind: Vec<(EntityKind, Vec<usize>)> = EntityKind::ALL.iter().map(|k| (*k, Vec::new())).collect();
-        for (i, c) in self.corpus_entities.iter().enumerate() {
+        for (i, c) in self.corpus_entities.iter().map(|c| c.entity).enumerate() {
             if (self.p.show_counting || !c.key.kind.is_counting()) && matches(c) {
                 by_kind[EntityKind::ALL.iter().position(|k| *k == c.key.kind).unwrap_or(0)].1.push(i);
             }
         }
         if self.p.entities_by_name {
-            let names: Vec<String> = self.corpus_entities.iter().map(|c| fold(&c.key.text)).collect();
+            let names: Vec<String> = self.corpus_entities.iter().map(|c| fold(&c.entity.key.text)).collect();
             for (_, rows) in &mut by_kind {
                 rows.sort_by(|&a, &b| names[a].cmp(&names[b]).then_with(|| a.cmp(&b)));
             }
