@@ -834,3 +834,22 @@ fn a_document_that_was_in_the_recogniser_when_the_process_died_is_given_up_on_ev
         (1, 0)
     );
 }
+
+#[test]
+fn counts_under_a_pattern_count_only_the_documents_it_matches() {
+    let fx = Fixture::new();
+    std::fs::write(fx.folder.join("met.txt"), "Greta Lindqvist met the board in Northport on Monday.").unwrap();
+    std::fs::write(fx.folder.join("left.txt"), "Greta Lindqvist left Northport on Friday.").unwrap();
+    let (index, _) = index_folder(&fx);
+    let greta = |query: &str| {
+        let counts = index.entity_counts_for(&q(query)).unwrap();
+        counts.iter().find(|c| c.entity.key.text == "Greta Lindqvist").map(|c| c.documents)
+    };
+    assert_eq!(greta("Lindqvist"), Some(2));
+    // The search finds both words; the pattern keeps one document, and so do the counts.
+    assert_eq!(index.search(&q("/Lindqvist met/"), 10).unwrap().total, 1);
+    assert_eq!(greta("/Lindqvist met/"), Some(1));
+    assert_eq!(greta("=Lindqvist met"), Some(1));
+    assert_eq!(index.timeline(&q("/Lindqvist met/")).unwrap().documents, 1);
+    assert_eq!(index.timeline(&q("Lindqvist")).unwrap().documents, 2);
+}

@@ -1036,6 +1036,14 @@ fn every_hit_is_listed_as_it_is_scrolled_to_and_copies_are_one_hit() {
     let loaded = h.state().hits_loaded();
     assert!((60..300).contains(&loaded), "only the hits around what was shown were asked for: {loaded}");
 
+    // A file added while the list is scrolled: the same search is answered again, and the rows
+    // shown stay shown (not blank while asked for again) until the new one is listed among them.
+    std::fs::write(fx.folder.join("tides/tide-300.txt"), "Tide table 300. The tide rose.").unwrap();
+    run_until(&mut h, "the new hit", |h| {
+        assert!(shows_part(h, "tides/tide-299.txt · Text"), "the rows scrolled to stay shown");
+        shows(h, "301 documents match") && shows_part(h, "tides/tide-300.txt · Text")
+    });
+
     // Two files with the same text are one hit, which names the other; so does the document.
     clear_search(&mut h);
     search_for(&mut h, "inspection");

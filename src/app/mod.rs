@@ -381,9 +381,25 @@ impl DossierApp {
             self.answered[slot] = reply.generation;
             match reply.answer {
                 Answer::Search(query, Ok(results)) => {
-                    if query == self.query() {
+                    if query != self.query() {
+                        continue;
+                    }
+                    if self.state.results_for.as_ref() == Some(&query) {
+                        // The same search again, as the folder changed: the rows scrolled to
+                        // stay shown, and are asked for again.
+                        self.state.refresh_results(results);
+                        if let Some(window) = self.state.hits_window.clone() {
+                            self.send(Request::Hits {
+                                query: query.clone(),
+                                offset: window.start,
+                                count: window.len(),
+                            });
+                            self.state.hits_asked = Some(window);
+                        }
+                    } else {
                         self.state.set_results(Some(results));
                     }
+                    self.state.results_for = Some(query);
                 }
                 Answer::Hits(query, offset, Ok(results)) => {
                     if query == self.query() {
@@ -713,7 +729,8 @@ impl DossierApp {
                 let asked = self.state.hits_asked.as_ref();
                 if !asked.is_some_and(|a| a.start <= places.start && places.end <= a.end) && !self.query().is_empty() {
                     self.send(Request::Hits { query: self.query(), offset: places.start, count: places.len() });
-                    self.state.hits_asked = Some(places);
+                    self.state.hits_asked = Some(places.clone());
+                    self.state.hits_window = Some(places);
                 }
             }
             Command::RememberQuery => self.remember_query(),

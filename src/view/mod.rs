@@ -248,6 +248,11 @@ pub struct State {
     pub more_hits: std::collections::BTreeMap<usize, SearchHit>,
     /// The places of hits asked for and not yet received.
     pub hits_asked: Option<std::ops::Range<usize>>,
+    /// The query `results` answer, and the last places of its hits asked for (kept once
+    /// answered): when the same search is answered again, as the folder changes, the rows
+    /// scrolled to stay until their new versions come.
+    pub results_for: Option<Query>,
+    pub hits_window: Option<std::ops::Range<usize>>,
     pub doc: Option<DocState>,
     pub doc_loading: bool,
     pub stats: IndexStats,
@@ -326,6 +331,17 @@ impl State {
     pub fn set_results(&mut self, results: Option<SearchResults>) {
         self.results = results;
         self.more_hits.clear();
+        self.hits_asked = None;
+        self.hits_window = None;
+        self.results_for = None;
+    }
+
+    /// The current search's results again (the folder changed): the hits it had at the places
+    /// last asked for are kept until those places are answered again; the others are forgotten.
+    pub fn refresh_results(&mut self, results: SearchResults) {
+        self.results = Some(results);
+        let window = self.hits_window.clone().unwrap_or_default();
+        self.more_hits.retain(|i, _| window.contains(i));
         self.hits_asked = None;
     }
 
