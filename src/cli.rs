@@ -652,7 +652,7 @@ fn entities_cmd(
 ) -> Result<u8, Failure> {
     let (index, record) = update_index(folder, true, Options::default())?;
     warn_if_kept(&record);
-    let mut counts = std::sync::Arc::unwrap_or_clone(index.entity_counts().map_err(|e| usage(e.to_string()))?);
+    let mut counts = index.entity_counts().map_err(|e| usage(e.to_string()))?.to_vec();
     counts.retain(|c| kind.map_or(numbers || !c.key.kind.is_counting(), |k| c.key.kind == k));
     if limit > 0 {
         counts.truncate(limit);

@@ -1,6 +1,7 @@
 //! Plain data shared by every layer: documents, entities, search hits.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -1067,10 +1068,62 @@ mod tests {
 /// counting under a query copies two numbers per entity and not the entity.
 #[derive(Clone, Debug, Default)]
 pub struct EntityCounts {
-    list: std::sync::Arc<Vec<EntityCount>>,
-    /// Each row: its entity's place in `list` and its documents; `None`: every entity of `list`
-    /// with its own count.
-    rows: Option<std::sync::Arc<Vec<(u32, u32)>>>,
+    list: Arc<EntityList>,
+    /// Each row: its entity's place in the list and its documents; `None`: every entity of the
+    /// list with its own count.
+    rows: Option<Arc<Vec<(u32, u32)>>>,
+}
+
+/// A folder's merged entities, with what finding and sorting them by name need, made once
+/// per list (folding 100,000 names on every keystroke would hold up the UI).
+#[derive(Debug, Default, PartialEq)]
+pub struct EntityList {
+    pub entities: Vec<EntityCount>,
+    /// Every entity's name, then its spellings, folded (see [`crate::entities::identity::fold`]),
+    /// one per line; entity `i`'s are `folded[folded_at[i]..folded_at[i + 1]]`. One string, and
+    /// kinds beside it, so that a pass over 100,000 entities reads memory in order.
+    folded: String,
+    folded_at: Vec<u32>,
+    kinds: Vec<EntityKind>,
+    /// Per entity: its place in the list sorted by folded name (ties: by place in the list).
+    name_rank: Vec<u32>,
+}
+
+impl EntityList {
+    pub fn new(entities: Vec<EntityCount>) -> EntityList {
+        use crate::entities::identity::fold;
+        let mut folded = String::new();
+        let mut folded_at = Vec::with_capacity(entities.len() + 1);
+        // Where each name ends (its spellings follow it).
+        let mut name_end = Vec::with_capacity(entities.len());
+        for e in &entities {
+            folded_at.push(folded.len() as u32);
+            folded.push_str(&fold(&e.key.text));
+            name_end.push(folded.len());
+            for v in e.variants.iter() {
+                folded.push('\n');
+                folded.push_str(&fold(&v.text));
+            }
+        }
+        folded_at.push(folded.len() as u32);
+        let name = |i: usize| &folded[folded_at[i] as usize..name_end[i]];
+        let mut by_name: Vec<u32> = (0..entities.len() as u32).collect();
+        by_name.sort_by(|&a, &b| name(a as usize).cmp(name(b as usize)).then(a.cmp(&b)));
+        let mut name_rank = vec![0u32; entities.len()];
+        for (rank, &i) in by_name.iter().enumerate() {
+            name_rank[i as usize] = rank as u32;
+        }
+        let kinds = entities.iter().map(|e| e.key.kind).collect();
+        EntityList { entities, folded, folded_at, kinds, name_rank }
+    }
+}
+
+impl std::ops::Deref for EntityList {
+    type Target = [EntityCount];
+
+    fn deref(&self) -> &[EntityCount] {
+        &self.entities
+    }
 }
 
 /// One row of [`EntityCounts`]: an entity and how many of the counted documents mention it
@@ -1079,21 +1132,38 @@ pub struct EntityCounts {
 pub struct Counted<'a> {
     pub entity: &'a EntityCount,
     pub documents: u64,
+    pub kind: EntityKind,
+    /// Its name and spellings, folded, one per line.
+    pub folded: &'a str,
+    /// Its place among the folder's entities sorted by name.
+    pub name_rank: u32,
+}
+
+impl Counted<'_> {
+    /// Whether its name or a spelling contains `wanted` (folded).
+    pub fn is_named_like(&self, wanted: &str) -> bool {
+        wanted.is_empty() || self.folded.contains(wanted)
+    }
+
+    /// Whether its name contains `wanted` (folded).
+    pub fn name_contains(&self, wanted: &str) -> bool {
+        self.folded.split('\n').next().unwrap_or_default().contains(wanted)
+    }
 }
 
 impl EntityCounts {
     /// Every entity of `list` with its own count, in its order.
-    pub fn all(list: std::sync::Arc<Vec<EntityCount>>) -> EntityCounts {
+    pub fn all(list: Arc<EntityList>) -> EntityCounts {
         EntityCounts { list, rows: None }
     }
 
     /// The entities of `list` at the places `rows` names, with the counts beside them.
-    pub fn rows_of(list: std::sync::Arc<Vec<EntityCount>>, rows: Vec<(u32, u32)>) -> EntityCounts {
-        EntityCounts { list, rows: Some(std::sync::Arc::new(rows)) }
+    pub fn rows_of(list: Arc<EntityList>, rows: Vec<(u32, u32)>) -> EntityCounts {
+        EntityCounts { list, rows: Some(Arc::new(rows)) }
     }
 
     pub fn len(&self) -> usize {
-        self.rows.as_ref().map_or(self.list.len(), |r| r.len())
+        self.rows.as_ref().map_or(self.list.entities.len(), |r| r.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -1102,13 +1172,19 @@ impl EntityCounts {
 
     /// Row `i`.
     pub fn get(&self, i: usize) -> Option<Counted<'_>> {
-        match &self.rows {
-            None => self.list.get(i).map(|entity| Counted { entity, documents: entity.documents }),
-            Some(rows) => {
-                let &(at, documents) = rows.get(i)?;
-                Some(Counted { entity: self.list.get(at as usize)?, documents: u64::from(documents) })
-            }
-        }
+        let (at, documents) = match &self.rows {
+            None => (i, None),
+            Some(rows) => rows.get(i).map(|&(at, n)| (at as usize, Some(u64::from(n))))?,
+        };
+        let list = &*self.list;
+        let entity = list.entities.get(at)?;
+        Some(Counted {
+            entity,
+            documents: documents.unwrap_or(entity.documents),
+            kind: list.kinds[at],
+            folded: &list.folded[list.folded_at[at] as usize..list.folded_at[at + 1] as usize],
+            name_rank: list.name_rank[at],
+        })
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Counted<'_>> {

@@ -1176,4 +1176,8 @@ fn a_folder_is_searchable_while_its_entities_are_found_and_says_so() {
     run_until(&mut h, "the entities", |h| shows(h, "Calder Shipping Company · 2 docs") && !h.state().indexing());
     assert!(!shows_part(&h, "Entities: ") && !shows_part(&h, "Finding entities") && !shows_part(&h, "to come"));
     assert!(h.state().document().is_some_and(|d| !d.entities_pending && !d.mentions.is_empty()));
+    // The search box kept the keyboard while the panel changed around it.
+    assert!(h.get_by_label("Search").is_focused(), "typing goes on where it was");
+    h.get_by_label("Search").type_text(" fire");
+    run_until(&mut h, "the query typed on", |h| h.state().persisted().query == "harbour fire");
 }

@@ -32,8 +32,8 @@ mod timeline;
 
 use crate::entities::curation::Curation;
 use crate::model::{
-    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityCounts, EntityKey, EntityKind, EntityStage,
-    IndexStats, LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
+    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityCounts, EntityKey, EntityKind, EntityList,
+    EntityStage, IndexStats, LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
@@ -279,7 +279,7 @@ type EntityCache = Cached<(u64, u64), EntityTable>;
 struct EntityTable {
     /// The reader's view the table was made from (its segments are what `doc_groups` indexes).
     searcher: Searcher,
-    list: Arc<Vec<EntityCount>>,
+    list: Arc<EntityList>,
     /// Each per-document key's entity: its position in `list`.
     group_of: HashMap<EntityKey, usize>,
     /// Per segment, each document's entities (positions in `list`, sorted, each once): counting
@@ -922,7 +922,7 @@ impl DocIndex {
 
     /// How many live documents mention each entity, most mentioned first (shared, not copied:
     /// a folder may have 100,000 entities).
-    pub fn entity_counts(&self) -> Result<Arc<Vec<EntityCount>>> {
+    pub fn entity_counts(&self) -> Result<Arc<EntityList>> {
         Ok(self.merged_entities()?.list.clone())
     }
 
@@ -944,7 +944,7 @@ impl DocIndex {
             let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
             self.docs_by_segment(&searcher, any.as_ref()).map_or(0, |d| d.iter().map(Vec::len).sum::<usize>() as u64)
         };
-        let list = Arc::new(curation.1.apply(merged, count));
+        let list = Arc::new(EntityList::new(curation.1.apply(merged, count)));
         let group_of: HashMap<EntityKey, usize> =
             list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
         let mut doc_groups = Vec::with_capacity(segments.len());

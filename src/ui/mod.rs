@@ -491,6 +491,9 @@ fn search_box_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
                 }
                 let edit = ui.add(
                     egui::TextEdit::singleline(&mut query)
+                        // A fixed id: the panel's widgets change as indexing starts and ends, and
+                        // an id counted from them would take the focus away mid-typing.
+                        .id(egui::Id::unique("search box"))
                         .hint_text("words, \"a phrase\", Blai*, person:Lavrov")
                         .desired_width(ui.available_width()),
                 );
@@ -997,15 +1000,21 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     }
     ui.horizontal(|ui| {
         let label = ui.label("Find entity");
-        let mut find = state.entity_find.clone();
-        let width = (ui.available_width() - 30.0).max(60.0);
-        let edit = ui.add(egui::TextEdit::singleline(&mut find).desired_width(width)).labelled_by(label.id);
-        if edit.changed() {
-            out.push(Command::FindEntity(find));
-        }
-        if !state.entity_find.is_empty() && ui.small_button("Show all").on_hover_text("Show every entity").clicked() {
-            out.push(Command::FindEntity(String::new()));
-        }
+        // "Show all" at the right edge, the field filling the rest: the panel never grows wider
+        // than it is.
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            if !state.entity_find.is_empty() && ui.small_button("Show all").on_hover_text("Show every entity").clicked()
+            {
+                out.push(Command::FindEntity(String::new()));
+            }
+            let mut find = state.entity_find.clone();
+            let edit = egui::TextEdit::singleline(&mut find)
+                .id(egui::Id::unique("entity find box"))
+                .desired_width(ui.available_width());
+            if ui.add(edit).labelled_by(label.id).changed() {
+                out.push(Command::FindEntity(find));
+            }
+        });
     });
     ui.horizontal(|ui| {
         ui.label("Sort");
@@ -1132,7 +1141,7 @@ fn merge_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
             .corpus_entities
             .iter()
             .filter(|o| o.entity.key.kind == shown.kind && *o.entity.key != *shown)
-            .filter(|o| crate::entities::identity::fold(&o.entity.key.text).contains(&wanted))
+            .filter(|o| o.name_contains(&wanted))
             .take(30);
         egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
             for other in others {
