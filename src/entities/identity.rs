@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::model::{Entity, EntityCount, EntityKey, EntityKind, MergeReason, Variant};
 
 /// Titles that may stand before a person's name without being part of it.
-const TITLES: [&str; 24] = [
+const TITLES: [&str; 32] = [
     "mr",
     "mrs",
     "ms",
@@ -42,6 +42,15 @@ const TITLES: [&str; 24] = [
     "reverend",
     "gen",
     "general",
+    // Offices that news and company mail put before a name ("CFO Andy Fastow").
+    "ceo",
+    "cfo",
+    "coo",
+    "cto",
+    "chairman",
+    "chairwoman",
+    "mayor",
+    "ambassador",
 ];
 
 /// Other names of places and bodies, checked by hand; keys are lower case without dots.
@@ -394,6 +403,10 @@ mod tests {
             ("Mr Blair's".to_owned(), "Tony Blair".to_owned()),
             "title and possessive go, then the surname"
         );
+        let text = "CFO Andy Fastow wrote. Mayor Ann Kerr replied.";
+        let got = keys(text, &[("CFO Andy Fastow", 0, Person), ("Mayor Ann Kerr", 0, Person)]);
+        assert_eq!(got[0].1, "Andy Fastow", "an office before the name goes too");
+        assert_eq!(got[1].1, "Ann Kerr");
     }
 
     #[test]
