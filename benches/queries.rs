@@ -6,7 +6,10 @@
 //! first run's ms (a pattern's checks are kept for the same query after it), then p50 and p99
 //! in ms of the search as the app asks it (the count and the first `searcher::FIRST_HITS` hits
 //! with snippets), and of the same with the entity counts under it.
-//! The first line is the time to open the index and answer a first query.
+//! The first line is the time to open the index and answer a first query. Then the explorer's
+//! views, one line each with p50 and p99 in ms: each query's timeline, the co-occurrence
+//! (graph, and by document) of the 10 most frequent names, and one correction (a merge of two
+//! of them, then its undo) applied until the folder's list and a query's counts are answered.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -76,5 +79,69 @@ fn main() {
             percentile(&counted, 0.5),
             percentile(&counted, 0.99)
         );
+    }
+    explore(&index);
+}
+
+/// p50 and p99 of `runs` calls of `f`, in ms (after one call that fills the caches).
+fn timed(runs: usize, mut f: impl FnMut()) -> (f64, f64) {
+    f();
+    let mut ms_each: Vec<f64> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            ms(started)
+        })
+        .collect();
+    ms_each.sort_by(f64::total_cmp);
+    (percentile(&ms_each, 0.5), percentile(&ms_each, 0.99))
+}
+
+fn explore(index: &DocIndex) {
+    for (kind, text) in MIX {
+        let query = Query { text: text.into(), ..Query::default() };
+        let (p50, p99) = timed(RUNS, || {
+            std::hint::black_box(index.timeline(&query).expect("timeline"));
+        });
+        println!("timeline\t{kind}\t{p50:.1}\t{p99:.1}");
+    }
+    let list = index.entity_counts().expect("counts");
+    let names: Vec<_> = list.iter().filter(|c| c.key.kind.is_name()).take(10).map(|c| (*c.key).clone()).collect();
+    let mut graph = Vec::new();
+    let mut by_document = Vec::new();
+    for key in &names {
+        for _ in 0..3 {
+            let started = Instant::now();
+            std::hint::black_box(index.cooccurrence(key).expect("graph"));
+            graph.push(ms(started));
+            let started = Instant::now();
+            std::hint::black_box(index.cooccurrences(key, 0).expect("companions"));
+            by_document.push(ms(started));
+        }
+    }
+    for (what, mut each) in [("co-occurrence graph", graph), ("co-occurrence by document", by_document)] {
+        each.sort_by(f64::total_cmp);
+        println!("{what}\t10 most frequent names\t{:.1}\t{:.1}", percentile(&each, 0.5), percentile(&each, 0.99));
+    }
+    if let [a, b, ..] = names.as_slice() {
+        let before = index.curation();
+        let mut merged = before.clone();
+        merged.rules.push(dossier::entities::curation::Rule::Merge { into: a.clone(), from: b.clone() });
+        let energy = Query { text: "energy".into(), ..Query::default() };
+        let mut each = Vec::new();
+        for run in 0..10 {
+            let started = Instant::now();
+            index.set_curation(if run % 2 == 0 { merged.clone() } else { before.clone() });
+            std::hint::black_box(index.entity_counts().expect("counts"));
+            std::hint::black_box(index.entity_counts_for(&energy).expect("counts"));
+            each.push(ms(started));
+        }
+        each.sort_by(f64::total_cmp);
+        println!(
+            "one correction\tmerge or undo, then counts\t{:.1}\t{:.1}",
+            percentile(&each, 0.5),
+            percentile(&each, 0.99)
+        );
+        index.set_curation(before);
     }
 }

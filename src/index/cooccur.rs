@@ -110,9 +110,10 @@ impl DocIndex {
                 ends.push(flat.len());
             }
         });
+        // Most shared first, then by key (its place in key order, worked out with the table).
         let mut documents: Vec<(usize, u64)> =
             shared.iter().enumerate().filter(|(g, n)| **n > 0 && Some(*g) != own).map(|(g, n)| (g, *n)).collect();
-        documents.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| table.list[a.0].key.cmp(&table.list[b.0].key)));
+        documents.sort_unstable_by_key(|&(g, n)| (std::cmp::Reverse(n), table.key_rank[g]));
         Ok((members, docs, documents))
     }
 
