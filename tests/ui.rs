@@ -782,6 +782,36 @@ fn ctrl_down_opens_the_next_document_that_mentions_the_selected_entity() {
 }
 
 #[test]
+fn ctrl_down_goes_past_the_hits_received_so_far() {
+    let fx = Fixture::new();
+    std::fs::create_dir(fx.folder.join("tides")).unwrap();
+    for i in 0..300 {
+        // Equal scores (the same words but three), so the hits come by path.
+        let who = if i == 0 || i == 250 { "Calder Shipping Company" } else { "the night crew" };
+        let text = format!("Tide table {i:03}. The tide rose at Northport as {who} unloaded.");
+        std::fs::write(fx.folder.join(format!("tides/tide-{i:03}.txt")), text).unwrap();
+    }
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the documents", |h| listed(h, 307) && !h.state().indexing());
+    search_for(&mut h, "tide");
+    run_until(&mut h, "the first hits", |h| shows(h, "300 documents match") && h.state().hits_loaded() < 250);
+    h.get_by_label_contains("tides/tide-000.txt · Text").click();
+    run_until(&mut h, "the first document", |h| h.state().document().is_some_and(|d| d.id == "tides/tide-000.txt"));
+    run_until(&mut h, "its entity", |h| h.query_by_label("Calder Shipping Company ×1").is_some());
+    h.get_by_label("Calder Shipping Company ×1").click();
+    // Two of the fixture's own notes mention it too; they are not in this list.
+    run_until(&mut h, "its documents", |h| shows(h, "With Calder Shipping Company") && shows(h, "4 documents"));
+    // The other document in the list is the 251st hit: far past those received, which are asked for on the way.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowDown);
+    run_until(&mut h, "the document far down the list", |h| {
+        h.state().document().is_some_and(|d| d.id == "tides/tide-250.txt")
+    });
+    // And round from the end to the start.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowDown);
+    run_until(&mut h, "the first again", |h| h.state().document().is_some_and(|d| d.id == "tides/tide-000.txt"));
+}
+
+#[test]
 fn a_chip_click_writes_its_filter_into_the_search_box() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);

@@ -3,6 +3,25 @@
 //! filter, the graph window, and a filter chip written out as query text.
 
 use super::DossierApp;
+
+/// Hits asked for at a time while looking for the next document that mentions an entity.
+const STEP_WINDOW: usize = 200;
+
+/// Where stepping to the next document that mentions an entity goes.
+enum Step {
+    Open(String),
+    /// The hits at these places are needed first; then the look goes on from where it stopped.
+    Ask(std::ops::Range<usize>, Resume),
+    None,
+}
+
+/// Where a look for the next document that mentions an entity stopped: the place it had not
+/// received, and how many places it had still to look at.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Resume {
+    next: usize,
+    left: usize,
+}
 use crate::model::{EntityKey, MonthCount, Query};
 use crate::searcher::Request;
 use crate::view::document::DocState;
@@ -45,35 +64,80 @@ impl DossierApp {
         }
     }
 
-    /// The next (or previous) document in the list shown that mentions the selected entity.
-    fn document_mentioning(&self, forward: bool) -> Option<String> {
-        let selected = self.state.selected_entity.as_ref()?;
-        let (_, found) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected)?;
-        let listed: Vec<&str> = match &self.state.results {
-            Some(_) => self.state.loaded_hits().map(|h| h.id.as_str()).collect(),
-            None => self.state.docs.iter().map(|d| d.id.as_str()).collect(),
+    /// The next (or previous) document in the list shown that mentions the selected entity, in
+    /// list order and round from the end to the start; or, when a hit on the way has not come
+    /// yet, the places to ask for first and where to go on from once they come.
+    fn document_mentioning(&self, forward: bool, resume: Option<Resume>) -> Step {
+        let Some(selected) = self.state.selected_entity.as_ref() else { return Step::None };
+        let Some((_, found)) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected) else { return Step::None };
+        let mentions = |id: &str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
+        let at = |place: usize| -> Option<&str> {
+            match &self.state.results {
+                Some(_) => self.state.hit(place).map(|h| h.id.as_str()),
+                None => self.state.docs.get(place).map(|d| d.id.as_str()),
+            }
         };
-        let here = self.state.p.selected.as_deref().and_then(|id| listed.iter().position(|d| *d == id));
-        let mentions = |id: &&str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
-        let n = listed.len();
-        let order: Vec<usize> = match (here, forward) {
-            (Some(i), true) => (1..n).map(|k| (i + k) % n).collect(),
-            (Some(i), false) => (1..n).map(|k| (i + n - k) % n).collect(),
-            (None, true) => (0..n).collect(),
-            (None, false) => (0..n).rev().collect(),
-        };
-        order.into_iter().map(|i| listed[i]).find(mentions).map(str::to_owned)
+        let n = self.state.results.as_ref().map_or(self.state.docs.len(), |r| r.total);
+        // Where to start and how many places to look at: every other place once.
+        let Resume { next, left } = resume.unwrap_or_else(|| {
+            let here = self.state.p.selected.as_deref().and_then(|id| match &self.state.results {
+                Some(r) => r
+                    .hits
+                    .iter()
+                    .position(|h| h.id == id)
+                    .or_else(|| self.state.more_hits.iter().find(|(_, h)| h.id == id).map(|(&place, _)| place)),
+                None => self.state.docs.iter().position(|d| d.id == id),
+            });
+            match (here, forward) {
+                (Some(i), true) => Resume { next: (i + 1) % n.max(1), left: n.saturating_sub(1) },
+                (Some(i), false) => Resume { next: (i + n - 1) % n.max(1), left: n.saturating_sub(1) },
+                (None, true) => Resume { next: 0, left: n },
+                (None, false) => Resume { next: n.saturating_sub(1), left: n },
+            }
+        });
+        let mut place = next;
+        for left in (1..=left).rev() {
+            if place >= n {
+                // The list got shorter since.
+                return Step::None;
+            }
+            match at(place) {
+                Some(id) if mentions(id) => return Step::Open(id.to_owned()),
+                Some(_) => {}
+                None => {
+                    let places = if forward {
+                        place..(place + STEP_WINDOW).min(n)
+                    } else {
+                        (place + 1).saturating_sub(STEP_WINDOW)..place + 1
+                    };
+                    return Step::Ask(places, Resume { next: place, left });
+                }
+            }
+            place = if forward { (place + 1) % n } else { (place + n - 1) % n };
+        }
+        Step::None
     }
 
-    /// Opens the next (or previous) document in the list that mentions the selected entity.
-    pub(super) fn step_document(&mut self, forward: bool) {
-        match self.document_mentioning(forward) {
-            Some(id) => {
+    /// Opens the next (or previous) document in the list that mentions the selected entity,
+    /// asking for the hits on the way first when they have not come yet (`resume`: where the
+    /// last look stopped for them).
+    pub(super) fn step_document(&mut self, forward: bool, resume: Option<Resume>) {
+        self.stepping = None;
+        match self.document_mentioning(forward, resume) {
+            Step::Open(id) => {
+                self.state.info = None;
                 self.to_mention = Some(id.clone());
                 self.state.p.selected = Some(id.clone());
                 self.request_doc(id);
             }
-            None => {
+            Step::Ask(places, resume) => {
+                self.stepping = Some((forward, resume));
+                self.state.info = Some("Looking further through the list…".to_owned());
+                self.send(Request::Hits { query: self.query(), offset: places.start, count: places.len() });
+                self.state.hits_asked = Some(places.clone());
+                self.state.hits_window = Some(places);
+            }
+            Step::None => {
                 let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
                 self.state.info = Some(format!("No other document in the list mentions {name}."));
             }

@@ -79,6 +79,9 @@ pub struct DossierApp {
     /// The document stepped to for the selected entity (by id): show its first mention when it
     /// arrives; any other document forgets it.
     to_mention: Option<String>,
+    /// Stepping to the next (`true`) or previous document that mentions the selected entity,
+    /// while the hits on the way are asked for.
+    stepping: Option<(bool, explore::Resume)>,
     /// The open document, asked for again only because its entities changed (found, or
     /// corrected): it stays where the user was when it arrives. Any other request forgets it.
     keep_place: Option<String>,
@@ -109,6 +112,7 @@ impl DossierApp {
             unsent: Vec::new(),
             query_edited_at: None,
             to_mention: None,
+            stepping: None,
             keep_place: None,
             saving: None,
             changes: crate::watch::Batcher::default(),
@@ -398,6 +402,7 @@ impl DossierApp {
                         }
                     } else {
                         self.state.set_results(Some(results));
+                        self.stepping = None;
                     }
                     self.state.results_for = Some(query);
                 }
@@ -418,10 +423,17 @@ impl DossierApp {
                         // scrolling through 100,000 keeps a few thousand.
                         self.state.more_hits.retain(|&i, _| i.abs_diff(offset) < 2_000);
                         let first = self.state.results.as_ref().map_or(0, |r| r.hits.len());
+                        let came = !results.hits.is_empty();
                         for (i, hit) in results.hits.into_iter().enumerate() {
                             if offset + i >= first {
                                 self.state.more_hits.insert(offset + i, hit);
                             }
+                        }
+                        // Stepping through the list goes on past the hits that came.
+                        match self.stepping.take() {
+                            Some((forward, resume)) if came => self.step_document(forward, Some(resume)),
+                            Some(_) => self.state.info = None,
+                            None => {}
                         }
                     }
                 }
@@ -709,7 +721,7 @@ impl DossierApp {
                 self.state.current_match = Some(next);
                 self.state.scroll_to_char = Some(doc.matches[next].1.start);
             }
-            Command::StepDocument(forward) => self.step_document(forward),
+            Command::StepDocument(forward) => self.step_document(forward, None),
             Command::FilterToText(i) => self.filter_to_text(i),
             Command::DateRange(months) => self.date_range(months),
             Command::ToggleTimeline => {
