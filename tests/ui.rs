@@ -894,6 +894,36 @@ fn file_export_writes_every_matching_document_and_the_entities() {
 }
 
 #[test]
+fn entities_picked_with_ctrl_click_merge_into_one_and_undo_together() {
+    let fx = Fixture::new();
+    let mut h = harness(&fx, Some(fx.folder.clone()), None);
+    run_until(&mut h, "the folder's entities", |h| listed(h, 7) && shows(h, "Maria Lopez · 1 doc"));
+    run_until(&mut h, "indexed", |h| !h.state().indexing());
+    for (i, name) in ["Maria Lopez · 1 doc", "Tom Becker · 1 doc", "Helen Ward · 1 doc"].into_iter().enumerate() {
+        // Scrolled to and pointed at first, as a hand would (the list scrolls smoothly).
+        h.get_by_label(name).scroll_to_me();
+        h.run_steps(10);
+        h.get_by_label(name).hover();
+        h.run_steps(2);
+        h.get_by_label(name).click_modifiers(egui::Modifiers::COMMAND);
+        run_until(&mut h, "the entity picked", |h| shows(h, &format!("{} picked", i + 1)));
+    }
+    assert!(shows(&h, "3 picked"));
+    assert!(h.state().persisted().filters.is_empty(), "a Ctrl+click picks; it does not filter");
+    h.get_by_label("Merge into…").click();
+    h.run_steps(2);
+    h.get_by_label("Helen Ward").click();
+    // Maria Lopez and Tom Becker share the minutes; Helen Ward is in the harbour fire report.
+    run_until(&mut h, "one row", |h| shows(h, "Helen Ward · 2 docs"));
+    assert!(!shows(&h, "Maria Lopez · 1 doc") && !shows(&h, "Tom Becker · 1 doc") && !shows_part(&h, "picked"));
+    // One undo takes the whole merge back.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    run_until(&mut h, "three rows again", |h| {
+        shows(h, "Maria Lopez · 1 doc") && shows(h, "Tom Becker · 1 doc") && shows(h, "Helen Ward · 1 doc")
+    });
+}
+
+#[test]
 fn dragging_an_entity_onto_another_merges_them() {
     let fx = Fixture::new();
     let mut h = harness(&fx, Some(fx.folder.clone()), None);

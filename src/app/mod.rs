@@ -607,6 +607,7 @@ impl DossierApp {
         self.state.watching = self.session.as_ref().map(|s| s.watcher.as_ref().map(|_| ()).map_err(Clone::clone));
         self.state.curation = self.session.as_ref().map(|s| s.curation.clone()).unwrap_or_default();
         self.state.undo.clear();
+        self.state.picked.clear();
         self.state.redo.clear();
         self.state.renaming = None;
         self.state.merging = None;
@@ -775,7 +776,14 @@ impl DossierApp {
                 self.state.p.show_counting = !self.state.p.show_counting;
                 self.state.list_entities();
             }
-            Command::Curate(_) | Command::Undo | Command::Redo => self.curate(command),
+            Command::Curate(_) | Command::CurateAll(_) | Command::Undo | Command::Redo => self.curate(command),
+            Command::PickEntity(Some(picked)) => match self.state.picked.iter().position(|p| p.key == picked.key) {
+                Some(i) => {
+                    self.state.picked.remove(i);
+                }
+                None => self.state.picked.push(picked),
+            },
+            Command::PickEntity(None) => self.state.picked.clear(),
             Command::Rename(renaming) => self.state.renaming = renaming,
             Command::MergeInto(merging) => self.state.merging = merging,
             Command::FindEntity(text) => {
@@ -877,6 +885,12 @@ impl DossierApp {
                 s.undo.push(s.curation.clone());
                 s.curation.rules.push(rule);
                 s.redo.clear();
+            }
+            Command::CurateAll(rules) => {
+                s.undo.push(s.curation.clone());
+                s.curation.rules.extend(rules);
+                s.redo.clear();
+                s.picked.clear();
             }
             Command::Undo => match s.undo.pop() {
                 Some(before) => s.redo.push(std::mem::replace(&mut s.curation, before)),

@@ -16,7 +16,7 @@ use crate::model::{
 use crate::pipeline::Stage;
 use crate::store::IndexState;
 use crate::view::document::{DocState, EntityRow};
-use crate::view::{Command, State, ThemeChoice};
+use crate::view::{Command, Picked, State, ThemeChoice};
 use crate::words;
 use layout::{LayoutCache, LayoutKey};
 
@@ -1027,6 +1027,7 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
         }
     });
     let searching_names = !state.entity_find.is_empty();
+    picked_ui(state, ui, out);
     for (kind, rows) in &state.entity_rows {
         let kind = *kind;
         let entity = |i: &usize| state.corpus_entities.get(*i);
@@ -1039,7 +1040,7 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
             .show(ui, |ui| {
                 if rows.len() <= ROWS_UNSCROLLED {
                     for c in rows.iter().filter_map(entity) {
-                        folder_entity_row_ui(c, ui, out);
+                        folder_entity_row_ui(c, &state.picked, ui, out);
                     }
                     return;
                 }
@@ -1052,7 +1053,7 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
                     .auto_shrink([false, true])
                     .show_rows(ui, row, rows.len(), |ui, shown| {
                         for c in rows[shown].iter().filter_map(entity) {
-                            folder_entity_row_ui(c, ui, out);
+                            folder_entity_row_ui(c, &state.picked, ui, out);
                         }
                     });
             });
@@ -1062,11 +1063,49 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
 /// How many entities of a kind the folder's list shows before it scrolls on its own.
 const ROWS_UNSCROLLED: usize = 15;
 
-/// One entity of the folder: a click filters by it, a right-click corrects it.
-fn folder_entity_row_ui(row: Counted, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+/// The folder entities picked with Ctrl+click, and merging them into one of them. Always one
+/// line, so that picking the first does not move the rows under the pointer.
+fn picked_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let Some(first) = state.picked.first() else {
+            ui.label(RichText::new("Ctrl+click: pick several to merge").weak());
+            return;
+        };
+        ui.label(format!("{} picked", state.picked.len()));
+        let one_kind = state.picked.iter().all(|p| p.shown.kind == first.shown.kind);
+        if state.picked.len() < 2 {
+            ui.label(RichText::new("Ctrl+click more").weak());
+        } else if !one_kind {
+            ui.label(RichText::new("not all one kind").weak()).on_hover_text("Only entities of one kind can be merged");
+        } else {
+            ui.menu_button("Merge into…", |ui| {
+                for into in &state.picked {
+                    if ui.button(&into.shown.text).clicked() {
+                        let rules = state
+                            .picked
+                            .iter()
+                            .filter(|p| p.key != into.key)
+                            .map(|p| Rule::Merge { into: into.key.clone(), from: p.key.clone() })
+                            .collect();
+                        out.push(Command::CurateAll(rules));
+                        ui.close();
+                    }
+                }
+            });
+        }
+        if ui.small_button("Clear").on_hover_text("Put the picked entities back").clicked() {
+            out.push(Command::PickEntity(None));
+        }
+    });
+}
+
+/// One entity of the folder: a click filters by it, Ctrl+click picks it to merge several, a
+/// right-click corrects it.
+fn folder_entity_row_ui(row: Counted, picked: &[Picked], ui: &mut egui::Ui, out: &mut Vec<Command>) {
     let c = row.entity;
     let text = format!("{} · {}", c.key.text, words::plural(row.documents, "doc"));
-    let r = ui.add(egui::Button::selectable(false, text).truncate().sense(egui::Sense::click_and_drag()));
+    let is_picked = c.members.first().is_some_and(|k| picked.iter().any(|p| p.key == *k));
+    let r = ui.add(egui::Button::selectable(is_picked, text).truncate().sense(egui::Sense::click_and_drag()));
     r.context_menu(|ui| entity_menu_ui(c, ui, out));
     // Dragged onto another entity of the same kind, it is merged into it.
     if let Some(key) = c.members.first() {
@@ -1080,12 +1119,24 @@ fn folder_entity_row_ui(row: Counted, ui: &mut egui::Ui, out: &mut Vec<Command>)
         out.push(Command::Curate(Rule::Merge { into: into.clone(), from: (*dropped).clone() }));
     }
     // The tooltip is written only while it is shown, not every frame for every row.
-    if r.on_hover_ui(|ui| {
+    let r = r.on_hover_ui(|ui| {
         ui.label(variants_text(c));
-    })
-    .clicked()
-    {
-        out.push(Command::AddFilter(EntityKey::clone(&c.key)));
+    });
+    if r.clicked() {
+        // Ctrl held now, or when the button was let go (the click's own event says so).
+        let pick = ui.input(|i| {
+            i.modifiers.command
+                || i.events.iter().any(
+                    |e| matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if modifiers.command),
+                )
+        });
+        match c.members.first() {
+            Some(key) if pick => {
+                let shown = EntityKey::clone(&c.key);
+                out.push(Command::PickEntity(Some(Picked { key: key.clone(), shown })));
+            }
+            _ => out.push(Command::AddFilter(EntityKey::clone(&c.key))),
+        }
     }
 }
 
@@ -1207,7 +1258,7 @@ fn edit_menu_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
 
 /// A folder entity's tooltip: its spellings, each with its documents and why it is this entity.
 fn variants_text(c: &EntityCount) -> String {
-    let mut out = String::from("Click: only documents that mention it");
+    let mut out = String::from("Click: only documents that mention it\nCtrl+click: pick it to merge several");
     if c.variants.len() > 1 || c.variants.first().is_some_and(|v| v.text != c.key.text) {
         out.push_str("\n\nWritten as:");
         for v in c.variants.iter() {

@@ -179,6 +179,11 @@ pub enum Command {
     ToggleCounting,
     /// Add a correction to the folder's entities (merge, split, rename, retype, hide).
     Curate(Rule),
+    /// Add several corrections at once, undone together (merging the entities picked).
+    CurateAll(Vec<Rule>),
+    /// Pick a folder entity (Ctrl+click) to merge several at once, or put it back; `None` puts
+    /// every one back.
+    PickEntity(Option<Picked>),
     /// Take the last correction back, or make it again.
     Undo,
     Redo,
@@ -301,6 +306,8 @@ pub struct State {
     /// and sorted. Made when the entities, the find text, the sort or "Numbers too" change,
     /// not every frame (a folder may have 100,000 entities).
     pub entity_rows: Vec<(EntityKind, Vec<usize>)>,
+    /// The folder entities picked (Ctrl+click) to be merged together, in the order picked.
+    pub picked: Vec<Picked>,
     /// The entity being renamed (by one of its keys) and the name typed so far.
     pub renaming: Option<(EntityKey, String)>,
     /// The entity being merged into another (by one of its keys), as shown, and the text typed
@@ -377,4 +384,12 @@ impl State {
         self.focus_path = false;
         self.scroll_to_char = None;
     }
+}
+
+/// A folder entity picked to be merged with others: one of its per-document keys (which
+/// corrections do not change) and how it is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picked {
+    pub key: EntityKey,
+    pub shown: EntityKey,
 }
