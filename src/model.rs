@@ -1091,18 +1091,18 @@ pub struct EntityList {
 
 impl EntityList {
     pub fn new(entities: Vec<EntityCount>) -> EntityList {
-        use crate::entities::identity::fold;
+        use crate::entities::identity::fold_into;
         let mut folded = String::new();
         let mut folded_at = Vec::with_capacity(entities.len() + 1);
         // Where each name ends (its spellings follow it).
         let mut name_end = Vec::with_capacity(entities.len());
         for e in &entities {
             folded_at.push(folded.len() as u32);
-            folded.push_str(&fold(&e.key.text));
+            fold_into(&e.key.text, &mut folded);
             name_end.push(folded.len());
             for v in e.variants.iter() {
                 folded.push('\n');
-                folded.push_str(&fold(&v.text));
+                fold_into(&v.text, &mut folded);
             }
         }
         folded_at.push(folded.len() as u32);
@@ -1115,6 +1115,14 @@ impl EntityList {
         }
         let kinds = entities.iter().map(|e| e.key.kind).collect();
         EntityList { entities, folded, folded_at, kinds, name_rank }
+    }
+}
+
+impl EntityList {
+    /// Entity `i`'s name, then its spellings, folded.
+    pub fn folded_names(&self, i: usize) -> impl Iterator<Item = &str> {
+        let (from, to) = (self.folded_at[i] as usize, self.folded_at[i + 1] as usize);
+        self.folded[from..to].split('\n')
     }
 }
 

@@ -269,7 +269,11 @@ type Cached<K, T> = Arc<Mutex<Option<(K, Arc<T>)>>>;
 
 /// The merged entities of one reader generation, before corrections, and each segment's
 /// decoded entity terms they were counted from.
-type MergedCache = Cached<u64, (Vec<SegmentEntities>, Vec<EntityCount>)>;
+type MergedCache = Cached<u64, Base>;
+
+/// Per reader generation, before the user's corrections: each segment's decoded entity terms,
+/// the merged entities, and each segment's documents' entity terms.
+type Base = (Vec<SegmentEntities>, Vec<EntityCount>, Vec<DocOrds>);
 
 /// The merged entities of one reader generation and curation version.
 type EntityCache = Cached<(u64, u64), EntityTable>;
@@ -282,7 +286,7 @@ struct EntityTable {
     list: Arc<EntityList>,
     /// Each per-document key's entity: its position in `list`.
     group_of: HashMap<EntityKey, usize>,
-    /// Per segment, each document's entities (positions in `list`, sorted, each once): counting
+    /// Per segment, each document's entities (positions in `list`, each once): counting
     /// under a query is then a walk through arrays, not a read of every document's terms.
     doc_groups: Vec<DocGroups>,
     /// Each entity's place in `list` sorted by key (counts under a query are ordered by it).
@@ -947,25 +951,32 @@ impl DocIndex {
         let list = Arc::new(EntityList::new(curation.1.apply(merged, count)));
         let group_of: HashMap<EntityKey, usize> =
             list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
+        // Each document's entities from its entity terms, read once per reader generation.
+        let mut stamp = vec![u32::MAX; list.len()];
         let mut doc_groups = Vec::with_capacity(segments.len());
-        for (seg, terms) in searcher.segment_readers().iter().zip(segments) {
+        for (ords, terms) in base.2.iter().zip(segments) {
             let ord_groups: Vec<Option<u32>> =
                 terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect();
-            doc_groups.push(DocGroups::read(seg, &ord_groups)?);
+            doc_groups.push(DocGroups::remap(ords, &ord_groups, &mut stamp));
         }
-        let hidden =
-            base.1.iter().flat_map(|e| e.members.iter()).filter(|k| !group_of.contains_key(*k)).cloned().collect();
+        // Only hiding takes an entity out of the list (a merged one's keys go to the other).
+        let hides = curation.1.rules.iter().any(|r| matches!(r, crate::entities::curation::Rule::Hide { .. }));
+        let hidden = if hides {
+            base.1.iter().flat_map(|e| e.members.iter()).filter(|k| !group_of.contains_key(*k)).cloned().collect()
+        } else {
+            HashSet::new()
+        };
         let mut by_key: Vec<u32> = (0..list.len() as u32).collect();
         by_key.sort_unstable_by(|&a, &b| list[a as usize].key.cmp(&list[b as usize].key));
         let mut key_rank = vec![0u32; list.len()];
         for (rank, &g) in by_key.iter().enumerate() {
             key_rank[g as usize] = rank as u32;
         }
+        // The names come folded with the list.
         let mut named: HashMap<(EntityKind, String), Vec<u32>> = HashMap::new();
         for (g, e) in list.iter().enumerate() {
-            let names = std::iter::once(&e.key.text).chain(e.variants.iter().map(|v| &v.text));
-            for name in names {
-                let groups = named.entry((e.key.kind, crate::entities::identity::fold(name))).or_default();
+            for name in list.folded_names(g) {
+                let groups = named.entry((e.key.kind, name.to_owned())).or_default();
                 if groups.last() != Some(&(g as u32)) {
                     groups.push(g as u32);
                 }
@@ -978,7 +989,7 @@ impl DocIndex {
 
     /// Each segment's entity terms (read and decoded once, for the counts and for the ordinal
     /// lookups) and the merged entities, once per reader generation.
-    fn merged_before_corrections(&self, searcher: &Searcher) -> Result<Arc<(Vec<SegmentEntities>, Vec<EntityCount>)>> {
+    fn merged_before_corrections(&self, searcher: &Searcher) -> Result<Arc<Base>> {
         let generation = view_of(searcher);
         let mut cache = self.merged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((g, base)) = cache.as_ref()
@@ -1004,7 +1015,8 @@ impl DocIndex {
             }
         }
         let merged = crate::entities::identity::merge(&counts, &spellings);
-        let base = Arc::new((segments, merged));
+        let doc_ords = searcher.segment_readers().iter().map(DocOrds::read).collect::<Result<Vec<_>>>()?;
+        let base = Arc::new((segments, merged, doc_ords));
         *cache = Some((generation, base.clone()));
         Ok(base)
     }
@@ -1174,7 +1186,7 @@ impl DocIndex {
     }
 }
 
-/// Calls `visit` with the merged entities (positions in `table.list`, sorted, each once) of
+/// Calls `visit` with the merged entities (positions in `table.list`, each once) of
 /// every document in `docs`, segments of the table's own view.
 fn for_each_doc_groups(table: &EntityTable, docs: &BySegment, mut visit: impl FnMut(&[u32])) {
     for (segment, doc_ids) in docs.iter().enumerate() {
@@ -1197,6 +1209,29 @@ fn group_counts(table: &EntityTable, docs: &BySegment) -> Vec<u32> {
     counts
 }
 
+/// One segment's documents' entity term ordinals, flat: document `d`'s are
+/// `ords[starts[d]..starts[d + 1]]` (read from the `entity` column once per reader generation,
+/// so that the user's corrections remap them without reading the column again).
+struct DocOrds {
+    starts: Vec<u32>,
+    ords: Vec<u32>,
+}
+
+impl DocOrds {
+    fn read(seg: &tantivy::SegmentReader) -> Result<DocOrds> {
+        let mut out = DocOrds { starts: Vec::with_capacity(seg.max_doc() as usize + 1), ords: Vec::new() };
+        out.starts.push(0);
+        let column = seg.fast_fields().str("entity")?;
+        for doc in 0..seg.max_doc() {
+            if let Some(col) = &column {
+                out.ords.extend(col.term_ords(doc).map(|ord| ord as u32));
+            }
+            out.starts.push(out.ords.len() as u32);
+        }
+        Ok(out)
+    }
+}
+
 /// One segment's documents' entities, flat: document `d`'s are `groups[starts[d]..starts[d + 1]]`.
 struct DocGroups {
     starts: Vec<u32>,
@@ -1204,24 +1239,28 @@ struct DocGroups {
 }
 
 impl DocGroups {
-    /// Reads every document's `entity` terms once, as their entities (`ord_groups`: each term
-    /// ordinal's, if it has one); once per document, however many of its spellings it holds.
-    fn read(seg: &tantivy::SegmentReader, ord_groups: &[Option<u32>]) -> Result<DocGroups> {
-        let mut out = DocGroups { starts: Vec::with_capacity(seg.max_doc() as usize + 1), groups: Vec::new() };
+    /// Every document's entities from its entity terms (`ord_groups`: each term ordinal's, if
+    /// it has one), each once however many of its spellings the document holds. `stamp` (one
+    /// slot per entity) marks the entities seen in a document.
+    fn remap(doc_ords: &DocOrds, ord_groups: &[Option<u32>], stamp: &mut [u32]) -> DocGroups {
+        let docs = doc_ords.starts.len().saturating_sub(1);
+        let mut out = DocGroups { starts: Vec::with_capacity(docs + 1), groups: Vec::new() };
         out.starts.push(0);
-        let column = seg.fast_fields().str("entity")?;
-        let mut seen: Vec<u32> = Vec::new();
-        for doc in 0..seg.max_doc() {
-            if let Some(col) = &column {
-                seen.clear();
-                seen.extend(col.term_ords(doc).filter_map(|ord| ord_groups.get(ord as usize).copied().flatten()));
-                seen.sort_unstable();
-                seen.dedup();
-                out.groups.extend_from_slice(&seen);
+        for doc in 0..docs {
+            let (from, to) = (doc_ords.starts[doc] as usize, doc_ords.starts[doc + 1] as usize);
+            for &ord in &doc_ords.ords[from..to] {
+                if let Some(g) = ord_groups.get(ord as usize).copied().flatten()
+                    && stamp[g as usize] != doc as u32
+                {
+                    stamp[g as usize] = doc as u32;
+                    out.groups.push(g);
+                }
             }
             out.starts.push(out.groups.len() as u32);
         }
-        Ok(out)
+        // The stamps name documents of this segment only.
+        stamp.fill(u32::MAX);
+        out
     }
 
     fn of(&self, doc: u32) -> &[u32] {
