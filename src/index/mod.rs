@@ -254,6 +254,9 @@ pub struct DocIndex {
     /// The last search that read documents to check a spelling or pattern, with what it kept,
     /// so that its later windows of hits do not read them again.
     checked: Cached<((u64, u64), Query), Checked>,
+    /// The documents the last search matched (one of each set of copies), for its counts and
+    /// timeline: they need not run the query again.
+    matched: Cached<((u64, u64), Query), BySegment>,
 }
 
 /// The hits a search kept after checking their text, in order, and how many it read of how many.
@@ -386,6 +389,7 @@ impl DocIndex {
             curation: Arc::default(),
             order: Arc::default(),
             checked: Arc::default(),
+            matched: Arc::default(),
         })
     }
 
@@ -657,7 +661,12 @@ impl DocIndex {
         let Compiled { query: parsed, checks, marks, mut warnings, has_text } = self.parse(query);
         let order = self.doc_order(&searcher)?;
         let (window, total, copies) = if checks.is_empty() {
-            let ranks = searcher.search(parsed.as_ref(), &rank::Ranking::new(query.sort, offset, limit, order))?;
+            // The documents matched are kept from the same pass, for the counts asked next.
+            let ranking = rank::Ranking::new(query.sort, offset, limit, order.clone());
+            let (ranks, mut docs) = searcher.search(parsed.as_ref(), &(ranking, SegmentDocs))?;
+            order.keep_distinct(&mut docs);
+            *self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some((self.matched_key(&searcher, query), Arc::new(docs)));
             (ranks.hits, ranks.total, ranks.folded)
         } else {
             let checked = self.checked(&searcher, query, parsed.as_ref(), &checks, order)?;
@@ -1176,13 +1185,30 @@ impl DocIndex {
     /// The documents `query` matches, as the search counts them: one of each set of copies, and
     /// only those that pass its patterns and exact forms (as far as the search checked them
     /// within its budget, which it says; see [`DocIndex::checked`]).
-    fn matching(&self, searcher: &Searcher, query: &Query) -> Result<BySegment> {
-        let Compiled { query: parsed, checks, .. } = self.parse(query);
-        if checks.is_empty() {
-            return self.docs_by_segment(searcher, parsed.as_ref());
+    fn matching(&self, searcher: &Searcher, query: &Query) -> Result<Arc<BySegment>> {
+        let key = self.matched_key(searcher, query);
+        if let Some((k, docs)) = self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
+            && *k == key
+        {
+            return Ok(docs.clone());
         }
-        let checked = self.checked(searcher, query, parsed.as_ref(), &checks, self.doc_order(searcher)?)?;
-        Ok(by_segment(&checked.kept.iter().map(|hit| hit.addr).collect::<Vec<_>>()))
+        let Compiled { query: parsed, checks, .. } = self.parse(query);
+        let docs = if checks.is_empty() {
+            self.docs_by_segment(searcher, parsed.as_ref())?
+        } else {
+            let checked = self.checked(searcher, query, parsed.as_ref(), &checks, self.doc_order(searcher)?)?;
+            by_segment(&checked.kept.iter().map(|hit| hit.addr).collect::<Vec<_>>())
+        };
+        let docs = Arc::new(docs);
+        *self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some((key, docs.clone()));
+        Ok(docs)
+    }
+
+    /// What the documents a query matches depend on: the reader's view, the corrections (an
+    /// entity filter covers the keys merged into it) and the query, whatever its order.
+    fn matched_key(&self, searcher: &Searcher, query: &Query) -> ((u64, u64), Query) {
+        let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        ((view_of(searcher), corrections), Query { sort: Default::default(), ..query.clone() })
     }
 }
 
