@@ -278,8 +278,12 @@ type MergedCache = Cached<u64, Base>;
 /// the merged entities, and each segment's documents' entity terms.
 type Base = (Vec<SegmentEntities>, Vec<EntityCount>, Vec<DocOrds>);
 
-/// The merged entities of one reader generation and curation version.
-type EntityCache = Cached<(u64, u64), EntityTable>;
+/// The merged entities of one reader generation under the last sets of corrections (newest
+/// first, at most [`TABLES_KEPT`]): undoing a correction finds its table made.
+type EntityCache = Arc<Mutex<Vec<((u64, Curation), Arc<EntityTable>)>>>;
+
+/// Entity tables kept per reader generation: the current corrections' and the one before.
+const TABLES_KEPT: usize = 2;
 
 /// The folder's merged entities and the lookups made from them, once per reader generation and
 /// curation version, so that counting, filtering and opening a document never scan the list.
@@ -944,12 +948,14 @@ impl DocIndex {
     fn merged_entities(&self) -> Result<Arc<EntityTable>> {
         let searcher = self.searcher();
         let curation = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        let generation = (view_of(&searcher), curation.0);
+        let view = view_of(&searcher);
         let mut cache = self.entities.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((g, merged)) = cache.as_ref()
-            && *g == generation
-        {
-            return Ok(merged.clone());
+        cache.retain(|((v, _), _)| *v == view);
+        if let Some(i) = cache.iter().position(|((_, c), _)| *c == curation.1) {
+            let hit = cache.remove(i);
+            let table = hit.1.clone();
+            cache.insert(0, hit);
+            return Ok(table);
         }
         let base = self.merged_before_corrections(&searcher)?;
         let (segments, merged) = (&base.0, base.1.clone());
@@ -992,7 +998,8 @@ impl DocIndex {
             }
         }
         let table = Arc::new(EntityTable { searcher, list, group_of, doc_groups, key_rank, by_key, named, hidden });
-        *cache = Some((generation, table.clone()));
+        cache.insert(0, ((view, curation.1), table.clone()));
+        cache.truncate(TABLES_KEPT);
         Ok(table)
     }
 
