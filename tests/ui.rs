@@ -1000,6 +1000,8 @@ fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns()
     clear_search(&mut h);
     search_for(&mut h, "=Francois");
     run_until(&mut h, "no hit", |h| shows(h, "No documents match"));
+    // The entity panel says why it is empty.
+    run_until(&mut h, "no entities", |h| shows(h, "None in the matching documents."));
 }
 
 #[test]

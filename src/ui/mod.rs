@@ -989,7 +989,8 @@ fn folder_entities_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) 
     ui.heading(if searching { "In the matching documents" } else { "In this folder" });
     entities_pending_ui(state, ui);
     if state.corpus_entities.is_empty() {
-        ui.label(RichText::new("No entities yet.").weak());
+        let none = if searching { "None in the matching documents." } else { "No entities yet." };
+        ui.label(RichText::new(none).weak());
     }
     let mut show_counting = state.p.show_counting;
     let counting = ui
