@@ -1108,7 +1108,7 @@ impl EntityList {
         folded_at.push(folded.len() as u32);
         let name = |i: usize| &folded[folded_at[i] as usize..name_end[i]];
         let mut by_name: Vec<u32> = (0..entities.len() as u32).collect();
-        by_name.sort_by(|&a, &b| name(a as usize).cmp(name(b as usize)).then(a.cmp(&b)));
+        by_name.sort_unstable_by(|&a, &b| name(a as usize).cmp(name(b as usize)).then(a.cmp(&b)));
         let mut name_rank = vec![0u32; entities.len()];
         for (rank, &i) in by_name.iter().enumerate() {
             name_rank[i as usize] = rank as u32;

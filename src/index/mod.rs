@@ -300,14 +300,32 @@ struct EntityTable {
     key_rank: Vec<u32>,
     /// The entities in key order (positions in `list`): `key_rank`'s inverse.
     by_key: Vec<u32>,
-    /// The entities (positions in `list`, in its order) of each kind and name or spelling,
-    /// folded: what a typed filter (`org:Enron`) looks up.
-    named: HashMap<(EntityKind, String), Vec<u32>>,
+    /// What [`EntityTable::names`] gives, made the first time a filter is typed rather than
+    /// with every correction.
+    named: std::sync::OnceLock<HashMap<(EntityKind, String), Vec<u32>>>,
     /// The per-document keys of entities the user hid as junk: not highlighted in documents.
     hidden: HashSet<EntityKey>,
 }
 
 impl EntityTable {
+    /// The entities (positions in `list`, in its order) of each kind and name or spelling,
+    /// folded: what a typed filter (`org:Enron`) looks up.
+    fn names(&self) -> &HashMap<(EntityKind, String), Vec<u32>> {
+        self.named.get_or_init(|| {
+            // The names come folded with the list.
+            let mut named: HashMap<(EntityKind, String), Vec<u32>> = HashMap::new();
+            for (g, e) in self.list.iter().enumerate() {
+                for name in self.list.folded_names(g) {
+                    let groups = named.entry((e.key.kind, name.to_owned())).or_default();
+                    if groups.last() != Some(&(g as u32)) {
+                        groups.push(g as u32);
+                    }
+                }
+            }
+            named
+        })
+    }
+
     /// The per-document keys of the entity `key` belongs to (just `key` when it is unknown).
     fn members_of(&self, key: &EntityKey) -> Vec<EntityKey> {
         self.find(key).map_or_else(|| vec![key.clone()], |e| e.members.to_vec())
@@ -987,16 +1005,7 @@ impl DocIndex {
         for (rank, &g) in by_key.iter().enumerate() {
             key_rank[g as usize] = rank as u32;
         }
-        // The names come folded with the list.
-        let mut named: HashMap<(EntityKind, String), Vec<u32>> = HashMap::new();
-        for (g, e) in list.iter().enumerate() {
-            for name in list.folded_names(g) {
-                let groups = named.entry((e.key.kind, name.to_owned())).or_default();
-                if groups.last() != Some(&(g as u32)) {
-                    groups.push(g as u32);
-                }
-            }
-        }
+        let named = std::sync::OnceLock::new();
         let table = Arc::new(EntityTable { searcher, list, group_of, doc_groups, key_rank, by_key, named, hidden });
         cache.insert(0, ((view, curation.1), table.clone()));
         cache.truncate(TABLES_KEPT);
@@ -1129,7 +1138,7 @@ impl DocIndex {
     pub fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
         use crate::entities::identity::fold;
         let Ok(table) = self.merged_entities() else { return Vec::new() };
-        let Some(groups) = table.named.get(&(kind, fold(name))) else { return Vec::new() };
+        let Some(groups) = table.names().get(&(kind, fold(name))) else { return Vec::new() };
         groups.iter().flat_map(|&g| table.list[g as usize].members.iter().cloned()).collect()
     }
 
