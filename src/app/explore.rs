@@ -22,6 +22,17 @@ pub(super) struct Resume {
     next: usize,
     left: usize,
 }
+
+/// A look for the next document that mentions an entity, waiting for hits: it goes on only if
+/// the entity, the query and the open document are still those it started from.
+#[derive(Clone, Debug)]
+pub(super) struct Stepping {
+    pub forward: bool,
+    pub resume: Resume,
+    entity: Option<EntityKey>,
+    query: Query,
+    from: Option<String>,
+}
 use crate::model::{EntityKey, MonthCount, Query};
 use crate::searcher::Request;
 use crate::view::document::DocState;
@@ -71,10 +82,12 @@ impl DossierApp {
         let Some(selected) = self.state.selected_entity.as_ref() else { return Step::None };
         let Some((_, found)) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected) else { return Step::None };
         let mentions = |id: &str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
-        let at = |place: usize| -> Option<&str> {
+        // A hit's id, and the copies folded into it (the counts keep the first copy by path,
+        // which a sort by date may not show first).
+        let at = |place: usize| -> Option<(&str, &[String])> {
             match &self.state.results {
-                Some(_) => self.state.hit(place).map(|h| h.id.as_str()),
-                None => self.state.docs.get(place).map(|d| d.id.as_str()),
+                Some(_) => self.state.hit(place).map(|h| (h.id.as_str(), h.copies.as_slice())),
+                None => self.state.docs.get(place).map(|d| (d.id.as_str(), &[][..])),
             }
         };
         let n = self.state.results.as_ref().map_or(self.state.docs.len(), |r| r.total);
@@ -102,7 +115,9 @@ impl DossierApp {
                 return Step::None;
             }
             match at(place) {
-                Some(id) if mentions(id) => return Step::Open(id.to_owned()),
+                Some((id, copies)) if mentions(id) || copies.iter().any(|c| mentions(c)) => {
+                    return Step::Open(id.to_owned());
+                }
                 Some(_) => {}
                 None => {
                     let places = if forward {
@@ -118,6 +133,11 @@ impl DossierApp {
         Step::None
     }
 
+    /// Whether a look waiting for hits still has what it started from.
+    pub(super) fn still_stepping(&self, step: &Stepping) -> bool {
+        step.entity == self.state.selected_entity && step.query == self.query() && step.from == self.state.p.selected
+    }
+
     /// Opens the next (or previous) document in the list that mentions the selected entity,
     /// asking for the hits on the way first when they have not come yet (`resume`: where the
     /// last look stopped for them).
@@ -131,11 +151,17 @@ impl DossierApp {
                 self.request_doc(id);
             }
             Step::Ask(places, resume) => {
-                self.stepping = Some((forward, resume));
+                self.stepping = Some(Stepping {
+                    forward,
+                    resume,
+                    entity: self.state.selected_entity.clone(),
+                    query: self.query(),
+                    from: self.state.p.selected.clone(),
+                });
                 self.state.info = Some("Looking further through the list…".to_owned());
+                // Not the list's window: the rows shown stay, and are not asked for again.
                 self.send(Request::Hits { query: self.query(), offset: places.start, count: places.len() });
-                self.state.hits_asked = Some(places.clone());
-                self.state.hits_window = Some(places);
+                self.state.hits_asked = Some(places);
             }
             Step::None => {
                 let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());

@@ -81,7 +81,7 @@ pub struct DossierApp {
     to_mention: Option<String>,
     /// Stepping to the next (`true`) or previous document that mentions the selected entity,
     /// while the hits on the way are asked for.
-    stepping: Option<(bool, explore::Resume)>,
+    stepping: Option<explore::Stepping>,
     /// The open document, asked for again only because its entities changed (found, or
     /// corrected): it stays where the user was when it arrives. Any other request forgets it.
     keep_place: Option<String>,
@@ -420,8 +420,10 @@ impl DossierApp {
                             current.total = end.max(current.hits.len());
                         }
                         // Far-away hits are dropped (and asked again if scrolled back to), so
-                        // scrolling through 100,000 keeps a few thousand.
-                        self.state.more_hits.retain(|&i, _| i.abs_diff(offset) < 2_000);
+                        // scrolling through 100,000 keeps a few thousand; not those of the
+                        // list's own window (hits asked while stepping through it are elsewhere).
+                        let shown = self.state.hits_window.clone().unwrap_or_default();
+                        self.state.more_hits.retain(|&i, _| i.abs_diff(offset) < 2_000 || shown.contains(&i));
                         let first = self.state.results.as_ref().map_or(0, |r| r.hits.len());
                         let came = !results.hits.is_empty();
                         for (i, hit) in results.hits.into_iter().enumerate() {
@@ -430,8 +432,12 @@ impl DossierApp {
                             }
                         }
                         // Stepping through the list goes on past the hits that came.
+                        // (Unless the user went elsewhere meanwhile: another document, entity or
+                        // query.)
                         match self.stepping.take() {
-                            Some((forward, resume)) if came => self.step_document(forward, Some(resume)),
+                            Some(step) if came && self.still_stepping(&step) => {
+                                self.step_document(step.forward, Some(step.resume));
+                            }
                             Some(_) => self.state.info = None,
                             None => {}
                         }
@@ -475,6 +481,9 @@ impl DossierApp {
                 | Answer::Sentences(_, Err(e))
                 | Answer::Timeline(_, Err(e))
                 | Answer::Curated(Err(e)) => {
+                    if self.stepping.take().is_some() {
+                        self.state.info = None;
+                    }
                     self.state.doc_loading = false;
                     self.state.banner = Some(e);
                 }
@@ -608,6 +617,7 @@ impl DossierApp {
         self.state.curation = self.session.as_ref().map(|s| s.curation.clone()).unwrap_or_default();
         self.state.undo.clear();
         self.state.picked.clear();
+        self.stepping = None;
         self.state.redo.clear();
         self.state.renaming = None;
         self.state.merging = None;
@@ -885,6 +895,8 @@ impl DossierApp {
                 s.undo.push(s.curation.clone());
                 s.curation.rules.push(rule);
                 s.redo.clear();
+                // What was picked may be merged, retyped or gone now.
+                s.picked.clear();
             }
             Command::CurateAll(rules) => {
                 s.undo.push(s.curation.clone());
@@ -893,11 +905,17 @@ impl DossierApp {
                 s.picked.clear();
             }
             Command::Undo => match s.undo.pop() {
-                Some(before) => s.redo.push(std::mem::replace(&mut s.curation, before)),
+                Some(before) => {
+                    s.redo.push(std::mem::replace(&mut s.curation, before));
+                    s.picked.clear();
+                }
                 None => return,
             },
             Command::Redo => match s.redo.pop() {
-                Some(after) => s.undo.push(std::mem::replace(&mut s.curation, after)),
+                Some(after) => {
+                    s.undo.push(std::mem::replace(&mut s.curation, after));
+                    s.picked.clear();
+                }
                 None => return,
             },
             _ => return,

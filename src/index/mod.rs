@@ -680,6 +680,8 @@ impl DocIndex {
     /// fit together; exact copies are one hit that lists the others.
     pub fn search_page(&self, query: &Query, offset: usize, limit: usize) -> Result<SearchResults> {
         let searcher = self.searcher();
+        // Taken before parsing: an entity filter follows the corrections of that moment.
+        let matched_key = self.matched_key(&searcher, query, false);
         let Compiled { query: parsed, checks, marks, mut warnings, has_text } = self.parse(query);
         let order = self.doc_order(&searcher)?;
         let (window, total, copies) = if checks.is_empty() {
@@ -688,7 +690,7 @@ impl DocIndex {
             let (ranks, mut docs) = searcher.search(parsed.as_ref(), &(ranking, SegmentDocs))?;
             order.keep_distinct(&mut docs);
             *self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                Some((self.matched_key(&searcher, query), Arc::new(docs)));
+                Some((matched_key, Arc::new(docs)));
             (ranks.hits, ranks.total, ranks.folded)
         } else {
             let checked = self.checked(&searcher, query, parsed.as_ref(), &checks, order)?;
@@ -1202,13 +1204,14 @@ impl DocIndex {
     /// only those that pass its patterns and exact forms (as far as the search checked them
     /// within its budget, which it says; see [`DocIndex::checked`]).
     fn matching(&self, searcher: &Searcher, query: &Query) -> Result<Arc<BySegment>> {
-        let key = self.matched_key(searcher, query);
+        let Compiled { query: parsed, checks, .. } = self.parse(query);
+        // What a pattern keeps within its time budget depends on the order it reads in.
+        let key = self.matched_key(searcher, query, !checks.is_empty());
         if let Some((k, docs)) = self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
             && *k == key
         {
             return Ok(docs.clone());
         }
-        let Compiled { query: parsed, checks, .. } = self.parse(query);
         let docs = if checks.is_empty() {
             self.docs_by_segment(searcher, parsed.as_ref())?
         } else {
@@ -1221,10 +1224,11 @@ impl DocIndex {
     }
 
     /// What the documents a query matches depend on: the reader's view, the corrections (an
-    /// entity filter covers the keys merged into it) and the query, whatever its order.
-    fn matched_key(&self, searcher: &Searcher, query: &Query) -> ((u64, u64), Query) {
+    /// entity filter covers the keys merged into it) and the query, its order only if `sorted`.
+    fn matched_key(&self, searcher: &Searcher, query: &Query, sorted: bool) -> ((u64, u64), Query) {
         let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
-        ((view_of(searcher), corrections), Query { sort: Default::default(), ..query.clone() })
+        let query = if sorted { query.clone() } else { Query { sort: Default::default(), ..query.clone() } };
+        ((view_of(searcher), corrections), query)
     }
 }
 

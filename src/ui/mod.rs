@@ -1126,9 +1126,11 @@ fn folder_entity_row_ui(row: Counted, picked: &[Picked], ui: &mut egui::Ui, out:
     if r.clicked() {
         // Ctrl held now, or when the button was let go (the click's own event says so).
         let pick = ui.input(|i| {
-            i.modifiers.command
+            // Ctrl on every system (⌘ too on a Mac).
+            let held = |m: &egui::Modifiers| m.ctrl || m.command;
+            held(&i.modifiers)
                 || i.events.iter().any(
-                    |e| matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if modifiers.command),
+                    |e| matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if held(modifiers)),
                 )
         });
         match c.members.first() {
