@@ -1079,8 +1079,8 @@ pub struct EntityCounts {
 #[derive(Debug, Default, PartialEq)]
 pub struct EntityList {
     pub entities: Vec<EntityCount>,
-    /// Every entity's name, then its spellings, folded (see [`crate::entities::identity::fold`]),
-    /// one per line; entity `i`'s are `folded[folded_at[i]..folded_at[i + 1]]`. One string, and
+    /// Every entity's name, then its spellings, as a typed name is looked up (see
+    /// [`crate::index::name_key`]: case, dots and accents folded), one per line; entity `i`'s are `folded[folded_at[i]..folded_at[i + 1]]`. One string, and
     /// kinds beside it, so that a pass over 100,000 entities reads memory in order.
     folded: String,
     folded_at: Vec<u32>,
@@ -1090,8 +1090,9 @@ pub struct EntityList {
 }
 
 impl EntityList {
-    pub fn new(entities: Vec<EntityCount>) -> EntityList {
-        use crate::entities::identity::fold_into;
+    /// The list with its names written by `fold_into` (the index passes
+    /// [`crate::index::name_key_into`]).
+    pub fn new(entities: Vec<EntityCount>, fold_into: impl Fn(&str, &mut String)) -> EntityList {
         let mut folded = String::new();
         let mut folded_at = Vec::with_capacity(entities.len() + 1);
         // Where each name ends (its spellings follow it).

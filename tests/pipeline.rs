@@ -853,3 +853,20 @@ fn counts_under_a_pattern_count_only_the_documents_it_matches() {
     assert_eq!(index.timeline(&q("/Lindqvist met/")).unwrap().documents, 1);
     assert_eq!(index.timeline(&q("Lindqvist")).unwrap().documents, 2);
 }
+
+#[test]
+fn a_typed_entity_name_is_found_without_its_accents() {
+    let fx = Fixture::new();
+    std::fs::write(fx.folder.join("paris.txt"), "François Hollande met Angela Merkel in München on Monday.").unwrap();
+    let (index, _) = index_folder(&fx);
+    for typed in ["person:\"François Hollande\"", "person:\"francois hollande\"", "person:\"FRANCOIS HOLLANDE\""] {
+        let ids: Vec<String> = index.search(&q(typed), 10).unwrap().hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(ids, ["paris.txt"], "{typed}");
+    }
+    // The entity panel's find box reads typed names the same way.
+    let all = dossier::model::EntityCounts::all(index.entity_counts().unwrap());
+    let wanted = dossier::index::name_key("francois");
+    let found: Vec<&str> =
+        all.iter().filter(|c| c.is_named_like(&wanted)).map(|c| c.entity.key.text.as_str()).collect();
+    assert_eq!(found, ["François Hollande"]);
+}

@@ -37,6 +37,46 @@ use crate::model::{
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
+/// The analyser of the indexed text: words, lower case, accents folded.
+fn words_analyser() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        // "François" is indexed as "francois": accents match either way (`=` asks for them).
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// How an entity's name is looked up when typed (`person:Natasha`, the entity panel's find
+/// box), written at the end of `out`: its spelling folded as spellings are compared
+/// ([`crate::entities::identity::fold`]: no dots, one space), then its words as the search box
+/// reads them (case and accents folded), so "natasha" finds "Natásha" there as it does in the
+/// text.
+pub fn name_key_into(name: &str, out: &mut String) {
+    thread_local! {
+        static ANALYSER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(words_analyser());
+    }
+    let folded = crate::entities::identity::fold(name);
+    ANALYSER.with_borrow_mut(|analyser| {
+        let mut stream = analyser.token_stream(&folded);
+        let mut first = true;
+        while stream.advance() {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            out.push_str(&stream.token().text);
+        }
+    });
+}
+
+/// [`name_key_into`], as a string of its own.
+pub fn name_key(name: &str) -> String {
+    let mut out = String::new();
+    name_key_into(name, &mut out);
+    out
+}
+
 /// Errors from the index, with tantivy's own message.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -393,13 +433,7 @@ impl DocIndex {
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Corrupt(e.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
-        let analyser = TextAnalyzer::builder(WordTokenizer::default())
-            .filter(RemoveLongFilter::limit(40))
-            .filter(LowerCaser)
-            // "François" is indexed as "francois": accents match either way (`=` asks for them).
-            .filter(AsciiFoldingFilter)
-            .build();
-        index.tokenizers().register(WORDS, analyser);
+        index.tokenizers().register(WORDS, words_analyser());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(DocIndex {
             index,
@@ -983,7 +1017,7 @@ impl DocIndex {
             let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
             self.docs_by_segment(&searcher, any.as_ref()).map_or(0, |d| d.iter().map(Vec::len).sum::<usize>() as u64)
         };
-        let list = Arc::new(EntityList::new(curation.1.apply(merged, count)));
+        let list = Arc::new(EntityList::new(curation.1.apply(merged, count), name_key_into));
         let group_of: HashMap<EntityKey, usize> =
             list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
         // Each document's entities from its entity terms, read once per reader generation.
@@ -1136,11 +1170,10 @@ impl DocIndex {
     }
 
     /// The per-document keys of every `kind` entity whose name or a spelling is `name`, in any
-    /// case and with or without dots.
+    /// case, with or without dots and accents (see [`name_key`]).
     pub fn entities_named(&self, kind: EntityKind, name: &str) -> Vec<EntityKey> {
-        use crate::entities::identity::fold;
         let Ok(table) = self.merged_entities() else { return Vec::new() };
-        let Some(groups) = table.names().get(&(kind, fold(name))) else { return Vec::new() };
+        let Some(groups) = table.names().get(&(kind, name_key(name))) else { return Vec::new() };
         groups.iter().flat_map(|&g| table.list[g as usize].members.iter().cloned()).collect()
     }
 

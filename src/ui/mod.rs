@@ -1190,7 +1190,7 @@ fn merge_window_ui(state: &State, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         if ui.add(egui::TextEdit::singleline(&mut text).desired_width(320.0)).labelled_by(label.id).changed() {
             out.push(Command::MergeInto(Some((from.clone(), shown.clone(), text.clone()))));
         }
-        let wanted = crate::entities::identity::fold(&text);
+        let wanted = crate::index::name_key(&text);
         let others = state
             .corpus_entities
             .iter()

@@ -354,10 +354,9 @@ impl State {
 
     /// Makes [`State::entity_rows`] again from the entities, the find text and the sort.
     pub fn list_entities(&mut self) {
-        use crate::entities::identity::fold;
         // Names come folded with the list (folding them here would cost ~40 ms a call at
         // 40,000 entities, on the UI thread).
-        let wanted = fold(&self.entity_find);
+        let wanted = crate::index::name_key(&self.entity_find);
         let mut by_kind: Vec<(EntityKind, Vec<usize>)> = EntityKind::ALL.iter().map(|k| (*k, Vec::new())).collect();
         let mut name_rank = Vec::new();
         for (i, c) in self.corpus_entities.iter().enumerate() {
