@@ -977,7 +977,7 @@ fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns()
     let fx = Fixture::new();
     let folder = fx.dir.path().join("fr");
     std::fs::create_dir_all(&folder).unwrap();
-    std::fs::write(folder.join("hollande.txt"), "François Hollande met officials in München.").unwrap();
+    std::fs::write(folder.join("hollande.txt"), "François Hollande met officials in München. Лавров agreed.").unwrap();
     std::fs::write(folder.join("other.txt"), "Francis met nobody in Hamburg.").unwrap();
     let mut h = harness(&fx, Some(folder), None);
     // The first document opens by itself.
@@ -991,6 +991,8 @@ fn the_search_box_reads_accents_word_starts_fuzzy_words_proximity_and_patterns()
         ("Holande~", "1 of 1 matches"),
         ("\"Hollande officials\"~2", "1 of 2 matches"),
         ("/M.nchen/", "1 of 1 matches"),
+        // Another script, typed in lower case.
+        ("лавров", "1 of 1 matches"),
     ] {
         clear_search(&mut h);
         search_for(&mut h, query);

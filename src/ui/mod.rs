@@ -939,10 +939,10 @@ fn doc_entity_row_ui(state: &State, kind: EntityKind, row: &EntityRow, ui: &mut 
         })
         .inner
         .on_hover_text(format!(
-            "{}{} · in {} documents · click to highlight, right-click to correct",
+            "{}{} · in {} · click to highlight, right-click to correct",
             kind.display_name(),
             row.value.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
-            row.documents
+            words::plural(row.documents, "document")
         ));
     // The same corrections as in the folder's list, for the entity this mention belongs to.
     r.context_menu(|ui| match state.corpus_entities.iter().find(|c| c.entity.members.contains(&row.key)) {
