@@ -743,12 +743,18 @@ impl DocIndex {
         let Compiled { query: parsed, checks, marks, mut warnings, has_text } = self.parse(query);
         let order = self.doc_order(&searcher)?;
         let (window, total, copies) = if checks.is_empty() {
-            // The documents matched are kept from the same pass, for the counts asked next.
             let ranking = rank::Ranking::new(query.sort, offset, limit, order.clone());
-            let (ranks, mut docs) = searcher.search(parsed.as_ref(), &(ranking, SegmentDocs))?;
-            order.keep_distinct(&mut docs);
-            *self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
-                Some((matched_key, Arc::new(docs)));
+            let ranks = if offset == 0 {
+                // The documents matched are kept from the same pass, for the counts asked next
+                // (the later windows of the same search have them already).
+                let (ranks, mut docs) = searcher.search(parsed.as_ref(), &(ranking, SegmentDocs))?;
+                order.keep_distinct(&mut docs);
+                *self.matched.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some((matched_key, Arc::new(docs)));
+                ranks
+            } else {
+                searcher.search(parsed.as_ref(), &ranking)?
+            };
             (ranks.hits, ranks.total, ranks.folded)
         } else {
             let checked = self.checked(&searcher, query, parsed.as_ref(), &checks, order)?;
@@ -836,9 +842,7 @@ impl DocIndex {
         checks: &[query::Check],
         order: Arc<rank::DocOrder>,
     ) -> Result<Arc<Checked>> {
-        // Entity filters in the query depend on the user's corrections too.
-        let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
-        let generation = (view_of(searcher), corrections);
+        let generation = self.view_and_corrections(searcher);
         if let Some(((g, q), checked)) = self.checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref()
             && *g == generation
             && q == query
@@ -1283,9 +1287,15 @@ impl DocIndex {
     /// What the documents a query matches depend on: the reader's view, the corrections (an
     /// entity filter covers the keys merged into it) and the query, its order only if `sorted`.
     fn matched_key(&self, searcher: &Searcher, query: &Query, sorted: bool) -> ((u64, u64), Query) {
-        let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
         let query = if sorted { query.clone() } else { Query { sort: Default::default(), ..query.clone() } };
-        ((view_of(searcher), corrections), query)
+        (self.view_and_corrections(searcher), query)
+    }
+
+    /// What a query's documents depend on besides the query: the reader's view of `searcher`
+    /// and the version of the corrections (entity filters in a query follow them).
+    fn view_and_corrections(&self, searcher: &Searcher) -> (u64, u64) {
+        let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        (view_of(searcher), corrections)
     }
 }
 
@@ -1543,11 +1553,19 @@ fn ids_of(searcher: &Searcher, docs: &BySegment) -> Result<Vec<String>> {
         let mut ords: Vec<u64> = doc_ids.iter().filter_map(|&doc| column.term_ords(doc).next()).collect();
         ords.sort_unstable();
         ords.dedup();
-        column.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-            out.push(String::from_utf8_lossy(term).into_owned());
-        })?;
+        out.extend(terms_of_ords(&column, &ords)?);
     }
     out.sort_unstable();
+    Ok(out)
+}
+
+/// The terms of `column`'s ordinals `ords` (sorted, each once), in their order, read in one
+/// walk through its dictionary.
+fn terms_of_ords(column: &tantivy::columnar::StrColumn, ords: &[u64]) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(ords.len());
+    column.dictionary().sorted_ords_to_term_cb(ords, |term| {
+        out.push(String::from_utf8_lossy(term).into_owned());
+    })?;
     Ok(out)
 }
 

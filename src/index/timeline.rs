@@ -139,10 +139,7 @@ fn names_of(searcher: &Searcher, docs: &[(u32, u32)], field: &str) -> Result<Has
         ords.sort_unstable();
         let mut distinct: Vec<u64> = ords.iter().map(|&(ord, _)| ord).collect();
         distinct.dedup();
-        let mut terms = Vec::with_capacity(distinct.len());
-        column.dictionary().sorted_ords_to_term_cb(&distinct, |term| {
-            terms.push(String::from_utf8_lossy(term).into_owned());
-        })?;
+        let terms = super::terms_of_ords(column, &distinct)?;
         for (ord, doc) in ords {
             if let Ok(i) = distinct.binary_search(&ord) {
                 out.insert((seg, doc), terms.get(i).cloned().unwrap_or_default());
