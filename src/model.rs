@@ -1117,6 +1117,74 @@ impl EntityList {
         let kinds = entities.iter().map(|e| e.key.kind).collect();
         EntityList { entities, folded, folded_at, kinds, name_rank }
     }
+
+    /// The list `entities`, made from `prev` after one correction: `from[i]` is entity `i`'s
+    /// place in `prev` if it is unchanged there, or `u32::MAX` if it is new or changed (its
+    /// names are folded again by `fold_into`). Unchanged entities keep their order relative to
+    /// each other, so their folded names are copied and their order by name is kept: the same
+    /// list as [`EntityList::new`] makes, without folding and sorting 100,000 names again.
+    pub fn derive(
+        prev: &EntityList,
+        entities: Vec<EntityCount>,
+        from: &[u32],
+        fold_into: impl Fn(&str, &mut String),
+    ) -> EntityList {
+        const CHANGED: u32 = u32::MAX;
+        let mut folded = String::with_capacity(prev.folded.len());
+        let mut folded_at = Vec::with_capacity(entities.len() + 1);
+        let mut name_end = Vec::with_capacity(entities.len());
+        let mut to_new = vec![CHANGED; prev.entities.len()];
+        for (i, (e, &old)) in entities.iter().zip(from).enumerate() {
+            folded_at.push(folded.len() as u32);
+            if old == CHANGED {
+                fold_into(&e.key.text, &mut folded);
+                name_end.push(folded.len());
+                for v in e.variants.iter() {
+                    folded.push('\n');
+                    fold_into(&v.text, &mut folded);
+                }
+            } else {
+                to_new[old as usize] = i as u32;
+                let names =
+                    &prev.folded[prev.folded_at[old as usize] as usize..prev.folded_at[old as usize + 1] as usize];
+                // A folded name is words and spaces: its spellings follow the first line break.
+                name_end.push(folded.len() + names.find('\n').unwrap_or(names.len()));
+                folded.push_str(names);
+            }
+        }
+        folded_at.push(folded.len() as u32);
+        let name = |i: u32| (&folded[folded_at[i as usize] as usize..name_end[i as usize]], i);
+        // The unchanged in their order by name, the changed sorted, the two merged.
+        let mut by_name_before = vec![0u32; prev.entities.len()];
+        for (old, &rank) in prev.name_rank.iter().enumerate() {
+            by_name_before[rank as usize] = old as u32;
+        }
+        let kept = by_name_before.into_iter().map(|old| to_new[old as usize]).filter(|&i| i != CHANGED).collect();
+        let mut changed: Vec<u32> = (0..entities.len() as u32).filter(|&i| from[i as usize] == CHANGED).collect();
+        changed.sort_unstable_by(|&a, &b| name(a).cmp(&name(b)));
+        let mut name_rank = vec![0u32; entities.len()];
+        for (rank, i) in insert_sorted(kept, &changed, |&a, &b| name(a) <= name(b)).into_iter().enumerate() {
+            name_rank[i as usize] = rank as u32;
+        }
+        let kinds = entities.iter().map(|e| e.key.kind).collect();
+        EntityList { entities, folded, folded_at, kinds, name_rank }
+    }
+}
+
+/// A sorted list with a few more items put in their places (`few` sorted too; `le(a, b)`: `a`
+/// goes first, and `list`'s items go first among equals), found by halving rather than by
+/// comparing every item.
+pub fn insert_sorted<T: Copy>(list: Vec<T>, few: &[T], le: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut out = Vec::with_capacity(list.len() + few.len());
+    let mut from = 0;
+    for item in few {
+        let at = from + list[from..].partition_point(|x| le(x, item));
+        out.extend_from_slice(&list[from..at]);
+        out.push(*item);
+        from = at;
+    }
+    out.extend_from_slice(&list[from..]);
+    out
 }
 
 impl EntityList {

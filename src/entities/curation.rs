@@ -116,72 +116,108 @@ impl Curation {
         if self.rules.is_empty() {
             return entities;
         }
-        let find = |entities: &[EntityCount], key: &EntityKey| {
-            entities.iter().position(|e| *e.key == *key || e.members.contains(key))
-        };
-        let mut changed: Vec<EntityKey> = Vec::new();
+        let mut recount: Vec<EntityKey> = Vec::new();
         for rule in &self.rules {
-            match rule {
-                Rule::Merge { into, from } => {
-                    let (Some(a), Some(b)) = (find(&entities, into), find(&entities, from)) else { continue };
-                    if a == b {
-                        continue;
-                    }
-                    let gone = entities.remove(b);
-                    let a = if b < a { a - 1 } else { a };
-                    let target = &mut entities[a];
-                    Arc::make_mut(&mut target.members).extend(gone.members.iter().cloned());
-                    Arc::make_mut(&mut target.variants).extend(gone.variants.iter().cloned().map(|mut v| {
-                        v.reason = MergeReason::ByYou;
-                        v
-                    }));
-                    changed.push(target.members[0].clone());
-                }
-                Rule::Split { key } => {
-                    let Some(g) = find(&entities, key) else { continue };
-                    if entities[g].members.len() < 2 || !entities[g].members.contains(key) {
-                        continue;
-                    }
-                    let group = &mut entities[g];
-                    Arc::make_mut(&mut group.members).retain(|k| k != key);
-                    let (moved, kept) = group.variants.iter().cloned().partition(|v| v.of == *key);
-                    group.variants = Arc::new(kept);
-                    if *group.key == *key {
-                        group.key = Arc::new(group.members[0].clone());
-                    }
-                    changed.push(group.members[0].clone());
-                    entities.push(EntityCount {
-                        key: Arc::new(key.clone()),
-                        documents: 0,
-                        variants: Arc::new(moved),
-                        members: Arc::new(vec![key.clone()]),
-                    });
-                    changed.push(key.clone());
-                }
-                Rule::Rename { key, name } => {
-                    if let Some(g) = find(&entities, key) {
-                        Arc::make_mut(&mut entities[g].key).text = name.clone();
-                    }
-                }
-                Rule::Retype { key, kind } => {
-                    if let Some(g) = find(&entities, key) {
-                        Arc::make_mut(&mut entities[g].key).kind = *kind;
-                    }
-                }
-                Rule::Hide { key } => {
-                    if let Some(g) = find(&entities, key) {
-                        entities.remove(g);
-                    }
-                }
-            }
+            recount.extend(rule.apply(&mut entities).recount);
         }
-        for key in changed {
-            if let Some(g) = find(&entities, &key) {
+        for key in recount {
+            if let Some(g) = holding(&entities, &key) {
                 entities[g].documents = count(&entities[g].members);
             }
         }
-        entities.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
+        sort(&mut entities);
         entities
+    }
+}
+
+/// The most mentioned first, then by key: the order of a folder's entity list.
+pub fn sort(entities: &mut [EntityCount]) {
+    entities.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
+}
+
+/// The place of the entity holding `key`, as a member or as its shown name.
+pub fn holding(entities: &[EntityCount], key: &EntityKey) -> Option<usize> {
+    entities.iter().position(|e| *e.key == *key || e.members.contains(key))
+}
+
+/// What applying one rule changed in a list of entities.
+#[derive(Debug, Default)]
+pub struct Edit {
+    /// The entity taken out of the list, by its place before the rule.
+    pub removed: Option<usize>,
+    /// Entities whose members, spellings or name changed (a split-out one is added at the end),
+    /// each by one of its members, since places shift.
+    pub touched: Vec<EntityKey>,
+    /// Of those, the ones whose documents are to be counted again.
+    pub recount: Vec<EntityKey>,
+}
+
+impl Rule {
+    /// Applies the rule to `entities` (not sorted again, documents not counted again: see
+    /// [`Edit`]); a rule naming an entity that is not there does nothing.
+    pub fn apply(&self, entities: &mut Vec<EntityCount>) -> Edit {
+        let mut edit = Edit::default();
+        match self {
+            Rule::Merge { into, from } => {
+                let (Some(a), Some(b)) = (holding(entities, into), holding(entities, from)) else { return edit };
+                if a == b {
+                    return edit;
+                }
+                let gone = entities.remove(b);
+                edit.removed = Some(b);
+                let a = if b < a { a - 1 } else { a };
+                let target = &mut entities[a];
+                Arc::make_mut(&mut target.members).extend(gone.members.iter().cloned());
+                Arc::make_mut(&mut target.variants).extend(gone.variants.iter().cloned().map(|mut v| {
+                    v.reason = MergeReason::ByYou;
+                    v
+                }));
+                edit.touched.push(target.members[0].clone());
+            }
+            Rule::Split { key } => {
+                let Some(g) = holding(entities, key) else { return edit };
+                if entities[g].members.len() < 2 || !entities[g].members.contains(key) {
+                    return edit;
+                }
+                let group = &mut entities[g];
+                Arc::make_mut(&mut group.members).retain(|k| k != key);
+                let (moved, kept) = group.variants.iter().cloned().partition(|v| v.of == *key);
+                group.variants = Arc::new(kept);
+                if *group.key == *key {
+                    group.key = Arc::new(group.members[0].clone());
+                }
+                edit.touched.push(group.members[0].clone());
+                entities.push(EntityCount {
+                    key: Arc::new(key.clone()),
+                    documents: 0,
+                    variants: Arc::new(moved),
+                    members: Arc::new(vec![key.clone()]),
+                });
+                edit.touched.push(key.clone());
+            }
+            Rule::Rename { key, name } => {
+                if let Some(g) = holding(entities, key) {
+                    Arc::make_mut(&mut entities[g].key).text = name.clone();
+                    edit.touched.push(entities[g].members[0].clone());
+                }
+                return edit;
+            }
+            Rule::Retype { key, kind } => {
+                if let Some(g) = holding(entities, key) {
+                    Arc::make_mut(&mut entities[g].key).kind = *kind;
+                    edit.touched.push(entities[g].members[0].clone());
+                }
+                return edit;
+            }
+            Rule::Hide { key } => {
+                if let Some(g) = holding(entities, key) {
+                    entities.remove(g);
+                    edit.removed = Some(g);
+                }
+            }
+        }
+        edit.recount = edit.touched.clone();
+        edit
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use tantivy::{DocAddress, TantivyDocument};
 
-use super::{BySegment, DocIndex, EntityTable, Result, any_term, decode_spans, for_each_doc_groups, ids_of, text_of};
+use super::{BySegment, DocIndex, EntityTable, Result, any_term, decode_spans, ids_of, text_of};
 use crate::entities::{identity, sentences};
 use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
 
@@ -97,11 +97,11 @@ impl DocIndex {
         mut keep: Option<&mut (Vec<u32>, Vec<usize>)>,
     ) -> Result<Companions> {
         let members = table.members_of(key);
-        let own = table.group_of.get(&members[0]).copied();
+        let own = table.group_of(&members[0]);
         let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
         let docs = self.docs_by_segment(&table.searcher, any.as_ref())?;
         let mut shared = vec![0u64; table.list.len()];
-        for_each_doc_groups(table, &docs, |groups| {
+        table.for_each_doc(&docs, |groups| {
             for &g in groups {
                 shared[g as usize] += 1;
             }
@@ -136,7 +136,7 @@ impl DocIndex {
             .collect();
         let own: HashSet<&EntityKey> = members.iter().collect();
         // The entity a mention's key belongs to: its place in the folder's list.
-        let entity_of = |k: &EntityKey| table.group_of.get(k).copied();
+        let entity_of = |k: &EntityKey| table.group_of(k);
         let mut counts: HashMap<usize, u64> = HashMap::new();
         let mut read = 0u64;
         for addr in &docs {

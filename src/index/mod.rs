@@ -7,7 +7,7 @@
 //! spans for highlighting, and as one raw term per distinct entity for filtering and counting.
 //! Titles, authors and bodies are split into words by [`WordTokenizer`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -28,12 +28,15 @@ use tantivy::{
 mod cooccur;
 mod query;
 mod rank;
+mod table;
 mod timeline;
+
+use table::{Base, EntityTable};
 
 use crate::entities::curation::Curation;
 use crate::model::{
-    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCount, EntityCounts, EntityKey, EntityKind, EntityList,
-    EntityStage, IndexStats, LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
+    DocFormat, DocMeta, DocSummary, DocView, Entity, EntityCounts, EntityKey, EntityKind, EntityList, EntityStage,
+    IndexStats, LoadedDoc, MergeReason, Query, SearchHit, SearchResults, TextFilters, Variant,
 };
 pub use cooccur::GRAPH_NEIGHBOURS;
 
@@ -338,10 +341,6 @@ type Cached<K, T> = Arc<Mutex<Option<(K, Arc<T>)>>>;
 /// decoded entity terms they were counted from.
 type MergedCache = Cached<u64, Base>;
 
-/// Per reader generation, before the user's corrections: each segment's decoded entity terms,
-/// the merged entities, and each segment's documents' entity terms.
-type Base = (Vec<SegmentEntities>, Vec<EntityCount>, Vec<DocOrds>);
-
 /// The merged entities of one reader generation under the last sets of corrections (newest
 /// first, at most [`TABLES_KEPT`]): undoing a correction finds its table made.
 type EntityCache = Arc<Mutex<Vec<((u64, Curation), Arc<EntityTable>)>>>;
@@ -349,60 +348,8 @@ type EntityCache = Arc<Mutex<Vec<((u64, Curation), Arc<EntityTable>)>>>;
 /// Entity tables kept per reader generation: the current corrections' and the one before.
 const TABLES_KEPT: usize = 2;
 
-/// The folder's merged entities and the lookups made from them, once per reader generation and
-/// curation version, so that counting, filtering and opening a document never scan the list.
-struct EntityTable {
-    /// The reader's view the table was made from (its segments are what `doc_groups` indexes).
-    searcher: Searcher,
-    list: Arc<EntityList>,
-    /// Each per-document key's entity: its position in `list`.
-    group_of: HashMap<EntityKey, usize>,
-    /// Per segment, each document's entities (positions in `list`, each once): counting
-    /// under a query is then a walk through arrays, not a read of every document's terms.
-    doc_groups: Vec<DocGroups>,
-    /// Each entity's place in `list` sorted by key (counts under a query are ordered by it).
-    key_rank: Vec<u32>,
-    /// The entities in key order (positions in `list`): `key_rank`'s inverse.
-    by_key: Vec<u32>,
-    /// What [`EntityTable::names`] gives, made the first time a filter is typed rather than
-    /// with every correction.
-    named: std::sync::OnceLock<HashMap<(EntityKind, String), Vec<u32>>>,
-    /// The per-document keys of entities the user hid as junk: not highlighted in documents.
-    hidden: HashSet<EntityKey>,
-}
-
-impl EntityTable {
-    /// The entities (positions in `list`, in its order) of each kind and name or spelling,
-    /// folded: what a typed filter (`org:Enron`) looks up.
-    fn names(&self) -> &HashMap<(EntityKind, String), Vec<u32>> {
-        self.named.get_or_init(|| {
-            // The names come folded with the list.
-            let mut named: HashMap<(EntityKind, String), Vec<u32>> = HashMap::new();
-            for (g, e) in self.list.iter().enumerate() {
-                for name in self.list.folded_names(g) {
-                    let groups = named.entry((e.key.kind, name.to_owned())).or_default();
-                    if groups.last() != Some(&(g as u32)) {
-                        groups.push(g as u32);
-                    }
-                }
-            }
-            named
-        })
-    }
-
-    /// The per-document keys of the entity `key` belongs to (just `key` when it is unknown).
-    fn members_of(&self, key: &EntityKey) -> Vec<EntityKey> {
-        self.find(key).map_or_else(|| vec![key.clone()], |e| e.members.to_vec())
-    }
-
-    /// The entity `key` belongs to, as a member or by its shown name.
-    fn find(&self, key: &EntityKey) -> Option<&EntityCount> {
-        match self.group_of.get(key) {
-            Some(&g) => self.list.get(g),
-            None => self.list.iter().find(|e| *e.key == *key),
-        }
-    }
-}
+/// The most corrections a table is derived through (each costs a fraction of a whole build).
+const DERIVED_AT_MOST: usize = 4;
 
 /// A document whose entities are to be found: [`DocIndex::entities_to_find`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -940,7 +887,7 @@ impl DocIndex {
         // has 180,000 mentions of a few thousand entities.
         let resolved = crate::entities::identity::resolve_each(&text, &entities);
         // What the user hid as junk is not highlighted either.
-        let shown = |key: &EntityKey| !table.hidden.contains(key);
+        let shown = |key: &EntityKey| !table.is_hidden(key);
         let mut keys: Vec<EntityKey> =
             resolved.identities.iter().map(|i| &i.key).filter(|k| shown(k)).cloned().collect();
         keys.sort();
@@ -963,7 +910,7 @@ impl DocIndex {
         let mut entity_doc_counts = Vec::with_capacity(keys.len());
         for key in keys {
             // The folder's count of the entity it was merged into.
-            let n = match table.group_of.get(&key).and_then(|&g| table.list.get(g)) {
+            let n = match table.group_of(&key).and_then(|g| table.list.get(g)) {
                 Some(group) => group.documents,
                 None => {
                     let term = Term::from_field_text(self.fields.entity, &key.encode());
@@ -1040,44 +987,37 @@ impl DocIndex {
             return Ok(table);
         }
         let base = self.merged_before_corrections(&searcher)?;
-        let (segments, merged) = (&base.0, base.1.clone());
-        let count = |keys: &[EntityKey]| {
-            let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
-            self.docs_by_segment(&searcher, any.as_ref()).map_or(0, |d| d.iter().map(Vec::len).sum::<usize>() as u64)
-        };
-        let list = Arc::new(EntityList::new(curation.1.apply(merged, count), name_key_into));
-        let group_of: HashMap<EntityKey, usize> =
-            list.iter().enumerate().flat_map(|(g, e)| e.members.iter().map(move |k| (k.clone(), g))).collect();
-        // Each document's entities from its entity terms, read once per reader generation.
-        let mut stamp = vec![u32::MAX; list.len()];
-        let mut doc_groups = Vec::with_capacity(segments.len());
-        for (ords, terms) in base.2.iter().zip(segments) {
-            let ord_groups: Vec<Option<u32>> =
-                terms.iter().map(|(k, _)| k.as_ref().and_then(|k| group_of.get(k)).map(|&g| g as u32)).collect();
-            doc_groups.push(DocGroups::remap(ords, &ord_groups, &mut stamp));
-        }
-        // Only hiding takes an entity out of the list (a merged one's keys go to the other).
-        let hides = curation.1.rules.iter().any(|r| matches!(r, crate::entities::curation::Rule::Hide { .. }));
-        let hidden = if hides {
-            base.1.iter().flat_map(|e| e.members.iter()).filter(|k| !group_of.contains_key(*k)).cloned().collect()
-        } else {
-            HashSet::new()
-        };
-        let mut by_key: Vec<u32> = (0..list.len() as u32).collect();
-        by_key.sort_unstable_by(|&a, &b| list[a as usize].key.cmp(&list[b as usize].key));
-        let mut key_rank = vec![0u32; list.len()];
-        for (rank, &g) in by_key.iter().enumerate() {
-            key_rank[g as usize] = rank as u32;
-        }
-        let named = std::sync::OnceLock::new();
-        let table = Arc::new(EntityTable { searcher, list, group_of, doc_groups, key_rank, by_key, named, hidden });
+        let count = |keys: &[EntityKey]| self.documents_holding(&searcher, keys);
+        // A few corrections more than a table made (the user's latest, or the few made while
+        // it was being made): derived from it, one at a time.
+        let rules = &curation.1.rules;
+        let made = (cache.iter())
+            .filter(|((_, c), t)| t.made_from(&base) && rules.starts_with(&c.rules))
+            .max_by_key(|((_, c), _)| c.rules.len())
+            .filter(|((_, c), _)| (1..=DERIVED_AT_MOST).contains(&(rules.len() - c.rules.len())));
+        let table = Arc::new(match made {
+            Some(((_, c), made)) => {
+                let mut table = made.derive(&rules[c.rules.len()], count);
+                for rule in &rules[c.rules.len() + 1..] {
+                    table = table.derive(rule, count);
+                }
+                table
+            }
+            None => EntityTable::build(searcher.clone(), base, &curation.1, count),
+        });
         cache.insert(0, ((view, curation.1), table.clone()));
         cache.truncate(TABLES_KEPT);
         Ok(table)
     }
 
-    /// Each segment's entity terms (read and decoded once, for the counts and for the ordinal
-    /// lookups) and the merged entities, once per reader generation.
+    /// How many live documents (one of each set of copies) hold any of `keys`.
+    fn documents_holding(&self, searcher: &Searcher, keys: &[EntityKey]) -> u64 {
+        let any = any_term(self.fields.entity, keys.iter().map(EntityKey::encode));
+        self.docs_by_segment(searcher, any.as_ref()).map_or(0, |d| d.iter().map(Vec::len).sum::<usize>() as u64)
+    }
+
+    /// The merged entities before the user's corrections, with each document's keys, once per
+    /// reader generation.
     fn merged_before_corrections(&self, searcher: &Searcher) -> Result<Arc<Base>> {
         let generation = view_of(searcher);
         let mut cache = self.merged.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -1104,8 +1044,9 @@ impl DocIndex {
             }
         }
         let merged = crate::entities::identity::merge(&counts, &spellings);
-        let doc_ords = searcher.segment_readers().iter().map(DocOrds::read).collect::<Result<Vec<_>>>()?;
-        let base = Arc::new((segments, merged, doc_ords));
+        let terms: Vec<Vec<Option<EntityKey>>> =
+            segments.into_iter().map(|seg| seg.into_iter().map(|(key, _)| key).collect()).collect();
+        let base = Arc::new(Base::new(searcher, merged, &terms)?);
         *cache = Some((generation, base.clone()));
         Ok(base)
     }
@@ -1177,7 +1118,7 @@ impl DocIndex {
         }
         let table = self.merged_entities()?;
         let docs = self.matching(&table.searcher, query)?;
-        let counts = group_counts(&table, &docs);
+        let counts = table.counts(&docs);
         // Most documents first, then by key (its place in key order, worked out with the table),
         // as one number to sort by.
         let mut order: Vec<u64> = counts
@@ -1296,91 +1237,6 @@ impl DocIndex {
     fn view_and_corrections(&self, searcher: &Searcher) -> (u64, u64) {
         let corrections = self.curation.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0;
         (view_of(searcher), corrections)
-    }
-}
-
-/// Calls `visit` with the merged entities (positions in `table.list`, each once) of
-/// every document in `docs`, segments of the table's own view.
-fn for_each_doc_groups(table: &EntityTable, docs: &BySegment, mut visit: impl FnMut(&[u32])) {
-    for (segment, doc_ids) in docs.iter().enumerate() {
-        let Some(groups) = table.doc_groups.get(segment) else { continue };
-        for &doc in doc_ids {
-            visit(groups.of(doc));
-        }
-    }
-}
-
-/// For each entity of `table`, how many of `docs` mention it (once per document, however many
-/// of its spellings the document has).
-fn group_counts(table: &EntityTable, docs: &BySegment) -> Vec<u32> {
-    let mut counts = vec![0u32; table.list.len()];
-    for_each_doc_groups(table, docs, |groups| {
-        for &g in groups {
-            counts[g as usize] += 1;
-        }
-    });
-    counts
-}
-
-/// One segment's documents' entity term ordinals, flat: document `d`'s are
-/// `ords[starts[d]..starts[d + 1]]` (read from the `entity` column once per reader generation,
-/// so that the user's corrections remap them without reading the column again).
-struct DocOrds {
-    starts: Vec<u32>,
-    ords: Vec<u32>,
-}
-
-impl DocOrds {
-    fn read(seg: &tantivy::SegmentReader) -> Result<DocOrds> {
-        let mut out = DocOrds { starts: Vec::with_capacity(seg.max_doc() as usize + 1), ords: Vec::new() };
-        out.starts.push(0);
-        let column = seg.fast_fields().str("entity")?;
-        for doc in 0..seg.max_doc() {
-            if let Some(col) = &column {
-                out.ords.extend(col.term_ords(doc).map(|ord| ord as u32));
-            }
-            out.starts.push(out.ords.len() as u32);
-        }
-        Ok(out)
-    }
-}
-
-/// One segment's documents' entities, flat: document `d`'s are `groups[starts[d]..starts[d + 1]]`.
-struct DocGroups {
-    starts: Vec<u32>,
-    groups: Vec<u32>,
-}
-
-impl DocGroups {
-    /// Every document's entities from its entity terms (`ord_groups`: each term ordinal's, if
-    /// it has one), each once however many of its spellings the document holds. `stamp` (one
-    /// slot per entity) marks the entities seen in a document.
-    fn remap(doc_ords: &DocOrds, ord_groups: &[Option<u32>], stamp: &mut [u32]) -> DocGroups {
-        let docs = doc_ords.starts.len().saturating_sub(1);
-        let mut out = DocGroups { starts: Vec::with_capacity(docs + 1), groups: Vec::new() };
-        out.starts.push(0);
-        for doc in 0..docs {
-            let (from, to) = (doc_ords.starts[doc] as usize, doc_ords.starts[doc + 1] as usize);
-            for &ord in &doc_ords.ords[from..to] {
-                if let Some(g) = ord_groups.get(ord as usize).copied().flatten()
-                    && stamp[g as usize] != doc as u32
-                {
-                    stamp[g as usize] = doc as u32;
-                    out.groups.push(g);
-                }
-            }
-            out.starts.push(out.groups.len() as u32);
-        }
-        // The stamps name documents of this segment only.
-        stamp.fill(u32::MAX);
-        out
-    }
-
-    fn of(&self, doc: u32) -> &[u32] {
-        let (Some(&a), Some(&b)) = (self.starts.get(doc as usize), self.starts.get(doc as usize + 1)) else {
-            return &[];
-        };
-        &self.groups[a as usize..b as usize]
     }
 }
 
