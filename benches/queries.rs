@@ -9,7 +9,9 @@
 //! The first line is the time to open the index and answer a first query. Then the explorer's
 //! views, one line each with p50 and p99 in ms: each query's timeline, the co-occurrence
 //! (graph, and by document) of the 10 most frequent names, and a new correction (a merge of two
-//! of them) and its undo, each applied until the folder's list and a query's counts are answered.
+//! of them) and its undo, each applied until the folder's list and a query's counts are answered;
+//! and stepping (Ctrl+Down) through each query's whole list of hits to the next mention of a
+//! rare name.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -122,6 +124,18 @@ fn explore(index: &DocIndex) {
     for (what, mut each) in [("co-occurrence graph", graph), ("co-occurrence by document", by_document)] {
         each.sort_by(f64::total_cmp);
         println!("{what}\t10 most frequent names\t{:.1}\t{:.1}", percentile(&each, 0.5), percentile(&each, 0.99));
+    }
+    // Ctrl+Down through a whole list of hits: a name in one document, stepped to from the top
+    // of each query's hits (the worst case: every place is looked at when no hit mentions it).
+    if let Some(rare) = list.iter().rev().find(|c| c.key.kind.is_name()).map(|c| (*c.key).clone()) {
+        for (kind, text) in MIX {
+            let query = Query { text: text.into(), ..Query::default() };
+            let total = index.search_page(&query, 0, 1).expect("search").total;
+            let (p50, p99) = timed(RUNS, || {
+                std::hint::black_box(index.next_mentioning(&query, &rare, 0, total, true).expect("step"));
+            });
+            println!("step to the next mention through every hit\t{kind}\t{p50:.1}\t{p99:.1}");
+        }
     }
     if let [into, others @ ..] = names.as_slice() {
         // A merge not made before (its entity table is new), then its undo (the table before

@@ -11,7 +11,8 @@ use crate::entities::curation::Curation;
 use crate::export::{Table, TableFormat};
 use crate::index::DocIndex;
 use crate::model::{
-    Cooccurrence, DocSummary, EntityCounts, EntityKey, IndexStats, Query, SearchResults, SentencePairs, Timeline,
+    Cooccurrence, DocSummary, EntityCounts, EntityKey, IndexStats, Query, SearchHit, SearchResults, SentencePairs,
+    Timeline,
 };
 use crate::pipeline::Notify;
 use crate::view::document::DocState;
@@ -57,6 +58,15 @@ pub enum Request {
         format: TableFormat,
         file: PathBuf,
     },
+    /// The next hit of `query` that mentions `key`'s entity, from place `from` on (back if not
+    /// `forward`, round from the end), looking at `left` places at most.
+    NextMention {
+        query: Query,
+        key: EntityKey,
+        from: usize,
+        left: usize,
+        forward: bool,
+    },
     /// Save the user's entity corrections to `file` and apply them from now on.
     Curate {
         curation: Curation,
@@ -65,7 +75,7 @@ pub enum Request {
 }
 
 /// How many kinds of request there are (see [`Request::kind`]).
-pub const REQUEST_KINDS: usize = 11;
+pub const REQUEST_KINDS: usize = 12;
 
 impl Request {
     /// Which kind of request this is (below [`REQUEST_KINDS`]), the same number as its
@@ -83,6 +93,7 @@ impl Request {
             Request::Timeline(_) => 8,
             Request::Export { .. } => 9,
             Request::Hits { .. } => 10,
+            Request::NextMention { .. } => 11,
         }
     }
 }
@@ -107,6 +118,9 @@ pub enum Answer {
     Curated(Result<(), String>),
     /// The file written and its rows.
     Exported(Result<(PathBuf, usize), String>),
+    /// The place of the next hit of `query` that mentions the entity, and the hit; none if no
+    /// other does.
+    NextMention(Query, Result<Option<(usize, SearchHit)>, String>),
 }
 
 impl Answer {
@@ -124,6 +138,7 @@ impl Answer {
             Answer::Timeline(..) => 8,
             Answer::Exported(_) => 9,
             Answer::Hits(..) => 10,
+            Answer::NextMention(..) => 11,
         }
     }
 }
@@ -295,6 +310,7 @@ fn failed(request: Request, error: String) -> Answer {
         Request::Sentences(key) => Answer::Sentences(key, Err(error)),
         Request::Timeline(query) => Answer::Timeline(query, Err(error)),
         Request::Export { .. } => Answer::Exported(Err(error)),
+        Request::NextMention { query, .. } => Answer::NextMention(query, Err(error)),
     }
 }
 
@@ -317,6 +333,10 @@ fn answer(index: &DocIndex, index_dir: &std::path::Path, request: Request) -> An
         Request::Hits { query, offset, count } => {
             let results = index.search_page(&query, offset, count.min(MAX_WINDOW)).map_err(msg);
             Answer::Hits(query, offset, results)
+        }
+        Request::NextMention { query, key, from, left, forward } => {
+            let found = index.next_mentioning(&query, &key, from, left, forward).map_err(msg);
+            Answer::NextMention(query, found)
         }
         Request::Docs => Answer::Docs(index.list_docs().map_err(msg)),
         Request::Doc { id, query } => {

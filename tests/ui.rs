@@ -809,6 +809,13 @@ fn ctrl_down_goes_past_the_hits_received_so_far() {
     // And round from the end to the start.
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowDown);
     run_until(&mut h, "the first again", |h| h.state().document().is_some_and(|d| d.id == "tides/tide-000.txt"));
+    // Back round from the start to the end, and back again.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowUp);
+    run_until(&mut h, "the far one, going back", |h| {
+        h.state().document().is_some_and(|d| d.id == "tides/tide-250.txt")
+    });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::ArrowUp);
+    run_until(&mut h, "the first, going back", |h| h.state().document().is_some_and(|d| d.id == "tides/tide-000.txt"));
 }
 
 #[test]

@@ -4,36 +4,31 @@
 
 use super::DossierApp;
 
-/// Hits asked for at a time while looking for the next document that mentions an entity.
-const STEP_WINDOW: usize = 200;
-
 /// Where stepping to the next document that mentions an entity goes.
 enum Step {
     Open(String),
-    /// The hits at these places are needed first; then the look goes on from where it stopped.
-    Ask(std::ops::Range<usize>, Resume),
+    /// A hit on the way has not come: the searcher looks from there, through the ranking.
+    Ask(Resume),
     None,
 }
 
 /// Where a look for the next document that mentions an entity stopped: the place it had not
 /// received, and how many places it had still to look at.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Resume {
+struct Resume {
     next: usize,
     left: usize,
 }
 
-/// A look for the next document that mentions an entity, waiting for hits: it goes on only if
-/// the entity, the query and the open document are still those it started from.
+/// A look for the next document that mentions an entity, asked of the searcher: its answer is
+/// used only if the entity, the query and the open document are still those it started from.
 #[derive(Clone, Debug)]
 pub(super) struct Stepping {
-    pub forward: bool,
-    pub resume: Resume,
     entity: Option<EntityKey>,
     query: Query,
     from: Option<String>,
 }
-use crate::model::{EntityKey, MonthCount, Query};
+use crate::model::{EntityKey, MonthCount, Query, SearchHit};
 use crate::searcher::Request;
 use crate::view::document::DocState;
 
@@ -77,8 +72,8 @@ impl DossierApp {
 
     /// The next (or previous) document in the list shown that mentions the selected entity, in
     /// list order and round from the end to the start; or, when a hit on the way has not come
-    /// yet, the places to ask for first and where to go on from once they come.
-    fn document_mentioning(&self, forward: bool, resume: Option<Resume>) -> Step {
+    /// yet, where the searcher is to look on from.
+    fn document_mentioning(&self, forward: bool) -> Step {
         let Some(selected) = self.state.selected_entity.as_ref() else { return Step::None };
         let Some((_, found)) = self.state.cooccur.as_ref().filter(|(k, _)| k == selected) else { return Step::None };
         let mentions = |id: &str| found.doc_ids.binary_search_by(|d| d.as_str().cmp(id)).is_ok();
@@ -92,7 +87,7 @@ impl DossierApp {
         };
         let n = self.state.results.as_ref().map_or(self.state.docs.len(), |r| r.total);
         // Where to start and how many places to look at: every other place once.
-        let Resume { next, left } = resume.unwrap_or_else(|| {
+        let Resume { next, left } = {
             let here = self.state.p.selected.as_deref().and_then(|id| match &self.state.results {
                 Some(r) => r
                     .hits
@@ -107,7 +102,7 @@ impl DossierApp {
                 (None, true) => Resume { next: 0, left: n },
                 (None, false) => Resume { next: n.saturating_sub(1), left: n },
             }
-        });
+        };
         let mut place = next;
         for left in (1..=left).rev() {
             if place >= n {
@@ -119,55 +114,70 @@ impl DossierApp {
                     return Step::Open(id.to_owned());
                 }
                 Some(_) => {}
-                None => {
-                    let places = if forward {
-                        place..(place + STEP_WINDOW).min(n)
-                    } else {
-                        (place + 1).saturating_sub(STEP_WINDOW)..place + 1
-                    };
-                    return Step::Ask(places, Resume { next: place, left });
-                }
+                None => return Step::Ask(Resume { next: place, left }),
             }
             place = if forward { (place + 1) % n } else { (place + n - 1) % n };
         }
         Step::None
     }
 
-    /// Whether a look waiting for hits still has what it started from.
+    /// Whether a look asked of the searcher still has what it started from.
     pub(super) fn still_stepping(&self, step: &Stepping) -> bool {
         step.entity == self.state.selected_entity && step.query == self.query() && step.from == self.state.p.selected
     }
 
     /// Opens the next (or previous) document in the list that mentions the selected entity,
-    /// asking for the hits on the way first when they have not come yet (`resume`: where the
-    /// last look stopped for them).
-    pub(super) fn step_document(&mut self, forward: bool, resume: Option<Resume>) {
+    /// asking the searcher to look on when a hit on the way has not come yet.
+    pub(super) fn step_document(&mut self, forward: bool) {
         self.stepping = None;
-        match self.document_mentioning(forward, resume) {
-            Step::Open(id) => {
-                self.state.info = None;
-                self.to_mention = Some(id.clone());
-                self.state.p.selected = Some(id.clone());
-                self.request_doc(id);
-            }
-            Step::Ask(places, resume) => {
+        match self.document_mentioning(forward) {
+            Step::Open(id) => self.open_mentioning(id),
+            Step::Ask(Resume { next, left }) => {
+                let Some(key) = self.state.selected_entity.clone() else { return };
                 self.stepping = Some(Stepping {
-                    forward,
-                    resume,
-                    entity: self.state.selected_entity.clone(),
+                    entity: Some(key.clone()),
                     query: self.query(),
                     from: self.state.p.selected.clone(),
                 });
                 self.state.info = Some("Looking further through the list…".to_owned());
-                // Not the list's window: the rows shown stay, and are not asked for again.
-                self.send(Request::Hits { query: self.query(), offset: places.start, count: places.len() });
-                self.state.hits_asked = Some(places);
+                self.send(Request::NextMention { query: self.query(), key, from: next, left, forward });
             }
-            Step::None => {
-                let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
-                self.state.info = Some(format!("No other document in the list mentions {name}."));
-            }
+            Step::None => self.none_mentioning(),
         }
+    }
+
+    /// What the searcher found looking on through the list for the selected entity: the place
+    /// and hit of the next document that mentions it, or none.
+    pub(super) fn stepped(&mut self, query: Query, found: Option<(usize, SearchHit)>) {
+        let Some(step) = self.stepping.take() else { return };
+        if query != self.query() || !self.still_stepping(&step) {
+            // The user went elsewhere meanwhile: another document, entity or query.
+            self.state.info = None;
+            return;
+        }
+        match found {
+            Some((place, hit)) => {
+                let id = hit.id.clone();
+                // The list shows it when scrolled to.
+                if place >= self.state.results.as_ref().map_or(0, |r| r.hits.len()) {
+                    self.state.more_hits.insert(place, hit);
+                }
+                self.open_mentioning(id);
+            }
+            None => self.none_mentioning(),
+        }
+    }
+
+    fn open_mentioning(&mut self, id: String) {
+        self.state.info = None;
+        self.to_mention = Some(id.clone());
+        self.state.p.selected = Some(id.clone());
+        self.request_doc(id);
+    }
+
+    fn none_mentioning(&mut self) {
+        let name = self.state.selected_entity.as_ref().map_or(String::new(), |k| k.text.clone());
+        self.state.info = Some(format!("No other document in the list mentions {name}."));
     }
 
     /// Takes filter `i` out of the chips and writes it into the search box.

@@ -425,24 +425,14 @@ impl DossierApp {
                         let shown = self.state.hits_window.clone().unwrap_or_default();
                         self.state.more_hits.retain(|&i, _| i.abs_diff(offset) < 2_000 || shown.contains(&i));
                         let first = self.state.results.as_ref().map_or(0, |r| r.hits.len());
-                        let came = !results.hits.is_empty();
                         for (i, hit) in results.hits.into_iter().enumerate() {
                             if offset + i >= first {
                                 self.state.more_hits.insert(offset + i, hit);
                             }
                         }
-                        // Stepping through the list goes on past the hits that came.
-                        // (Unless the user went elsewhere meanwhile: another document, entity or
-                        // query.)
-                        match self.stepping.take() {
-                            Some(step) if came && self.still_stepping(&step) => {
-                                self.step_document(step.forward, Some(step.resume));
-                            }
-                            Some(_) => self.state.info = None,
-                            None => {}
-                        }
                     }
                 }
+                Answer::NextMention(query, Ok(found)) => self.stepped(query, found),
                 Answer::Docs(Ok(docs)) => self.listed(docs),
                 Answer::Doc(Ok(Some(mut doc))) => {
                     doc.generation = reply.generation;
@@ -480,6 +470,7 @@ impl DossierApp {
                 | Answer::Cooccur(_, Err(e))
                 | Answer::Sentences(_, Err(e))
                 | Answer::Timeline(_, Err(e))
+                | Answer::NextMention(_, Err(e))
                 | Answer::Curated(Err(e)) => {
                     if self.stepping.take().is_some() {
                         self.state.info = None;
@@ -732,7 +723,7 @@ impl DossierApp {
                 self.state.current_match = Some(next);
                 self.state.scroll_to_char = Some(doc.matches[next].1.start);
             }
-            Command::StepDocument(forward) => self.step_document(forward, None),
+            Command::StepDocument(forward) => self.step_document(forward),
             Command::FilterToText(i) => self.filter_to_text(i),
             Command::DateRange(months) => self.date_range(months),
             Command::ToggleTimeline => {

@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use tantivy::{DocAddress, TantivyDocument};
 
-use super::{BySegment, DocIndex, EntityTable, Result, any_term, decode_spans, ids_of, text_of};
+use super::{
+    BySegment, Compiled, DocIndex, EntityTable, Result, SegmentDocs, any_term, decode_spans, ids_of, rank, text_of,
+};
 use crate::entities::{identity, sentences};
-use crate::model::{Cooccurrence, EntityGraph, EntityKey, SentencePairs};
+use crate::model::{Cooccurrence, EntityGraph, EntityKey, Query, SearchHit, SentencePairs};
 
 /// An entity's per-document keys, its documents by segment, and its companions (positions in
 /// the folder's list) with the documents they share, most first.
@@ -73,6 +75,50 @@ impl DocIndex {
         let doc_ids = ids_of(&table.searcher, &docs)?;
         let documents = documents.into_iter().map(|(g, n)| (EntityKey::clone(&table.list[g].key), n)).collect();
         Ok(Cooccurrence { documents, doc_ids, members, graph: EntityGraph { nodes, edges } })
+    }
+
+    /// Stepping through `query`'s hits to the next one that mentions `key`'s entity (any of its
+    /// spellings, or in a copy folded into the hit): from place `from` on (back, if not
+    /// `forward`, and round from the end), looking at `left` places at most. The place and its
+    /// hit; the hits on the way are ranked but not read, so a list of 100,000 is gone through
+    /// in one request.
+    pub fn next_mentioning(
+        &self,
+        query: &Query,
+        key: &EntityKey,
+        from: usize,
+        left: usize,
+        forward: bool,
+    ) -> Result<Option<(usize, SearchHit)>> {
+        let searcher = self.searcher();
+        let members = self.entity_members(key);
+        let any = any_term(self.fields.entity, members.iter().map(EntityKey::encode));
+        // Every document that mentions it, copies too (each segment's in order).
+        let mentioning: BySegment = searcher.search(any.as_ref(), &SegmentDocs)?;
+        let mentions = |addr: &tantivy::DocAddress| {
+            mentioning.get(addr.segment_ord as usize).is_some_and(|docs| docs.binary_search(&addr.doc_id).is_ok())
+        };
+        let Compiled { query: parsed, checks, .. } = self.parse(query);
+        let order = self.doc_order(&searcher)?;
+        let (all, checked);
+        let ranked: &[rank::Ranked] = if checks.is_empty() {
+            all = searcher.search(parsed.as_ref(), &rank::Ranking::new(query.sort, 0, usize::MAX, order))?.hits;
+            &all
+        } else {
+            checked = self.checked(&searcher, query, parsed.as_ref(), &checks, order)?;
+            &checked.kept
+        };
+        let n = ranked.len();
+        let mut place = from;
+        for _ in 0..left.min(n) {
+            let Some(hit) = ranked.get(place) else { return Ok(None) };
+            if mentions(&hit.addr) || hit.copies.iter().any(mentions) {
+                let found = self.search_page(query, place, 1)?.hits.into_iter().next();
+                return Ok(found.map(|hit| (place, hit)));
+            }
+            place = if forward { (place + 1) % n } else { (place + n - 1) % n };
+        }
+        Ok(None)
     }
 
     /// The entities that appear in the same documents as `key`'s entity (and all its
