@@ -613,8 +613,11 @@ fn search_cmd(folder: &Path, query: Query, limit: usize, output: Output) -> Resu
         };
         let _ = writeln!(out, "{what} {text:?}{copies}");
         for (i, hit) in results.hits.iter().enumerate() {
-            let matches =
-                if hit.match_count == 1 { "1 match".to_owned() } else { format!("{} matches", hit.match_count) };
+            let matches = match hit.match_count {
+                Some(1) => "1 match".to_owned(),
+                Some(n) => format!("{n} matches"),
+                None => hit.format.label().to_lowercase(),
+            };
             let page = hit.page.map(|p| format!(", {} {p}", hit.format.page_word())).unwrap_or_default();
             let _ = writeln!(out, "{:>3}. {}  ({matches}{page})  {}", i + 1, hit.id, hit.title);
             let _ = writeln!(out, "     {}", mark(&hit.snippet, &hit.snippet_ranges));

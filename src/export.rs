@@ -169,7 +169,7 @@ pub fn hits(results: &SearchResults, format: TableFormat, out: impl Write) -> st
                     h.id.clone(),
                     h.title.clone(),
                     format,
-                    h.match_count.to_string(),
+                    h.match_count.map(|n| n.to_string()).unwrap_or_default(),
                     page,
                     format!("{:.3}", h.score),
                     copies,

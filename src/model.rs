@@ -467,8 +467,9 @@ pub struct SearchHit {
     pub id: String,
     pub title: String,
     pub score: f32,
-    /// How many times the query's terms occur in the document.
-    pub match_count: usize,
+    /// How many times the query's terms occur in the document; none for a query of filters
+    /// alone (an entity, a date, a folder), which has no words to find.
+    pub match_count: Option<usize>,
     pub snippet: String,
     /// Byte ranges of matched words inside `snippet`.
     pub snippet_ranges: Vec<Range<usize>>,

@@ -42,6 +42,9 @@ fn search_prints_hits_or_exits_1() {
     assert!(text.starts_with("1 document matches \"Griner\""), "{text}");
     assert!(text.contains("news-blinken-lavrov.txt  (4 matches)"), "{text}");
     assert!(text.contains("[Griner]"), "{text}");
+    // A filter alone has no words to count.
+    let filtered = stdout(&dossier(&fx, &["search", folder, "person:Griner"]));
+    assert!(filtered.contains("news-blinken-lavrov.txt  (text)"), "{filtered}");
 
     let none = dossier(&fx, &["search", folder, "nonexistentword"]);
     assert_eq!(none.status.code(), Some(1));

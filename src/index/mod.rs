@@ -750,7 +750,7 @@ impl DocIndex {
             };
             hits.push(SearchHit {
                 title: text_of(&doc, self.fields.title).to_owned(),
-                match_count: ranges.len(),
+                match_count: has_text.then_some(ranges.len()),
                 id,
                 score: ranked.score,
                 snippet,

@@ -812,13 +812,17 @@ fn hit_ui(ui: &mut egui::Ui, hit: &SearchHit, selected: bool, height: f32) -> eg
     let dark = ui.visuals().dark_mode;
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(egui::vec2(width, height), Sense::click());
-    let plural = if hit.match_count == 1 { "" } else { "es" };
+    let matches = match hit.match_count {
+        Some(1) => " · 1 match".to_owned(),
+        Some(n) => format!(" · {n} matches"),
+        None => String::new(),
+    };
     let page = hit.page.map(|p| format!(" · {} {p}", hit.format.page_word())).unwrap_or_default();
     let copies = match hit.copies.len() {
         0 => String::new(),
         n => format!(" · +{}", words::plural(n as u64, "copy")),
     };
-    let details = format!("{} · {} · {} match{plural}{page}{copies}", hit.id, hit.format.label(), hit.match_count);
+    let details = format!("{} · {}{matches}{page}{copies}", hit.id, hit.format.label());
     let label = format!("{}\n{details}\n{}", hit.title, hit.snippet);
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     let response = if hit.copies.is_empty() {
