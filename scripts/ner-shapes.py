@@ -12,13 +12,15 @@ construction (CoNLL, IOB2, one document per table).
     scripts/ner-shapes.py ../shared/data/ner/wikigold/wikigold.conll.txt tune   > /tmp/tables-tune.conll
     scripts/ner-shapes.py ../shared/data/ner/wikigold/wikigold.conll.txt report > /tmp/tables-report.conll
     scripts/ner-shapes.py ../shared/data/ner/wikigold/wikigold.conll.txt report --prose > /tmp/prose-report.conll
+    scripts/ner-shapes.py ../shared/data/ner/wikigold/wikigold.conll.txt report --mail > /tmp/mail-report.conll
 
     scripts/ner-shapes.py --plain ../shared/corpora/gutenberg/2600-0.txt > /tmp/wp.conll
     dossier eval-ner /tmp/wp.conll --map ontonotes --errors | grep '^+ PERSON'   # every PERSON mention
 
 `tune` uses the names of the first half of the documents, `report` those of the second half, so
 numbers reported on `report` come from names never looked at while tuning. `--prose` writes the
-half's documents unchanged instead. `--plain FILE` turns any text into one unannotated document
+half's documents unchanged instead, and `--mail` replies quoting header blocks ("From : name",
+"Sent : date", "To : names"). `--plain FILE` turns any text into one unannotated document
 (a line a sentence), so that `--errors` lists everything the recogniser finds in it. The output is the same on every run (fixed seed).
 """
 import random
@@ -122,6 +124,27 @@ def name_per_line(rng, names):
     return lines
 
 
+def mail_headers(rng, names):
+    """A reply quoting the messages before it, as mail looks once read: header blocks of
+    "Label : value" lines (the labels are no names), a greeting and a signature."""
+    lines = [plain("Thanks , see below .")]
+    for _ in range(rng.randint(2, 4)):
+        lines.append(plain("-----Original Message-----"))
+        lines.append(plain("From :") + tagged(rng.choice(names["PER"]), "PER"))
+        day = rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
+        lines.append(plain(f"Sent : {day} , November {rng.randint(1, 28)} , 2001 {rng.randint(1, 12)}:{rng.randint(10, 59)} PM"))
+        to = tagged(rng.choice(names["PER"]), "PER")
+        for _ in range(rng.randint(0, 2)):
+            to += plain(";") + tagged(rng.choice(names["PER"]), "PER")
+        lines.append(plain("To :") + to)
+        if rng.random() < 0.5:
+            lines.append(plain("Cc :") + tagged(rng.choice(names["PER"]), "PER"))
+        lines.append(plain("Subject : RE :") + tagged(rng.choice(names["ORG"]), "ORG") + plain("meeting"))
+        lines.append(plain("Please call me about the") + tagged(rng.choice(names["ORG"]), "ORG") + plain("numbers ."))
+        lines.append(tagged(rng.choice(names["PER"])[:1], "PER"))
+    return lines
+
+
 def write(doc, out):
     out.write("-DOCSTART- O\n\n")
     for sent in doc:
@@ -153,6 +176,8 @@ def main():
     names = entities(docs)
     rng = random.Random(20261129 if sys.argv[2] == "tune" else 1129)
     shapes = [results_table, standings, contact_rows, name_per_line]
+    if "--mail" in sys.argv:
+        shapes = [mail_headers]
     for i in range(60):
         write(shapes[i % len(shapes)](rng, names), sys.stdout)
 

@@ -55,11 +55,14 @@ impl Rules {
     pub const ORDINARY_WORDS: Rules = Rules(1 << 8);
     /// A name does not run past a bracket it does not close ("Ro Adam ( Grantham" → "Ro Adam").
     pub const BRACKETS: Rules = Rules(1 << 9);
-    pub const ALL: Rules = Rules((1 << 10) - 1);
+    /// A name does not run into the next line of a mail header block ("From: Avram Siegel"
+    /// then "Sent: Tue …"), and a header's label ("Sent:", "Cc:") is not a name.
+    pub const MAIL_HEADERS: Rules = Rules(1 << 10);
+    pub const ALL: Rules = Rules((1 << 11) - 1);
     pub const NONE: Rules = Rules(0);
 
     /// Every rule with its name for the command line.
-    pub const NAMED: [(&'static str, Rules); 10] = [
+    pub const NAMED: [(&'static str, Rules); 11] = [
         ("line-breaks", Rules::LINE_BREAKS),
         ("punctuation", Rules::PUNCTUATION),
         ("function-words", Rules::FUNCTION_WORDS),
@@ -70,6 +73,7 @@ impl Rules {
         ("tables", Rules::TABLES),
         ("ordinary-words", Rules::ORDINARY_WORDS),
         ("brackets", Rules::BRACKETS),
+        ("mail-headers", Rules::MAIL_HEADERS),
     ];
 
     pub fn named(name: &str) -> Option<Rules> {
@@ -96,6 +100,10 @@ pub fn make_consistent(text: &str, mentions: Vec<Entity>, rules: Rules) -> Vec<E
     let mut out = settle(text, mentions, &known, &in_headline);
     if rules.has(Rules::MISSED) {
         add_missed(text, &mut out, &known, rules.has(Rules::ORDINARY_WORDS));
+        // Nor is a header's label added as a mention of a name spelled the same.
+        if rules.has(Rules::MAIL_HEADERS) {
+            out.retain(|e| !is_header_label(text, e));
+        }
     }
     out.sort_by_key(|e| (e.span.start, e.span.end));
     out
@@ -107,6 +115,7 @@ fn clean(text: &str, mentions: Vec<Entity>, layout: &Layout, rules: Rules) -> Ve
         .into_iter()
         .filter_map(|e| if rules.has(Rules::LINE_BREAKS) { cut_at_line_end(text, e, layout) } else { Some(e) })
         .filter_map(|e| if rules.has(Rules::BRACKETS) { cut_at_lone_bracket(text, e) } else { Some(e) })
+        .filter_map(|e| if rules.has(Rules::MAIL_HEADERS) { outside_header_labels(text, e) } else { Some(e) })
         .filter(|e| !rules.has(Rules::PUNCTUATION) || text[e.span.clone()].chars().any(char::is_alphanumeric))
         .filter(|e| !rules.has(Rules::FUNCTION_WORDS) || !e.kind.is_name() || !is_function_word(&text[e.span.clone()]))
         .collect()
@@ -337,7 +346,10 @@ fn cut_at_line_end(text: &str, mut e: Entity, layout: &Layout) -> Option<Entity>
         let before = s[..nl].trim_end();
         let after = s[nl + 1..].trim_start();
         let blank = after.starts_with('\n') || s[nl + 1..].starts_with('\n');
-        let on = |lines: &[Range<usize>]| lines.iter().any(|h| h.start <= e.span.start && e.span.start + nl <= h.end);
+        // (A line's range leaves out the spaces it ends with.)
+        let on = |lines: &[Range<usize>]| {
+            lines.iter().any(|h| h.start <= e.span.start && e.span.start + before.len() <= h.end)
+        };
         let sentence_end = before.ends_with(['.', '!', '?', ':', '"', '”']);
         // In a table or list every line ends a row.
         if blank || on(&layout.headlines) || on(&layout.rows) || sentence_end {
@@ -345,6 +357,50 @@ fn cut_at_line_end(text: &str, mut e: Entity, layout: &Layout) -> Option<Entity>
         }
     }
     (!e.span.is_empty() && !text[e.span.clone()].trim().is_empty()).then_some(e)
+}
+
+/// The labels of a mail header's lines, as quoted in forwarded and replied-to messages.
+const HEADER_LABELS: [&str; 11] =
+    ["from", "sent", "to", "cc", "bcc", "subject", "date", "reply-to", "importance", "attachments", "sender"];
+
+/// The header label `line` starts with ("Sent: Tue …", "> Cc: …"), after indentation and
+/// quote marks.
+fn header_label(line: &str) -> Option<&str> {
+    let line = line.split('\n').next().unwrap_or_default();
+    let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '>');
+    let (label, _) = line.split_once(':')?;
+    let label = label.trim_end();
+    HEADER_LABELS.iter().any(|l| label.eq_ignore_ascii_case(l)).then_some(label)
+}
+
+/// Whether `e` is a name's mention that is a mail header's label (before its colon).
+fn is_header_label(text: &str, e: &Entity) -> bool {
+    let after = text[e.span.end..].trim_start_matches([' ', '\t']);
+    e.kind.is_name() && after.starts_with(':') && {
+        // The line up to the colon is the label alone.
+        let line_start = text[..e.span.start].rfind('\n').map_or(0, |i| i + 1);
+        let colon = text.len() - after.len() + 1;
+        header_label(&text[line_start..colon]) == Some(text[e.span.clone()].trim_start_matches(['>', ' ', '\t']))
+    }
+}
+
+/// `e` cut before a line break that a mail header's line follows, or none if it is that
+/// header's label (a name's mention before the label's colon).
+fn outside_header_labels(text: &str, mut e: Entity) -> Option<Entity> {
+    if is_header_label(text, &e) {
+        return None;
+    }
+    let s = &text[e.span.clone()];
+    let mut at = 0;
+    while let Some(nl) = s[at..].find('\n') {
+        let next_line = at + nl + 1;
+        if header_label(&text[e.span.start + next_line..]).is_some() {
+            e.span.end = e.span.start + s[..at + nl].trim_end().len();
+            break;
+        }
+        at = next_line;
+    }
+    (!text[e.span.clone()].trim().is_empty()).then_some(e)
 }
 
 /// The longest run of words inside `span` that is an established name.
@@ -536,6 +592,27 @@ mod tests {
         }
         let all = Rules::NAMED.iter().fold(Rules::NONE, |acc, (_, r)| Rules(acc.0 | r.0));
         assert_eq!(all, Rules::ALL, "every rule is named");
+    }
+
+    #[test]
+    fn a_name_stops_at_a_mail_header_line_and_a_header_label_is_no_name() {
+        let text = "-----Original Message-----\n\tFrom: Avram Siegel \n\tSent: Tue 11/13/2001 7:30 PM\n\
+                    > Cc: Jeff\nSent: Monday\nSent home early, Rory said: fine.";
+        let got = run(
+            text,
+            vec![
+                ("Avram Siegel \n\tSent", 0, Person),
+                ("> Cc", 0, Person),
+                ("Sent", 1, Person),
+                ("Sent", 2, Person),
+                ("Rory", 0, Person),
+            ],
+        );
+        assert_eq!(
+            got,
+            [("Avram Siegel".to_owned(), "PERSON"), ("Sent".to_owned(), "PERSON"), ("Rory".to_owned(), "PERSON")],
+            "a label before its colon goes; the same word elsewhere stays (the model's call)"
+        );
     }
 
     #[test]
