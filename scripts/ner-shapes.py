@@ -20,7 +20,7 @@ construction (CoNLL, IOB2, one document per table).
 `tune` uses the names of the first half of the documents, `report` those of the second half, so
 numbers reported on `report` come from names never looked at while tuning. `--prose` writes the
 half's documents unchanged instead, and `--mail` replies quoting header blocks ("From : name",
-"Sent : date", "To : names"). `--plain FILE` turns any text into one unannotated document
+"Sent : date", "To : names", some surname first). `--plain FILE` turns any text into one unannotated document
 (a line a sentence), so that `--errors` lists everything the recogniser finds in it. The output is the same on every run (fixed seed).
 """
 import random
@@ -124,21 +124,30 @@ def name_per_line(rng, names):
     return lines
 
 
+def header_person(rng, names):
+    """A person as a mail header lists them: as written, or a two-word name surname first
+    ("Janszoon , Willem"), the whole of it the person."""
+    name = rng.choice(names["PER"])
+    if len(name) == 2 and rng.random() < 0.5:
+        name = [name[1], ",", name[0]]
+    return tagged(name, "PER")
+
+
 def mail_headers(rng, names):
     """A reply quoting the messages before it, as mail looks once read: header blocks of
     "Label : value" lines (the labels are no names), a greeting and a signature."""
     lines = [plain("Thanks , see below .")]
     for _ in range(rng.randint(2, 4)):
         lines.append(plain("-----Original Message-----"))
-        lines.append(plain("From :") + tagged(rng.choice(names["PER"]), "PER"))
+        lines.append(plain("From :") + header_person(rng, names))
         day = rng.choice(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
         lines.append(plain(f"Sent : {day} , November {rng.randint(1, 28)} , 2001 {rng.randint(1, 12)}:{rng.randint(10, 59)} PM"))
-        to = tagged(rng.choice(names["PER"]), "PER")
+        to = header_person(rng, names)
         for _ in range(rng.randint(0, 2)):
-            to += plain(";") + tagged(rng.choice(names["PER"]), "PER")
+            to += plain(";") + header_person(rng, names)
         lines.append(plain("To :") + to)
         if rng.random() < 0.5:
-            lines.append(plain("Cc :") + tagged(rng.choice(names["PER"]), "PER"))
+            lines.append(plain("Cc :") + header_person(rng, names))
         lines.append(plain("Subject : RE :") + tagged(rng.choice(names["ORG"]), "ORG") + plain("meeting"))
         lines.append(plain("Please call me about the") + tagged(rng.choice(names["ORG"]), "ORG") + plain("numbers ."))
         lines.append(tagged(rng.choice(names["PER"])[:1], "PER"))

@@ -35,7 +35,8 @@ pub struct Rules(u16);
 impl Rules {
     /// No mention across a line break that ends a sentence or a headline.
     pub const LINE_BREAKS: Rules = Rules(1);
-    /// No mention made of punctuation alone (the model reads Markdown's "##" as an amount).
+    /// No mention made of punctuation alone (the model reads Markdown's "##" as an amount), and
+    /// no name ending in a comma or colon.
     pub const PUNCTUATION: Rules = Rules(1 << 1);
     /// No mention that is a lone article, pronoun or title ("The", "He", "Mr").
     pub const FUNCTION_WORDS: Rules = Rules(1 << 2);
@@ -53,7 +54,8 @@ impl Rules {
     /// A one-word name is not added wherever it occurs if it may be an ordinary word: if the
     /// text also has it in lower case, or it is a function word (see [`spreads`]).
     pub const ORDINARY_WORDS: Rules = Rules(1 << 8);
-    /// A name does not run past a bracket it does not close ("Ro Adam ( Grantham" → "Ro Adam").
+    /// A name does not run past a bracket it does not close ("Ro Adam ( Grantham" → "Ro Adam"),
+    /// nor past the closing quote of a name in single quotes.
     pub const BRACKETS: Rules = Rules(1 << 9);
     /// A name does not run into the next line of a mail header block ("From: Avram Siegel"
     /// then "Sent: Tue …"), and a header's label ("Sent:", "Cc:") is not a name.
@@ -95,7 +97,10 @@ pub fn make_consistent(text: &str, mentions: Vec<Entity>, rules: Rules) -> Vec<E
     let in_headline = |span: &Range<usize>| {
         rules.has(Rules::HEADLINES) && layout.headlines.iter().any(|h| h.start <= span.start && span.end <= h.end)
     };
-    let mentions = clean(text, mentions, &layout, rules);
+    let mut mentions = clean(text, mentions, &layout, rules);
+    if rules.has(Rules::MAIL_HEADERS) {
+        mentions = header_names(text, mentions);
+    }
     let known = Established::of(text, &mentions, &in_headline, rules);
     let mut out = settle(text, mentions, &known, &in_headline);
     if rules.has(Rules::MISSED) {
@@ -117,6 +122,14 @@ fn clean(text: &str, mentions: Vec<Entity>, layout: &Layout, rules: Rules) -> Ve
         .filter_map(|e| if rules.has(Rules::BRACKETS) { cut_at_lone_bracket(text, e) } else { Some(e) })
         .filter_map(|e| if rules.has(Rules::MAIL_HEADERS) { outside_header_labels(text, e) } else { Some(e) })
         .filter(|e| !rules.has(Rules::PUNCTUATION) || text[e.span.clone()].chars().any(char::is_alphanumeric))
+        .map(|mut e| {
+            // No name ends in a comma or a colon ("Dasovich," of "Dasovich, Jeff").
+            if rules.has(Rules::PUNCTUATION) && e.kind.is_name() {
+                let s = &text[e.span.clone()];
+                e.span.end = e.span.start + s.trim_end_matches([',', ';', ':']).trim_end().len();
+            }
+            e
+        })
         .filter(|e| !rules.has(Rules::FUNCTION_WORDS) || !e.kind.is_name() || !is_function_word(&text[e.span.clone()]))
         .collect()
 }
@@ -336,6 +349,12 @@ fn cut_at_lone_bracket(text: &str, mut e: Entity) -> Option<Entity> {
     let s = &text[e.span.clone()];
     let lead = s.len() - s.trim_start().len();
     e.span.start += lead;
+    // A name in single quotes ('Avram Siegel') ends before the closing one.
+    let quote = |c: char| matches!(c, '\'' | '‘' | '’');
+    if text[..e.span.start].ends_with(quote) && text[e.span.clone()].ends_with(quote) {
+        let s = &text[e.span.clone()];
+        e.span.end = e.span.start + s.trim_end_matches(quote).len();
+    }
     (!e.span.is_empty() && text[e.span.clone()].chars().any(char::is_alphanumeric)).then_some(e)
 }
 
@@ -362,6 +381,83 @@ fn cut_at_line_end(text: &str, mut e: Entity, layout: &Layout) -> Option<Entity>
 /// The labels of a mail header's lines, as quoted in forwarded and replied-to messages.
 const HEADER_LABELS: [&str; 11] =
     ["from", "sent", "to", "cc", "bcc", "subject", "date", "reply-to", "importance", "attachments", "sender"];
+
+/// The labels of header lines whose values are people (their addresses and names).
+const ADDRESS_LABELS: [&str; 6] = ["from", "to", "cc", "bcc", "reply-to", "sender"];
+
+/// Whether `name` is a person's name written surname first, as mail programs list people in a
+/// header ("Nemec, Gerald", "Kean, Steven J."): one to two capitalised words, a comma, then one
+/// to three capitalised words or initials.
+pub(crate) fn is_surname_first(name: &str) -> bool {
+    let Some((surname, given)) = name.split_once(',') else { return false };
+    let (surname, given) = (surname.trim_end(), given.trim_start());
+    let word = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(char::is_uppercase)
+            && w.chars().any(char::is_lowercase)
+            && w.chars().all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-'))
+    };
+    let initial = |w: &str| {
+        let letters = w.trim_end_matches('.');
+        letters.chars().count() == 1 && letters.starts_with(char::is_uppercase)
+    };
+    let mut surname: Vec<&str> = surname.split(' ').collect();
+    if surname.len() > 1 && matches!(surname[surname.len() - 1], "Jr." | "Jr" | "Sr." | "Sr" | "II" | "III" | "IV") {
+        surname.pop();
+    }
+    let given: Vec<&str> = given.split(' ').collect();
+    (1..=2).contains(&surname.len())
+        && surname.iter().all(|w| word(w))
+        && (1..=3).contains(&given.len())
+        && word(given[0])
+        && given[1..].iter().all(|w| word(w) || initial(w))
+        && !given
+            .iter()
+            .chain(&surname)
+            .any(|w| is_function_word(w) || HEADER_LABELS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Whether the line holding byte `at` of `text` is a mail header's line listing people
+/// ("To: Nemec, Gerald; Kean, Steven J.").
+pub(crate) fn in_address_line(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    header_label(&text[start..]).is_some_and(|l| ADDRESS_LABELS.iter().any(|a| l.eq_ignore_ascii_case(a)))
+}
+
+/// The people of mail header lines that list them surname first ("From: Nemec, Gerald
+/// [mailto:…]", "To: Kean, Steven J.; Buy, Rick"), one mention each, in place of the pieces
+/// the model found of them ("Gerald" alone, or nothing).
+fn header_names(text: &str, mut mentions: Vec<Entity>) -> Vec<Entity> {
+    let mut found = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let at = line_start;
+        line_start += line.len();
+        if !in_address_line(line, 0) {
+            continue;
+        }
+        let Some(colon) = line.find(':') else { continue };
+        let mut part_start = at + colon + 1;
+        for part in line[colon + 1..].split(';') {
+            let from = part_start;
+            part_start += part.len() + 1;
+            // The name before an address in brackets.
+            let name = part.split(['[', '<', '(']).next().unwrap_or_default();
+            let lead = name.len() - name.trim_start().len();
+            let name = name.trim();
+            if is_surname_first(name) {
+                found.push(Entity { kind: EntityKind::Person, span: from + lead..from + lead + name.len() });
+            }
+        }
+    }
+    if !found.is_empty() {
+        let overlaps = |a: &Range<usize>, b: &Range<usize>| a.start < b.end && b.start < a.end;
+        mentions.retain(|m| !found.iter().any(|f| overlaps(&f.span, &m.span)));
+        mentions.extend(found);
+        mentions.sort_by_key(|e| (e.span.start, e.span.end));
+    }
+    mentions
+}
 
 /// The header label `line` starts with ("Sent: Tue …", "> Cc: …"), after indentation and
 /// quote marks.
@@ -524,7 +620,7 @@ mod tests {
         );
         let text = "He read The Old Man and the Sea:\nit moved him.";
         let got = run(text, vec![("The Old Man and the Sea:\nit", 0, WorkOfArt)]);
-        assert_eq!(got, [("The Old Man and the Sea:".to_owned(), "WORK_OF_ART")]);
+        assert_eq!(got, [("The Old Man and the Sea".to_owned(), "WORK_OF_ART")], "cut at the line end, then its colon");
     }
 
     #[test]
@@ -612,6 +708,27 @@ mod tests {
             got,
             [("Avram Siegel".to_owned(), "PERSON"), ("Sent".to_owned(), "PERSON"), ("Rory".to_owned(), "PERSON")],
             "a label before its colon goes; the same word elsewhere stays (the model's call)"
+        );
+    }
+
+    #[test]
+    fn people_a_mail_header_lists_surname_first_are_one_mention_each() {
+        let text = "From: \tNemec, Gerald [mailto:g@x.com]\nTo: Kean, Steven J.; 'Avram Siegel'; Bowen Jr., Raymond\n\
+                    Subject: Lay, Kenneth\n\nGerald wrote to Lay, Kenneth and Smith, Inc.";
+        let got = run(
+            text,
+            vec![
+                ("Gerald", 0, Person),
+                ("Steven J.", 0, Person),
+                ("Avram Siegel'", 0, Person),
+                ("Bowen Jr.,", 0, Person),
+            ],
+        );
+        let names: Vec<&str> = got.iter().filter(|(_, k)| *k == "PERSON").map(|(s, _)| s.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Nemec, Gerald", "Kean, Steven J.", "Avram Siegel", "Bowen Jr., Raymond", "Gerald"],
+            "only lines that list people; the quoted name without its quote"
         );
     }
 

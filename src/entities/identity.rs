@@ -225,10 +225,22 @@ fn as_written(e: &Entity, text: &str) -> Identity {
             reason: MergeReason::AsWritten,
         };
     }
-    let (name, mut reason) = match clean(e.kind, &surface) {
+    let (name, reason) = match clean(e.kind, &surface) {
         Some(cleaned) => (cleaned, MergeReason::Spelling),
         None => (surface.clone(), MergeReason::AsWritten),
     };
+    // A person a mail header lists surname first is the same person named in prose.
+    let (name, reason) = match name.split_once(',') {
+        Some((surname, given))
+            if e.kind == EntityKind::Person
+                && super::consistency::is_surname_first(&name)
+                && super::consistency::in_address_line(text, e.span.start) =>
+        {
+            (format!("{} {}", given.trim(), surname.trim()), MergeReason::Spelling)
+        }
+        _ => (name, reason),
+    };
+    let mut reason = reason;
     let name = match alias(e.kind, &name) {
         Some(to) if to != name => {
             reason = MergeReason::Alias;
@@ -410,6 +422,28 @@ mod tests {
         {
             assert_eq!(fold(text), plain(text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_person_a_mail_header_lists_surname_first_is_named_first_name_first() {
+        let text = "From: Nemec, Gerald\nCc: Kean, Steven J.\n\nGerald and Nemec, Gerald spoke. Lay, Kenneth";
+        let got = keys(
+            text,
+            &[
+                ("Nemec, Gerald", 0, Person),
+                ("Kean, Steven J.", 0, Person),
+                ("Gerald", 2, Person),
+                ("Nemec, Gerald", 1, Person),
+                ("Lay, Kenneth", 0, Person),
+            ],
+        );
+        let named: Vec<&str> = got.iter().map(|(_, k)| k.as_str()).collect();
+        assert_eq!(
+            named,
+            ["Gerald Nemec", "Steven J. Kean", "Gerald Nemec", "Gerald Nemec", "Lay, Kenneth"],
+            "turned round in a header's line of people (and the same spelling in that document) only; \
+             elsewhere a comma may separate two names"
+        );
     }
 
     #[test]
