@@ -6,6 +6,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
@@ -427,7 +428,8 @@ fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(Doc
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    let (record, error) = pipeline::run_blocking(folder, index.clone(), dir, default_extractor(), options, |e| {
+    let stop = interrupted();
+    let run = pipeline::run_blocking_until(folder, index.clone(), dir, default_extractor(), options, stop, |e| {
         if let Event::Progress(p) = e {
             let (stage, message) = match p.stage {
                 Stage::Text => ("text", format!("{}/{} files, {} documents", p.done, p.total, p.documents)),
@@ -442,9 +444,20 @@ fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(Doc
             bar.set_position(p.bytes_done);
             bar.set_message(message);
         }
-    })
-    .map_err(|e| usage(format!("cannot index: {e}")))?;
+    });
+    let (record, error) = run.map_err(|e| usage(format!("cannot index: {e}")))?;
     bar.finish_and_clear();
+    if record.cancelled && stop.load(Ordering::Relaxed) {
+        index.reload().map_err(|e| usage(e.to_string()))?;
+        let kept = match index.num_docs() {
+            0 => "nothing was indexed yet".to_owned(),
+            n => format!("the {} indexed so far are kept", words::plural(n, "document")),
+        };
+        return Err(Failure {
+            code: INTERRUPTED,
+            message: format!("interrupted: {kept}; run `dossier index` again to go on"),
+        });
+    }
     match error {
         Some(error) if searching && error == IndexError::Locked.to_string() => {
             eprintln!("warning: {error}; searching what it has committed so far");
@@ -516,6 +529,29 @@ fn stages_line(record: &RunRecord) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// The exit code after Ctrl+C (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
+
+/// Set once the user pressed Ctrl+C (or the process got SIGTERM): a running indexing run is
+/// cancelled, committing what it read, and a second Ctrl+C quits at once (the next run picks
+/// up from the journal). The handler is installed the first time this is asked.
+fn interrupted() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        let handled = ctrlc::set_handler(|| {
+            if STOP.swap(true, Ordering::Relaxed) {
+                std::process::exit(i32::from(INTERRUPTED));
+            }
+            eprintln!("\nstopping: committing what was read (Ctrl+C again quits at once)");
+        });
+        if let Err(e) = handled {
+            log::warn!("Ctrl+C will stop Dossier without committing: {e}");
+        }
+    });
+    &STOP
+}
+
 /// `index --watch`: indexes each batch of changes to `folder` as it settles, forever.
 fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
     use crate::watch::{Batcher, FolderWatcher};
@@ -523,8 +559,13 @@ fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
     let watcher =
         FolderWatcher::start(folder, || {}).map_err(|e| usage(format!("cannot watch {}: {e}", folder.display())))?;
     println!("watching {} for changes (Ctrl+C stops)", folder.display());
+    let stop = interrupted();
     loop {
-        if !watcher.wait(Duration::from_secs(3600)) {
+        if stop.load(Ordering::Relaxed) {
+            println!("stopped watching {}", folder.display());
+            return Ok(0);
+        }
+        if !watcher.wait(Duration::from_millis(250)) {
             continue;
         }
         let mut batch = Batcher::default();
@@ -538,6 +579,7 @@ fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
         // the next change tries again.
         let (index, record) = match update_index(folder, false, options.clone()) {
             Ok(done) => done,
+            Err(failure) if failure.code == INTERRUPTED => return Err(failure),
             Err(failure) => {
                 eprintln!("dossier: {}; waiting for the next change", failure.message);
                 continue;

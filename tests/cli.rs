@@ -616,3 +616,56 @@ fn hits_sort_by_relevance_path_or_date() {
     assert_eq!(oldest.first().map(String::as_str), Some("z-old.eml"), "{oldest:?}");
     assert_eq!(ids("relevance").len(), 4);
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_indexing_keeps_what_was_read_and_the_next_run_goes_on() {
+    let fx = Fixture::new();
+    let folder = fx.folder.join("many");
+    std::fs::create_dir(&folder).unwrap();
+    // Enough documents that finding their entities takes seconds.
+    for i in 0..4000 {
+        let text = format!("Note {i}. Sergey Lavrov met Antony Blinken in Geneva on {i} March; Calder Shipping paid.");
+        std::fs::write(folder.join(format!("note-{i:04}.txt")), text).unwrap();
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["index", folder.to_str().unwrap()])
+        .env("DOSSIER_DATA_DIR", &fx.data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run dossier");
+    // Once the run has started (its journal is written), Ctrl+C.
+    let journal = || walk_files(&fx.data).into_iter().any(|p| p.file_name().is_some_and(|n| n == "journal.jsonl"));
+    let started = std::time::Instant::now();
+    while !journal() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let signal = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(signal.success());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    // (On a slow machine it may still be reading the files.)
+    assert!(stderr.contains("indexed so far are kept") || stderr.contains("nothing was indexed yet"), "{stderr}");
+    // The next run finds the entities the first did not get to, and loses nothing.
+    let again = dossier(&fx, &["index", folder.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert!(stdout(&again).starts_with("4000 documents in the index;"), "{}", stdout(&again));
+    let found = dossier(&fx, &["search", folder.to_str().unwrap(), "person:\"Sergey Lavrov\"", "--limit", "1"]);
+    assert!(stdout(&found).starts_with("4000 documents match"), "{}", stdout(&found));
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -999,13 +999,37 @@ pub fn run_blocking(
     index_dir: PathBuf,
     extractor: Arc<dyn Extractor>,
     options: Options,
+    on_event: impl FnMut(&Event),
+) -> std::io::Result<(RunRecord, Option<String>)> {
+    run_blocking_until(folder, index, index_dir, extractor, options, &AtomicBool::new(false), on_event)
+}
+
+/// [`run_blocking`], cancelled (what was indexed is committed) once `stop` is set: how the
+/// CLI stops on Ctrl+C.
+pub fn run_blocking_until(
+    folder: PathBuf,
+    index: DocIndex,
+    index_dir: PathBuf,
+    extractor: Arc<dyn Extractor>,
+    options: Options,
+    stop: &AtomicBool,
     mut on_event: impl FnMut(&Event),
 ) -> std::io::Result<(RunRecord, Option<String>)> {
     let indexing = start(folder, index, index_dir, extractor, options, Arc::new(|| {}))?;
-    while let Some(event) = indexing.wait_event() {
-        on_event(&event);
-        if let Event::Finished { record, error } = event {
-            return Ok((record, error));
+    loop {
+        // Looked at between events too: progress comes more often than the wait.
+        if stop.load(Ordering::Relaxed) {
+            indexing.cancel();
+        }
+        match indexing.events.recv_timeout(Duration::from_millis(100)) {
+            Ok(event) => {
+                on_event(&event);
+                if let Event::Finished { record, error } = event {
+                    return Ok((record, error));
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
     Err(std::io::Error::other("the indexer stopped without finishing"))
