@@ -428,6 +428,9 @@ fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(Doc
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
+    // A query answers with the entities the index has; `dossier index` or the app finds those
+    // of an earlier recogniser again.
+    let options = Options { refresh_outdated: !searching && options.refresh_outdated, ..options };
     let stop = interrupted();
     let run = pipeline::run_blocking_until(folder, index.clone(), dir, default_extractor(), options, stop, |e| {
         if let Event::Progress(p) = e {

@@ -265,16 +265,34 @@ pub enum EntityStage {
     /// Finding them failed (timed out, an internal error, or it stopped a run); the text stays
     /// searchable and the ingest report says why. Retried only when the user asks.
     GivenUp,
+    /// Entities found by an earlier version of the recogniser (before [`RECOGNISER_VERSION`]
+    /// was counted): shown until a run finds them again.
+    FoundBefore,
 }
+
+/// The version of what the recogniser finds: bumped whenever a change to the model, the
+/// consistency pass or the contact patterns changes the entities of some text, so that
+/// documents indexed before have them found again by the next run, in the background (their
+/// old entities are shown meanwhile, their text stays searchable).
+pub const RECOGNISER_VERSION: u64 = 1;
+
+/// Stage codes from this one on are "found by recogniser version code − this".
+const FOUND_BY: u64 = 2;
 
 impl EntityStage {
     /// The number the index stores.
     pub fn code(self) -> u64 {
         match self {
             EntityStage::Pending => 0,
-            EntityStage::Found => 1,
+            EntityStage::FoundBefore => 1,
             EntityStage::GivenUp => 2,
+            EntityStage::Found => FOUND_BY + RECOGNISER_VERSION,
         }
+    }
+
+    /// The codes of documents whose entities an earlier recogniser found.
+    pub fn outdated_codes() -> impl Iterator<Item = u64> {
+        std::iter::once(EntityStage::FoundBefore.code()).chain(FOUND_BY + 1..FOUND_BY + RECOGNISER_VERSION)
     }
 }
 

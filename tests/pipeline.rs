@@ -870,3 +870,34 @@ fn a_typed_entity_name_is_found_without_its_accents() {
         all.iter().filter(|c| c.is_named_like(&wanted)).map(|c| c.entity.key.text.as_str()).collect();
     assert_eq!(found, ["François Hollande"]);
 }
+
+#[test]
+fn entities_an_earlier_recogniser_found_are_found_again_by_the_next_run() {
+    let fx = Fixture::new();
+    let (index, _) = index_folder(&fx);
+    let id = "news-blinken-lavrov.txt";
+    let griner = EntityKey { kind: EntityKind::Person, text: "Brittney Griner".into() };
+    let holds = |index: &DocIndex| {
+        let view = index.doc_view(id, &Query::default()).unwrap().unwrap();
+        view.entity_doc_counts.iter().any(|(k, _)| *k == griner)
+    };
+    assert!(holds(&index));
+    // As an index made before recogniser versions were counted holds it: no entities here.
+    let doc = index.stored_doc(id, id).unwrap().unwrap();
+    let mut writer = index.writer().unwrap();
+    writer.replace(&doc, &[], dossier::model::EntityStage::FoundBefore).unwrap();
+    writer.commit().unwrap();
+    writer.close().unwrap();
+    index.reload().unwrap();
+    assert!(!holds(&index));
+    // A query's run leaves it as it is; a full run finds its entities again.
+    let quiet = Options { refresh_outdated: false, ..Options::default() };
+    let (index, record) = run_fixture(&fx, default_extractor(), quiet, |_| {});
+    assert_eq!((record.indexed, record.entities_found), (0, 0));
+    assert!(!holds(&index));
+    let (index, record) = run_fixture(&fx, default_extractor(), Options::default(), |_| {});
+    assert_eq!((record.indexed, record.entities_found), (0, 1), "that document only");
+    assert!(holds(&index));
+    let (_, record) = run_fixture(&fx, default_extractor(), Options::default(), |_| {});
+    assert_eq!(record.entities_found, 0, "found by this recogniser: not again");
+}

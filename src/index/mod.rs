@@ -470,13 +470,25 @@ impl DocIndex {
     }
 
     /// The documents whose entities are still to be found (with `given_up`, also those where
-    /// finding them failed), sorted by id, with their size in bytes.
-    pub fn entities_to_find(&self, given_up: bool) -> Result<Vec<ToFind>> {
-        let mut stages = vec![EntityStage::Pending];
+    /// finding them failed; with `outdated`, also those an earlier recogniser found them in),
+    /// sorted by id, with their size in bytes.
+    pub fn entities_to_find(&self, given_up: bool, outdated: bool) -> Result<Vec<ToFind>> {
+        let mut codes = vec![EntityStage::Pending.code()];
         if given_up {
-            stages.push(EntityStage::GivenUp);
+            codes.push(EntityStage::GivenUp.code());
         }
-        let query = BooleanQuery::new(stages.iter().map(|&s| (Occur::Should, stage_query(self.fields, s))).collect());
+        if outdated {
+            codes.extend(EntityStage::outdated_codes());
+        }
+        let query = BooleanQuery::new(
+            codes
+                .iter()
+                .map(|&code| {
+                    let term = Term::from_field_u64(self.fields.entity_stage, code);
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
+                })
+                .collect(),
+        );
         let searcher = self.searcher();
         let docs = searcher.search(&query, &SegmentDocs)?;
         let mut out = Vec::new();

@@ -79,7 +79,7 @@ pub(super) fn find(
         commit_given_up(run, writer, journal.as_deref(), suspects.iter().map(|(f, id)| (f.as_str(), id.as_str())))?;
         suspects.clear();
     }
-    let todo = run.index.entities_to_find(retry)?;
+    let todo = run.index.entities_to_find(retry, run.options.refresh_outdated)?;
     if todo.is_empty() {
         return Ok(());
     }

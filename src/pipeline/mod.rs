@@ -74,6 +74,10 @@ pub struct Options {
     /// Read again the files that an earlier run died reading (see [`crate::store::Journal`]);
     /// without it they stay skipped, so one hostile file cannot kill every start.
     pub retry_skipped: bool,
+    /// Find again the entities of documents an earlier version of the recogniser found them in
+    /// (see [`crate::model::RECOGNISER_VERSION`]). Off for the CLI's queries, which should not
+    /// wait for a whole folder's entities to be found again.
+    pub refresh_outdated: bool,
 }
 
 impl Default for Options {
@@ -90,6 +94,7 @@ impl Default for Options {
             time_per_mb: Duration::from_secs(3),
             allow_empty: false,
             retry_skipped: false,
+            refresh_outdated: true,
         }
     }
 }
