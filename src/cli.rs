@@ -432,6 +432,8 @@ fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(Doc
     // of an earlier recogniser again.
     let options = Options { refresh_outdated: !searching && options.refresh_outdated, ..options };
     let stop = interrupted();
+    // (Watching keeps it graceful between runs.)
+    let watching = GRACEFUL.swap(true, Ordering::Relaxed);
     let run = pipeline::run_blocking_until(folder, index.clone(), dir, default_extractor(), options, stop, |e| {
         if let Event::Progress(p) = e {
             let (stage, message) = match p.stage {
@@ -448,6 +450,7 @@ fn update_index(folder: &Path, searching: bool, options: Options) -> Result<(Doc
             bar.set_message(message);
         }
     });
+    GRACEFUL.store(watching, Ordering::Relaxed);
     let (record, error) = run.map_err(|e| usage(format!("cannot index: {e}")))?;
     bar.finish_and_clear();
     if record.cancelled && stop.load(Ordering::Relaxed) {
@@ -535,15 +538,19 @@ fn stages_line(record: &RunRecord) -> Option<String> {
 /// The exit code after Ctrl+C (128 + SIGINT, as shells report it).
 const INTERRUPTED: u8 = 130;
 
-/// Set once the user pressed Ctrl+C (or the process got SIGTERM): a running indexing run is
-/// cancelled, committing what it read, and a second Ctrl+C quits at once (the next run picks
-/// up from the journal). The handler is installed the first time this is asked.
+/// Whether Ctrl+C now stops gracefully (while indexing or watching); otherwise it quits.
+static GRACEFUL: AtomicBool = AtomicBool::new(false);
+
+/// Set once the user pressed Ctrl+C (or the process got SIGTERM) while indexing or watching: a
+/// running indexing run is cancelled, committing what it read, and a second Ctrl+C quits at
+/// once (the next run picks up from the journal). At any other time (a search, an export) it
+/// quits at once. The handler is installed the first time this is asked.
 fn interrupted() -> &'static AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     static HANDLER: std::sync::Once = std::sync::Once::new();
     HANDLER.call_once(|| {
         let handled = ctrlc::set_handler(|| {
-            if STOP.swap(true, Ordering::Relaxed) {
+            if !GRACEFUL.load(Ordering::Relaxed) || STOP.swap(true, Ordering::Relaxed) {
                 std::process::exit(i32::from(INTERRUPTED));
             }
             eprintln!("\nstopping: committing what was read (Ctrl+C again quits at once)");
@@ -563,6 +570,7 @@ fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
         FolderWatcher::start(folder, || {}).map_err(|e| usage(format!("cannot watch {}: {e}", folder.display())))?;
     println!("watching {} for changes (Ctrl+C stops)", folder.display());
     let stop = interrupted();
+    GRACEFUL.store(true, Ordering::Relaxed);
     loop {
         if stop.load(Ordering::Relaxed) {
             println!("stopped watching {}", folder.display());
@@ -574,9 +582,15 @@ fn watch_cmd(folder: &Path, options: Options) -> Result<u8, Failure> {
         let mut batch = Batcher::default();
         batch.changed(Instant::now());
         while let Err(Some(wait)) = batch.due(Instant::now()) {
-            if watcher.wait(wait) {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if watcher.wait(wait.min(Duration::from_millis(250))) {
                 batch.changed(Instant::now());
             }
+        }
+        if stop.load(Ordering::Relaxed) {
+            continue;
         }
         // A batch that cannot be indexed now (the app holds the index) is said, not fatal:
         // the next change tries again.

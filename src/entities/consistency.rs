@@ -386,8 +386,9 @@ const HEADER_LABELS: [&str; 11] =
 const ADDRESS_LABELS: [&str; 6] = ["from", "to", "cc", "bcc", "reply-to", "sender"];
 
 /// Whether `name` is a person's name written surname first, as mail programs list people in a
-/// header ("Nemec, Gerald", "Kean, Steven J."): one to two capitalised words, a comma, then one
-/// to three capitalised words or initials.
+/// header ("Nemec, Gerald", "Kean, Steven J.", "Bowen Jr., Raymond"): one capitalised word (and
+/// a "Jr."), a comma, then one to three capitalised words or initials. Not two names written
+/// first name first ("Jeff Dasovich, Susan Mara").
 pub(crate) fn is_surname_first(name: &str) -> bool {
     let Some((surname, given)) = name.split_once(',') else { return false };
     let (surname, given) = (surname.trim_end(), given.trim_start());
@@ -406,7 +407,7 @@ pub(crate) fn is_surname_first(name: &str) -> bool {
         surname.pop();
     }
     let given: Vec<&str> = given.split(' ').collect();
-    (1..=2).contains(&surname.len())
+    surname.len() == 1
         && surname.iter().all(|w| word(w))
         && (1..=3).contains(&given.len())
         && word(given[0])
@@ -714,7 +715,7 @@ mod tests {
     #[test]
     fn people_a_mail_header_lists_surname_first_are_one_mention_each() {
         let text = "From: \tNemec, Gerald [mailto:g@x.com]\nTo: Kean, Steven J.; 'Avram Siegel'; Bowen Jr., Raymond\n\
-                    Subject: Lay, Kenneth\n\nGerald wrote to Lay, Kenneth and Smith, Inc.";
+                    Cc: Jeff Dasovich, Susan Mara\nSubject: Lay, Kenneth\n\nGerald wrote to Lay, Kenneth and Smith, Inc.";
         let got = run(
             text,
             vec![
@@ -722,13 +723,23 @@ mod tests {
                 ("Steven J.", 0, Person),
                 ("Avram Siegel'", 0, Person),
                 ("Bowen Jr.,", 0, Person),
+                ("Jeff Dasovich", 0, Person),
+                ("Susan Mara", 0, Person),
             ],
         );
         let names: Vec<&str> = got.iter().filter(|(_, k)| *k == "PERSON").map(|(s, _)| s.as_str()).collect();
         assert_eq!(
             names,
-            ["Nemec, Gerald", "Kean, Steven J.", "Avram Siegel", "Bowen Jr., Raymond", "Gerald"],
-            "only lines that list people; the quoted name without its quote"
+            [
+                "Nemec, Gerald",
+                "Kean, Steven J.",
+                "Avram Siegel",
+                "Bowen Jr., Raymond",
+                "Jeff Dasovich",
+                "Susan Mara",
+                "Gerald"
+            ],
+            "only lines that list people, not two names in a row; the quoted name without its quote"
         );
     }
 

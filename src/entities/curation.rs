@@ -135,9 +135,10 @@ pub fn sort(entities: &mut [EntityCount]) {
     entities.sort_by(|a, b| b.documents.cmp(&a.documents).then_with(|| a.key.cmp(&b.key)));
 }
 
-/// The place of the entity holding `key`, as a member or as its shown name.
+/// The place of the entity holding `key` as a member (a key is one entity's), or else showing it
+/// as its name: whatever the list's order, the same entity.
 pub fn holding(entities: &[EntityCount], key: &EntityKey) -> Option<usize> {
-    entities.iter().position(|e| *e.key == *key || e.members.contains(key))
+    entities.iter().position(|e| e.members.contains(key)).or_else(|| entities.iter().position(|e| *e.key == *key))
 }
 
 /// What applying one rule changed in a list of entities.
@@ -278,6 +279,21 @@ mod tests {
         assert_eq!(*merged.members, [ken.clone(), kenneth.clone()]);
         assert!(merged.variants.iter().any(|v| v.text == "Kenneth Lay" && v.reason == MergeReason::ByYou));
         assert!(!merged.variants.iter().any(|v| v.text == "Lay"), "the split spelling went with its key");
+    }
+
+    #[test]
+    fn a_rule_names_the_entity_holding_its_key_whatever_the_order() {
+        use EntityKind::*;
+        // Retyped, one entity shows the key another holds: the holder is meant.
+        let mut shows = entity(key(Org, "Enron Inc"), 6, &[]);
+        Arc::make_mut(&mut shows.key).kind = Gpe;
+        Arc::make_mut(&mut shows.key).text = "Enron".into();
+        let holds = entity(key(Gpe, "Enron"), 5, &[]);
+        for list in [vec![shows.clone(), holds.clone()], vec![holds.clone(), shows.clone()]] {
+            let at = holding(&list, &key(Gpe, "Enron")).unwrap();
+            assert_eq!(*list[at].members, [key(Gpe, "Enron")]);
+        }
+        assert_eq!(holding(&[shows], &key(Gpe, "Enron")), Some(0), "a shown name when no entity holds it");
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl DocIndex {
         let mentions = |addr: &tantivy::DocAddress| {
             mentioning.get(addr.segment_ord as usize).is_some_and(|docs| docs.binary_search(&addr.doc_id).is_ok())
         };
-        let Compiled { query: parsed, checks, .. } = self.parse(query);
+        let Compiled { query: parsed, checks, marks, has_text, .. } = self.parse(query);
         let order = self.doc_order(&searcher)?;
         let (all, checked);
         let ranked: &[rank::Ranked] = if checks.is_empty() {
@@ -113,8 +113,9 @@ impl DocIndex {
         for _ in 0..left.min(n) {
             let Some(hit) = ranked.get(place) else { return Ok(None) };
             if mentions(&hit.addr) || hit.copies.iter().any(mentions) {
-                let found = self.search_page(query, place, 1)?.hits.into_iter().next();
-                return Ok(found.map(|hit| (place, hit)));
+                // The hit as ranked here (asking for the list's window again could rank anew).
+                let found = self.hits_of(&searcher, parsed.as_ref(), &marks, has_text, vec![hit.clone()])?;
+                return Ok(found.into_iter().next().map(|hit| (place, hit)));
             }
             place = if forward { (place + 1) % n } else { (place + n - 1) % n };
         }

@@ -731,7 +731,21 @@ impl DocIndex {
             (window, checked.kept.len(), checked.folded)
         };
 
-        let mut snippets = SnippetGenerator::create(&searcher, parsed.as_ref(), self.fields.body)?;
+        let hits = self.hits_of(&searcher, parsed.as_ref(), &marks, has_text, window)?;
+        Ok(SearchResults { total, hits, warnings, copies })
+    }
+
+    /// The hits of `window` (ranked by `searcher`'s view of `parsed`) as the list shows them:
+    /// title, snippet around their matches of `marks`, copies.
+    fn hits_of(
+        &self,
+        searcher: &Searcher,
+        parsed: &dyn TantivyQuery,
+        marks: &query::Marks,
+        has_text: bool,
+        window: Vec<rank::Ranked>,
+    ) -> Result<Vec<SearchHit>> {
+        let mut snippets = SnippetGenerator::create(searcher, parsed, self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         // tantivy's snippets know plain terms only: a query of patterns, prefixes or fuzzy words
         // alone gets its snippet around its first match, without the text tokenized twice.
@@ -743,7 +757,7 @@ impl DocIndex {
             let id = text_of(&doc, self.fields.id).to_owned();
             let body = text_of(&doc, self.fields.body);
             let meta = self.meta_of(&doc, &id)?;
-            let ranges = self.match_ranges(&marks, body);
+            let ranges = self.match_ranges(marks, body);
             let page = ranges.first().and_then(|r| meta.page_at(r.start));
             let tantivy_snippet = if has_text && plain_terms {
                 let s = snippets.snippet(body);
@@ -769,10 +783,10 @@ impl DocIndex {
                 snippet_ranges,
                 format: meta.format,
                 page,
-                copies: ids_of(&searcher, &by_segment(&ranked.copies))?,
+                copies: ids_of(searcher, &by_segment(&ranked.copies))?,
             });
         }
-        Ok(SearchResults { total, hits, warnings, copies })
+        Ok(hits)
     }
 
     /// Where each document of `searcher`'s generation stands in the order of hits, and which
