@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::FileProblem;
 
 /// Bumped whenever the index schema changes; older indexes are then simply not opened.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// The root of Dossier's data.
 /// Why the data folder or an index in it cannot be used.

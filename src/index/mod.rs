@@ -47,7 +47,65 @@ fn words_analyser() -> TextAnalyzer {
         .filter(LowerCaser)
         // "François" is indexed as "francois": accents match either way (`=` asks for them).
         .filter(AsciiFoldingFilter)
+        // And "Σωκράτης" as "σωκρατησ", which ASCII folding leaves as it is.
+        .filter(MarksFolder)
         .build()
+}
+
+/// Folds what [`AsciiFoldingFilter`] does not, in words of other scripts: accents and other
+/// combining marks go (Greek "ά" is "α", Cyrillic "ё" is "е"), and a Greek final sigma is a
+/// sigma, since upper-case text lowers to one and lower-case text keeps the other.
+#[derive(Clone)]
+struct MarksFolder;
+
+impl tantivy::tokenizer::TokenFilter for MarksFolder {
+    type Tokenizer<T: Tokenizer> = MarksFolded<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> MarksFolded<T> {
+        MarksFolded(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+struct MarksFolded<T>(T);
+
+impl<T: Tokenizer> Tokenizer for MarksFolded<T> {
+    type TokenStream<'a> = MarksFoldedStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MarksFoldedStream(self.0.token_stream(text))
+    }
+}
+
+struct MarksFoldedStream<S>(S);
+
+impl<S: TokenStream> TokenStream for MarksFoldedStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let token = self.0.token_mut();
+        if !token.text.is_ascii() {
+            use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+            let folded: String = token
+                .text
+                .nfd()
+                .filter(|&c| !is_combining_mark(c))
+                .map(|c| if c == 'ς' { 'σ' } else { c })
+                .nfc()
+                .collect();
+            token.text = folded;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
 }
 
 /// How an entity's name is looked up when typed (`person:Natasha`, the entity panel's find
@@ -1710,9 +1768,16 @@ mod tests {
     #[test]
     fn words_are_runs_of_letters_and_each_cjk_character_with_accents_folded() {
         let index = DocIndex::open_or_create(tempfile::tempdir().unwrap().path()).unwrap();
-        let words: Vec<String> =
-            index.analyse("Zoë's e\u{301}té, 東京都 Лавров 42").into_iter().map(|(w, _)| w).collect();
-        assert_eq!(words, ["zoe", "s", "ete", "東", "京", "都", "лавров", "42"]);
+        let words: Vec<String> = index
+            .analyse("Zoë's e\u{301}té, 東京都 Лавров 42 ΣΩΚΡΆΤΗΣ Σωκράτης ёлка")
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect();
+        assert_eq!(
+            words,
+            ["zoe", "s", "ete", "東", "京", "都", "лавров", "42", "σωκρατησ", "σωκρατησ", "елка"],
+            "Greek and Cyrillic accents and the final sigma folded too"
+        );
     }
 
     #[test]
