@@ -538,15 +538,8 @@ impl DocIndex {
         if outdated {
             codes.extend(EntityStage::outdated_codes());
         }
-        let query = BooleanQuery::new(
-            codes
-                .iter()
-                .map(|&code| {
-                    let term = Term::from_field_u64(self.fields.entity_stage, code);
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn TantivyQuery>)
-                })
-                .collect(),
-        );
+        let query =
+            BooleanQuery::new(codes.iter().map(|&code| (Occur::Should, stage_code_query(self.fields, code))).collect());
         let searcher = self.searcher();
         let docs = searcher.search(&query, &SegmentDocs)?;
         let mut out = Vec::new();
@@ -1344,8 +1337,12 @@ fn this_doc(fields: Fields, id: &str, file: &str) -> Box<dyn TantivyQuery> {
 
 /// Documents whose entity search is at `stage`.
 fn stage_query(fields: Fields, stage: EntityStage) -> Box<dyn TantivyQuery> {
-    let term = Term::from_field_u64(fields.entity_stage, stage.code());
-    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+    stage_code_query(fields, stage.code())
+}
+
+/// Documents whose entity search is at the stage stored as `code` (see [`EntityStage::code`]).
+fn stage_code_query(fields: Fields, code: u64) -> Box<dyn TantivyQuery> {
+    Box::new(TermQuery::new(Term::from_field_u64(fields.entity_stage, code), IndexRecordOption::Basic))
 }
 
 /// Documents holding `value` in the string field `field`.

@@ -121,29 +121,15 @@ impl EntityTable {
         curation: &Curation,
         count: impl Fn(&[EntityKey]) -> u64,
     ) -> EntityTable {
-        let plain = curation.rules.is_empty();
         let list = Arc::new(EntityList::new(curation.apply(base.merged.clone(), count), name_key_into));
         let mut key_group = vec![NONE; base.key_ids.len()];
-        if plain {
-            // Keys are numbered in the list's order, each once.
-            let mut next = 0;
-            for (g, e) in list.iter().enumerate() {
-                for key in e.members.iter() {
-                    if base.key_ids.get(key) == Some(&next) {
-                        key_group[next as usize] = g as u32;
-                        next += 1;
-                    }
-                }
-            }
-        } else {
-            for (g, e) in list.iter().enumerate() {
-                for key in e.members.iter() {
-                    // A key is its first entity's, as when there are no rules.
-                    if let Some(&k) = base.key_ids.get(key)
-                        && key_group[k as usize] == NONE
-                    {
-                        key_group[k as usize] = g as u32;
-                    }
+        for (g, e) in list.iter().enumerate() {
+            for key in e.members.iter() {
+                // A key is its first entity's.
+                if let Some(&k) = base.key_ids.get(key)
+                    && key_group[k as usize] == NONE
+                {
+                    key_group[k as usize] = g as u32;
                 }
             }
         }
